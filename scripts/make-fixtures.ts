@@ -1,0 +1,32 @@
+/**
+ * Regenerates fixtures/audio from fixtures/scripts with espeak-ng and SoX (Debian packages).
+ * Output: 8 kHz, 16-bit little-endian, mono raw PCM, 300 ms of silence trimmed at the edges
+ * by espeak itself. `sox -D` turns dithering off so the bytes are reproducible (toolchain.md).
+ * Tests and the demo read the committed clips; nothing needs these tools at run time.
+ *   apt-get install -y espeak-ng sox && npx tsx scripts/make-fixtures.ts
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CLIP_DIR, clipName, loadCallerScript, SCRIPT_DIR } from '../src/sim/caller/script.js';
+
+const scriptDir = fileURLToPath(SCRIPT_DIR);
+const clipDir = fileURLToPath(CLIP_DIR);
+let made = 0;
+for (const file of readdirSync(scriptDir).filter((f) => f.endsWith('.json'))) {
+  for (const line of loadCallerScript(`${scriptDir}/${file}`)) {
+    const out = `${clipDir}/${clipName(line)}`;
+    if (existsSync(out) && !process.argv.includes('--force')) continue;
+    const voice = line.lang === 'es' ? 'es' : 'en-gb';
+    const wav = execFileSync('espeak-ng', ['-v', voice, '-s', '165', '--stdout', line.speak ?? line.text]);
+    const raw = execFileSync(
+      'sox',
+      ['-D', '-t', 'wav', '-', '-t', 'raw', '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-', 'gain', '-n', '-3'],
+      { input: wav },
+    );
+    writeFileSync(out, raw);
+    made++;
+    console.log(`${clipName(line)}  ${(raw.length / 16000).toFixed(2)} s`);
+  }
+}
+console.log(`${made} clip(s) written to fixtures/audio`);

@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const port = z.coerce.number().int().min(0).max(65535);
+const ms = z.coerce.number().int().min(0).max(600_000);
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+
+/**
+ * Every environment variable callchart reads, with its default. `.env.example` documents each one.
+ * Defaults point at the vendors' real endpoints; `npm run demo` and `serve:sim` override them.
+ */
+export const configSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool.optional(),
+
+  AUDIOSOCKET_HOST: z.string().min(1).default('127.0.0.1'),
+  AUDIOSOCKET_PORT: port.default(9099),
+  AGI_HOST: z.string().min(1).default('127.0.0.1'),
+  AGI_PORT: port.default(4573),
+  AGI_ENABLED: bool.default(true),
+  METADATA_DIR: z.string().default('/tmp'),
+  METADATA_WAIT_MS: ms.default(1000),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: port.default(9464),
+
+  CALLCHART_DB: z.string().min(1).default('data/callchart.db'),
+
+  DEEPGRAM_API_KEY: z.string().default(''),
+  DEEPGRAM_BASE_URL: z.url().default('wss://api.deepgram.com'),
+  DEEPGRAM_MODEL: z.string().default('nova-3'),
+  DEEPGRAM_ENDPOINTING_MS: ms.default(300),
+  DEEPGRAM_UTTERANCE_END_MS: ms.default(1000),
+  DEEPGRAM_KEYTERMS: list.default(['postcode', 'plumber', 'callout']),
+
+  GROQ_API_KEY: z.string().default(''),
+  GROQ_BASE_URL: z.url().default('https://api.groq.com'),
+  CEREBRAS_API_KEY: z.string().default(''),
+  CEREBRAS_BASE_URL: z.url().default('https://api.cerebras.ai'),
+  ANTHROPIC_API_KEY: z.string().default(''),
+  ANTHROPIC_BASE_URL: z.url().default('https://api.anthropic.com'),
+  /** provider:model pairs tried in order, e.g. groq:llama-3.3-70b-versatile,cerebras:llama3.1-8b */
+  LLM_CHAIN: list.default([
+    'groq:llama-3.3-70b-versatile',
+    'cerebras:llama3.1-8b',
+    'anthropic:claude-haiku-4-5',
+  ]),
+  LLM_FIRST_TOKEN_DEADLINE_MS: ms.default(1200),
+  LLM_TOKEN_GAP_DEADLINE_MS: ms.default(1500),
+  LLM_MAX_TOKENS: z.coerce.number().int().min(16).max(4096).default(250),
+  LLM_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.3),
+
+  CARTESIA_API_KEY: z.string().default(''),
+  CARTESIA_BASE_URL: z.url().default('https://api.cartesia.ai'),
+  CARTESIA_MODEL: z.string().default('sonic-3'),
+  CARTESIA_VOICE_EN: z.string().default('a01c369f-6d2d-4185-bc20-b32c225eab70'),
+  CARTESIA_VOICE_ES: z.string().default('5c5ad5e7-1020-476b-8b91-fdcbe9cc313c'),
+
+  BARGE_IN_RMS: z.coerce.number().int().min(0).max(32767).default(800),
+  BARGE_IN_MIN_MS: ms.default(300),
+  /** Echo guard: the barge-in threshold is at least this fraction of the RMS being played out. */
+  BARGE_IN_ECHO_RATIO: z.coerce.number().min(0).max(4).default(0.6),
+
+  CONTEXT_API_URL: z.url().optional(),
+  CONTEXT_API_KEY: z.string().default(''),
+  CONTEXT_API_TIMEOUT_MS: ms.default(3000),
+
+  INSPECT: z.enum(['0', '1', 'ws', 'jsonl']).default('0'),
+  INSPECT_WS_URL: z.string().default('ws://127.0.0.1:8080'),
+  TRACE_DIR: z.string().default('traces'),
+
+  SIM_CALLER_SCRIPT: z.string().optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Loads `.env` (if present, without overriding the real environment), then validates. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = '.env'): Config {
+  if (env === process.env && envFile && existsSync(envFile)) process.loadEnvFile(envFile);
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Names of the variables that hold secrets; never logged. */
+export const SECRET_KEYS = [
+  'DEEPGRAM_API_KEY',
+  'GROQ_API_KEY',
+  'CEREBRAS_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'CARTESIA_API_KEY',
+  'CONTEXT_API_KEY',
+] as const;
+
+/** A copy of the config safe to log: secrets reduced to "set"/"unset". */
+export function describeConfig(cfg: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...cfg };
+  for (const k of SECRET_KEYS) out[k] = cfg[k] ? '[set]' : '[unset]';
+  return out;
+}

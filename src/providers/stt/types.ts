@@ -1,0 +1,52 @@
+import type { Logger } from '../../log.js';
+
+/** Audio the STT session receives; follows the transport so nothing is transcoded on the hot path. */
+export interface SttAudioFormat {
+  encoding: 'linear16' | 'mulaw';
+  sampleRate: 8000 | 16000;
+}
+
+export interface SttOptions extends SttAudioFormat {
+  model: string; // nova-3
+  language: string; // en-GB, es, multi
+  interimResults: boolean;
+  endpointingMs: number; // silence that closes an utterance (speech_final)
+  utteranceEndMs: number; // UtteranceEnd after this word gap
+  vadEvents: boolean; // SpeechStarted
+  smartFormat: boolean;
+  keyterms: string[]; // Nova-3 keyterm prompting
+}
+
+export type SttEvent =
+  | { type: 'speech-started'; audioSec: number }
+  | { type: 'interim'; text: string }
+  | {
+      type: 'final';
+      text: string;
+      speechFinal: boolean;
+      fromFinalize: boolean;
+      startSec: number;
+      durationSec: number;
+    }
+  | { type: 'utterance-end'; lastWordEndSec: number }
+  /** The socket dropped and the adapter is redialling; audio sent meanwhile is lost. */
+  | { type: 'reconnecting'; attempt: number; code: number; reason: string }
+  | { type: 'reconnected'; attempt: number }
+  | { type: 'error'; error: Error; fatal: boolean }
+  | { type: 'closed'; code: number; reason: string };
+
+export interface SttSession {
+  /** Raw audio in the session's format. Dropped (not queued) while the socket is not open. */
+  sendAudio(chunk: Buffer): void;
+  /** Ask the service to finalise what it has buffered now. */
+  finalize(): void;
+  /** CloseStream, wait for Metadata/close (bounded), then stop timers. Idempotent. */
+  close(): Promise<void>;
+  readonly isOpen: boolean;
+}
+
+export interface SttProvider {
+  readonly name: string;
+  /** Opens and waits for the socket to be ready. Rejects if it cannot connect. */
+  open(options: SttOptions, onEvent: (e: SttEvent) => void, log: Logger): Promise<SttSession>;
+}

@@ -1,0 +1,92 @@
+/** A company that owns one or more dialled numbers. */
+export interface Tenant {
+  id: string;
+  /** Dialled number (DID) in E.164 or national form as the trunk delivers it; '*' for the default tenant. */
+  number: string;
+  companyName: string;
+  trade: string; // plumbing
+  tradeLabel: string; // plumber
+  calloutFee: number; // whole pounds
+  area: string;
+  timeZone: string; // IANA, e.g. Europe/London
+  language: 'en' | 'es';
+  voiceIds: { en: string; es: string };
+  tier: 'free' | 'pro' | 'enterprise';
+}
+
+export interface CallRecord {
+  callId: string; // AudioSocket UUID
+  tenantId: string;
+  callerMasked: string; // never the full number
+  callerHash: string; // sha256 of the normalised number, for repeat-caller detection
+  dialled: string;
+  language: 'en' | 'es';
+  startedAt: number; // epoch ms
+}
+
+export interface CallEnd {
+  callId: string;
+  endedAt: number;
+  outcome: 'booked' | 'transferred' | 'caller-hangup' | 'declined' | 'error' | 'no-call';
+  metrics: CallMetrics;
+}
+
+export interface CallMetrics {
+  durationMs: number;
+  turns: number;
+  bargeIns: number;
+  booked: boolean;
+  answerToFirstAudioMs: number | null;
+  providerErrors: number;
+  fallbacks: number;
+}
+
+export interface TurnRecord {
+  callId: string;
+  index: number; // 0 = greeting
+  step: string; // workflow step when the reply was made
+  callerText: string;
+  agentText: string; // only what the caller heard when barged in
+  bargeIn: boolean;
+  sttFinalMs: number | null;
+  llmTtftMs: number | null;
+  ttsTtfbMs: number | null;
+  mouthToEarMs: number | null; // as the agent sees it
+  bargeInStopMs: number | null;
+  llmProvider: string | null;
+  at: number; // epoch ms
+}
+
+export interface BookingInput {
+  callId: string; // one booking per call: the idempotency key
+  tenantId: string;
+  customerName: string;
+  postcode: string; // normalised, e.g. "NN15 6QP"
+  address: string;
+  problem: string;
+  callerMasked: string;
+  callerHash: string;
+}
+
+export interface Booking extends BookingInput {
+  id: string; // BK-...
+  createdAt: number;
+}
+
+/**
+ * Everything the runtime stores, behind promises so a networked store (Postgres) can replace SQLite
+ * without touching callers. No SQL leaves the implementation.
+ */
+export interface CallStore {
+  tenantForNumber(dialled: string): Promise<Tenant>; // falls back to the default tenant
+  upsertTenant(t: Tenant): Promise<void>;
+  isRepeatCaller(callerHash: string, tenantId: string): Promise<boolean>;
+  startCall(c: CallRecord): Promise<void>;
+  endCall(e: CallEnd): Promise<void>;
+  addTurn(t: TurnRecord): Promise<void>;
+  /** Idempotent per callId: a retry returns the existing booking with created=false. */
+  createBooking(b: BookingInput): Promise<{ booking: Booking; created: boolean }>;
+  bookingForCall(callId: string): Promise<Booking | undefined>;
+  turnsForCall(callId: string): Promise<TurnRecord[]>;
+  close(): Promise<void>;
+}
