@@ -27,7 +27,16 @@ export interface CallRecord {
 export interface CallEnd {
   callId: string;
   endedAt: number;
-  outcome: 'booked' | 'transferred' | 'caller-hangup' | 'declined' | 'error' | 'no-call';
+  outcome:
+    | 'booked'
+    | 'transferred'
+    | 'caller-hangup'
+    | 'declined'
+    | 'abusive'
+    | 'no-response'
+    | 'booking-failed'
+    | 'error'
+    | 'no-call';
   metrics: CallMetrics;
 }
 
@@ -58,6 +67,8 @@ export interface TurnRecord {
 }
 
 export interface BookingInput {
+  /** Optional pre-generated reference (BK-XXXXXX), so a journalled booking keeps the id the caller heard. */
+  id?: string;
   callId: string; // one booking per call: the idempotency key
   tenantId: string;
   customerName: string;

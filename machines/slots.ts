@@ -1,0 +1,73 @@
+import { parseUkPostcode } from './postcode.js';
+
+/** What the booking needs; filled one step at a time (or several at once). */
+export interface Slots {
+  problem?: string;
+  agreed?: boolean;
+  postcode?: string; // normalised
+  address?: string;
+  name?: string;
+}
+
+/** What the LLM claimed the caller said; every field is re-validated before it is recorded. */
+export interface DetailsClaim {
+  problem?: string;
+  agreed?: boolean;
+  postcode?: string;
+  address?: string;
+  name?: string;
+}
+
+export type SlotIssue = 'invalid_postcode' | 'invalid_address' | 'invalid_name' | 'invalid_problem';
+
+const collapse = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+export function cleanProblem(raw: string): string | undefined {
+  const s = collapse(raw);
+  return s.length >= 3 && s.length <= 300 && /\p{L}/u.test(s) ? s : undefined;
+}
+
+/** A street address: a few words, at least one letter, no control characters or markup. */
+export function cleanAddress(raw: string): string | undefined {
+  const s = collapse(raw).replace(/[.]+$/, '');
+  if (s.length < 3 || s.length > 120) return undefined;
+  if (!/\p{L}{2,}/u.test(s) || /[<>{}\\[\]]/.test(s)) return undefined;
+  return s;
+}
+
+/** A person's name: 1-5 words of letters, hyphens, apostrophes and dots; no digits. */
+export function cleanName(raw: string): string | undefined {
+  const s = collapse(raw).replace(/[.,!?]+$/, '');
+  if (s.length < 2 || s.length > 60) return undefined;
+  const words = s.split(' ');
+  if (words.length > 5) return undefined;
+  return words.every((w) => /^[\p{L}][\p{L}'.-]*$/u.test(w)) ? s : undefined;
+}
+
+/** Validates a claim; returns the slots that passed and the issues found. */
+export function validateDetails(claim: DetailsClaim): { accepted: Slots; issues: SlotIssue[] } {
+  const accepted: Slots = {};
+  const issues: SlotIssue[] = [];
+  if (claim.problem !== undefined) {
+    const p = cleanProblem(claim.problem);
+    if (p) accepted.problem = p;
+    else issues.push('invalid_problem');
+  }
+  if (typeof claim.agreed === 'boolean') accepted.agreed = claim.agreed;
+  if (claim.postcode !== undefined) {
+    const pc = parseUkPostcode(claim.postcode);
+    if (pc) accepted.postcode = pc;
+    else issues.push('invalid_postcode');
+  }
+  if (claim.address !== undefined) {
+    const a = cleanAddress(claim.address);
+    if (a) accepted.address = a;
+    else issues.push('invalid_address');
+  }
+  if (claim.name !== undefined) {
+    const n = cleanName(claim.name);
+    if (n) accepted.name = n;
+    else issues.push('invalid_name');
+  }
+  return { accepted, issues };
+}

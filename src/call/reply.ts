@@ -1,0 +1,229 @@
+import { fromCallback } from 'xstate';
+import type {
+  CallEvent,
+  CallerIntent,
+  Language,
+  ReplyInput,
+  ToolCallSummary,
+} from '../../machines/call.types.js';
+import type { Logger } from '../log.js';
+import { type LlmClient, LlmError, type ToolCall } from '../providers/llm/types.js';
+import type { TtsContext, TtsSession, TtsVoice } from '../providers/tts/types.js';
+import type { CallTransport } from '../transports/transport.js';
+import { heardText, type ReplyAudioLedger } from './heard-text.js';
+import type { CallObserver } from './observer.js';
+import { chatMessages } from './prompts.js';
+import { TOOLS, toolCallToIntent } from './tools.js';
+import type { TurnRecorder } from './turn-recorder.js';
+
+export interface ReplyDeps {
+  llm: LlmClient;
+  tts: () => Promise<TtsSession>;
+  voice: (language: Language, step: ReplyInput['step']) => TtsVoice;
+  transport: CallTransport;
+  turns: TurnRecorder;
+  observer: CallObserver;
+  tenantId: string;
+  llmOptions: { maxTokens: number; temperature: number };
+  /** Bytes of transport audio per ms, to turn TTS audio into playout time. */
+  bytesPerMs: number;
+  log: Logger;
+  /** The session routes playout events to the reply that is current. */
+  setCurrent: (reply: ActiveReply | undefined) => void;
+}
+
+/**
+ * One agent reply: LLM deltas go straight into one TTS context with `continue` (no sentence
+ * buffering), TTS audio goes straight to the pacer. Reports milestones to the call machine; when the
+ * machine leaves the replying state this reply is stopped: the LLM request is aborted and the TTS
+ * context cancelled.
+ */
+export class ActiveReply {
+  private readonly abort = new AbortController();
+  private ctx: TtsContext | undefined;
+  private ctxPromise: Promise<TtsContext> | undefined;
+  private stopped = false;
+  private ttsDone = false;
+  private playoutReported = false;
+  private readonly playedAtStart: number;
+  private readonly ledger: ReplyAudioLedger = { text: '', audioMs: 0 };
+  private audioSeen = false;
+
+  constructor(
+    private readonly input: ReplyInput,
+    private readonly deps: ReplyDeps,
+    private readonly send: (e: CallEvent) => void,
+  ) {
+    this.playedAtStart = deps.transport.playedMs();
+  }
+
+  start(): void {
+    this.deps.setCurrent(this);
+    const run = this.input.say !== undefined ? this.speak(this.input.say) : this.think();
+    run.catch((err) => {
+      if (this.stopped) return;
+      this.deps.log.warn({ err }, 'reply failed');
+      this.send({ type: 'REPLY.FAILED', reason: String((err as Error)?.message ?? err) });
+    });
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.abort.abort();
+    if (this.ctx && !this.ttsDone) this.ctx.cancel();
+    else if (!this.ctx && this.ctxPromise)
+      this.ctxPromise.then(
+        (c) => c.cancel(),
+        () => {},
+      );
+    this.deps.setCurrent(undefined);
+  }
+
+  /** What the caller has heard of this reply so far (for barge-in truncation). */
+  heard(): string {
+    return heardText(this.ledger, this.deps.transport.playedMs() - this.playedAtStart);
+  }
+
+  /** The transport's queue ran dry; finished if the TTS has sent everything. */
+  onPlayoutDrained(): void {
+    if (this.ttsDone && !this.stopped && !this.playoutReported && this.deps.transport.queuedMs() === 0) {
+      this.playoutReported = true;
+      this.send({ type: 'PLAYOUT.DONE' });
+    }
+  }
+
+  private async speak(text: string): Promise<void> {
+    await this.pushText(text);
+    this.send({ type: 'REPLY.GENERATED', text });
+    await this.finishText();
+  }
+
+  private async think(): Promise<void> {
+    const { llm, llmOptions, turns, log } = this.deps;
+    turns.llmRequested();
+    const toolCalls: ToolCall[] = [];
+    let text = '';
+    let provider = llm.name;
+    try {
+      for await (const ev of llm.stream(
+        { messages: chatMessages(this.input), tools: TOOLS, ...llmOptions, signal: this.abort.signal },
+        log,
+      )) {
+        if (this.stopped) return;
+        if (ev.type === 'first-token') {
+          provider = ev.provider;
+          this.send({ type: 'LLM.FIRST_TOKEN', provider: ev.provider, ttftMs: ev.ttftMs });
+        } else if (ev.type === 'text') {
+          if (!ev.text) continue;
+          if (!text) turns.llmFirstText(provider);
+          text += ev.text;
+          await this.pushText(ev.text);
+        } else if (ev.type === 'tool-call') {
+          toolCalls.push(ev.call);
+        } else if (ev.type === 'fallback') {
+          this.deps.observer.fallback(ev.from, ev.to);
+          log.warn({ from: ev.from, to: ev.to, reason: ev.reason }, 'llm fallback');
+        }
+      }
+    } catch (err) {
+      if (this.stopped) return;
+      const e = err as LlmError;
+      this.deps.observer.providerError(e.provider ?? llm.name, e.kind ?? 'error');
+      // Words already spoken cannot be unsaid: end the reply on what the caller has heard.
+      if (!text) throw err;
+      log.warn({ err }, 'llm failed mid-reply; ending reply early');
+    }
+    if (this.stopped) return;
+    if (toolCalls.length) this.reportTools(toolCalls, text.length > 0);
+    if (text) {
+      this.send({ type: 'REPLY.GENERATED', text });
+      await this.finishText();
+    } else if (!toolCalls.length) {
+      throw new LlmError('empty reply', provider, 'truncated');
+    }
+  }
+
+  private reportTools(calls: ToolCall[], afterText: boolean): void {
+    const intents: CallerIntent[] = [];
+    const summaries: ToolCallSummary[] = [];
+    for (const call of calls) {
+      summaries.push({ id: call.id, name: call.name, arguments: call.rawArguments });
+      const parsed = toolCallToIntent(call);
+      if (parsed.ok) intents.push(parsed.intent);
+      else this.deps.log.warn({ tool: call.name, error: parsed.error }, 'tool call rejected');
+    }
+    this.send({ type: 'LLM.TOOL_CALLS', calls: summaries, intents, afterText });
+  }
+
+  private context(): Promise<TtsContext> {
+    this.ctxPromise ??= this.deps.tts().then((session) => {
+      const ctx = session.context(this.deps.voice(this.input.language, this.input.step), (e) => {
+        if (this.stopped) return;
+        switch (e.type) {
+          case 'audio':
+            this.onAudio(e.audio);
+            break;
+          case 'first-audio':
+            break;
+          case 'timestamps': {
+            const w = (this.ledger.words ??= { words: [], end: [] });
+            w.words.push(...e.words);
+            w.end.push(...e.end);
+            break;
+          }
+          case 'done':
+            this.ttsDone = true;
+            this.onPlayoutDrained();
+            break;
+          case 'error':
+            this.deps.observer.providerError('tts', 'error');
+            if (!this.audioSeen) {
+              this.send({ type: 'REPLY.FAILED', reason: `tts: ${e.error.message}` });
+            } else {
+              // Part of the reply played: treat the error as its end rather than go silent mid-call.
+              this.deps.log.warn({ err: e.error }, 'tts error mid-reply');
+              this.ttsDone = true;
+              this.onPlayoutDrained();
+            }
+            break;
+        }
+      });
+      this.ctx = ctx;
+      return ctx;
+    });
+    return this.ctxPromise;
+  }
+
+  private onAudio(audio: Buffer): void {
+    if (!this.audioSeen) {
+      this.audioSeen = true;
+      this.deps.turns.firstAudio();
+      this.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 0 });
+    }
+    this.ledger.audioMs += audio.length / this.deps.bytesPerMs;
+    this.deps.transport.play(audio);
+  }
+
+  private async pushText(text: string): Promise<void> {
+    const ctx = await this.context();
+    if (this.stopped) return;
+    this.deps.turns.ttsPushed();
+    this.ledger.text += text;
+    ctx.push(text);
+  }
+
+  private async finishText(): Promise<void> {
+    const ctx = await this.context();
+    if (!this.stopped) ctx.finish();
+  }
+}
+
+/** The `reply` actor the call machine invokes, bound to one call's data plane. */
+export function replyActor(deps: ReplyDeps) {
+  return fromCallback<CallEvent, ReplyInput>(({ input, sendBack }) => {
+    const reply = new ActiveReply(input, deps, sendBack);
+    reply.start();
+    return () => reply.stop();
+  });
+}

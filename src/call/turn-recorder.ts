@@ -1,0 +1,91 @@
+import type { Step } from '../../machines/call.types.js';
+import type { TurnRecord } from '../store/types.js';
+
+const round = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+
+/**
+ * Collects the latency figures of one caller turn and the agent reply that answers it, as the server
+ * sees them. Times are the one monotonic clock's milliseconds.
+ *   sttFinalMs   caller's last voiced frame -> final transcript
+ *   llmTtftMs    first LLM request of the turn -> first text token (tool round trips included)
+ *   ttsTtfbMs    first text pushed to TTS -> first audio back
+ *   mouthToEarMs caller's last voiced frame -> first agent audio handed to the pacer
+ */
+export class TurnRecorder {
+  private index = 0;
+  private callerText = '';
+  private lastVoicedAt: number | null = null;
+  private finalAt: number | null = null;
+  private llmStartAt: number | null = null;
+  private firstTextAt: number | null = null;
+  private ttsFirstPushAt: number | null = null;
+  private firstAudioAt: number | null = null;
+  private provider: string | null = null;
+  private bargeInStopMs: number | null = null;
+
+  constructor(
+    private readonly callId: string,
+    private readonly now: () => number,
+  ) {}
+
+  callerFinal(text: string, lastVoicedAt: number | null): void {
+    this.index++;
+    this.callerText = text;
+    this.lastVoicedAt = lastVoicedAt;
+    this.finalAt = this.now();
+    this.llmStartAt = this.firstTextAt = this.ttsFirstPushAt = this.firstAudioAt = null;
+    this.provider = null;
+    this.bargeInStopMs = null;
+  }
+
+  llmRequested(): void {
+    this.llmStartAt ??= this.now();
+  }
+
+  llmFirstText(provider: string): void {
+    if (this.firstTextAt !== null) return;
+    this.firstTextAt = this.now();
+    this.provider = provider;
+  }
+
+  ttsPushed(): void {
+    this.ttsFirstPushAt ??= this.now();
+  }
+
+  firstAudio(): void {
+    this.firstAudioAt ??= this.now();
+  }
+
+  bargeInStopped(ms: number): void {
+    this.bargeInStopMs = ms;
+  }
+
+  /** Closes the agent side of the turn and returns the record to store. */
+  agentDone(text: string, interrupted: boolean, step: Step): TurnRecord {
+    const diff = (a: number | null, b: number | null) => (a !== null && b !== null ? a - b : null);
+    const record: TurnRecord = {
+      callId: this.callId,
+      index: this.index,
+      step,
+      callerText: this.callerText,
+      agentText: text,
+      bargeIn: interrupted,
+      sttFinalMs: round(diff(this.finalAt, this.lastVoicedAt)),
+      llmTtftMs: round(diff(this.firstTextAt, this.llmStartAt)),
+      ttsTtfbMs: round(diff(this.firstAudioAt, this.ttsFirstPushAt)),
+      mouthToEarMs: round(diff(this.firstAudioAt, this.lastVoicedAt)),
+      bargeInStopMs: round(this.bargeInStopMs),
+      llmProvider: this.provider,
+      at: Date.now(),
+    };
+    // A later reply in the same turn (re-prompt after barge-in) gets fresh reply figures.
+    this.llmStartAt = this.firstTextAt = this.ttsFirstPushAt = this.firstAudioAt = null;
+    this.callerText = '';
+    this.lastVoicedAt = null;
+    return record;
+  }
+
+  get turnIndex(): number {
+    return this.index;
+  }
+}

@@ -1,0 +1,134 @@
+import { getShortestPaths } from '@xstate/graph';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AnyMachineSnapshot } from 'xstate';
+import { callMachine } from '../../machines/call.machine.js';
+import { suggestedReply } from '../../machines/phrases.js';
+import { FACTS, INPUT, startTestCall } from './harness.js';
+import { asCallEvent, MODEL_EVENTS } from './model.js';
+
+// Paths are generated from the real chart (invoke and after included) with @xstate/graph, then
+// replayed on a real actor whose effects are stubs: the chart is the model and the system under test.
+const key = (s: AnyMachineSnapshot) =>
+  JSON.stringify([s.value, s.context.attempts >= 3, s.context.reprompts, s.context.slots.agreed === false]);
+
+const paths = getShortestPaths(callMachine, {
+  events: MODEL_EVENTS as never,
+  input: INPUT,
+  serializeState: key as never,
+} as never);
+
+const valueOf = (s: { value: unknown }) => JSON.stringify(s.value);
+const reached = new Set(paths.map((p) => valueOf(p.state)));
+const workflowOf = (s: AnyMachineSnapshot) =>
+  typeof s.value === 'object' && s.value && 'active' in s.value
+    ? (s.value.active as { workflow: string }).workflow
+    : null;
+
+/** Replays one generated path on a fresh actor: timers are fake, the booking resolves when the path says so. */
+async function replay(steps: Array<{ event: { type: string } }>) {
+  let settleBooking: { resolve: (v: { bookingId: string }) => void; reject: (e: Error) => void } | undefined;
+  const call = startTestCall({
+    booking: () =>
+      new Promise((resolve, reject) => {
+        settleBooking = { resolve, reject };
+      }),
+  });
+  for (const { event } of steps.slice(1)) {
+    // A delayed transition is replayed as the event itself: with deadlines running in both regions,
+    // advancing time would also fire whichever shorter one the traversal did not take.
+    if (event.type.startsWith('xstate.after.')) call.actor.send(asCallEvent(event as never));
+    else if (event.type === 'xstate.done.actor.saveBooking') {
+      settleBooking?.resolve({ bookingId: 'BK-TEST' });
+      await vi.advanceTimersByTimeAsync(0);
+    } else if (event.type === 'xstate.error.actor.saveBooking') {
+      settleBooking?.reject(new Error('disk full'));
+      await vi.advanceTimersByTimeAsync(0);
+    } else call.actor.send(asCallEvent(event as never));
+  }
+  return call;
+}
+
+describe('call statechart, model-based', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('reaches every workflow step, each way out, barge-in, closing and the end', () => {
+    const workflows = new Set(paths.map((p) => workflowOf(p.state as never)).filter(Boolean));
+    for (const step of [
+      'greet',
+      'understand',
+      'quote',
+      'postcode',
+      'address',
+      'name',
+      'book',
+      'confirm',
+      'bookingFailed',
+      'declined',
+      'abusive',
+      'transfer',
+      'goodbye',
+    ]) {
+      expect(workflows, step).toContain(step);
+    }
+    const turns = [...reached].join(' ');
+    for (const t of [
+      '"greeting"',
+      '"idle"',
+      '"hearing"',
+      '"thinking"',
+      '"speaking"',
+      '"deciding"',
+      '"bargeIn"',
+      '"closing"',
+    ]) {
+      expect(turns, t).toContain(t);
+    }
+    expect(reached).toContain('"ended"');
+  });
+
+  it.each(paths.map((p) => [p.steps.map((s) => s.event.type).join(' > '), p] as const))(
+    'replays %s',
+    async (_name, path) => {
+      const { actor, replies } = await replay(path.steps as never);
+      const snap = actor.getSnapshot();
+      expect(key(snap)).toBe(key(path.state as never));
+      // What the machine asks for at this state: a reply in progress is for the current step,
+      // and its suggested wording is the one for that step and notice.
+      if (snap.status === 'active' && snap.matches({ active: { turn: 'replying' } })) {
+        const ask = replies.at(-1)!;
+        expect(ask.step).toBe(snap.context.replyStep);
+        if (ask.say === undefined) {
+          expect(suggestedReply(ask.step, ask.notice, FACTS, ask.slots, ask.language).length).toBeGreaterThan(
+            0,
+          );
+        }
+      }
+      actor.stop();
+    },
+  );
+
+  it.each(paths.filter((p) => valueOf(p.state) !== '"ended"').map((p) => [valueOf(p.state), p] as const))(
+    'hangs up cleanly from %s',
+    async (_name, path) => {
+      const { actor } = await replay(path.steps as never);
+      actor.send({ type: 'HANGUP' });
+      expect(actor.getSnapshot().status).toBe('done');
+    },
+  );
+
+  it.each(paths.filter((p) => valueOf(p.state) !== '"ended"').map((p) => [valueOf(p.state), p] as const))(
+    'never wedges: with no input at all, %s reaches the end by its deadlines',
+    async (_name, path) => {
+      const { actor, effects } = await replay(path.steps as never);
+      for (let i = 0; i < 40 && actor.getSnapshot().status === 'active'; i++)
+        await vi.advanceTimersByTimeAsync(60_000);
+      expect(actor.getSnapshot().status).toBe('done');
+      expect(effects).toContain('hangUp');
+    },
+  );
+});

@@ -1,0 +1,218 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CallerIntent } from '../../machines/call.types.js';
+import { suggestedReply } from '../../machines/phrases.js';
+import { details, FACTS, startTestCall, tools } from './harness.js';
+
+const flag = (type: CallerIntent['type'], extra: object = {}) => tools({ type, ...extra } as CallerIntent);
+
+/** Plays one agent reply to the end: audio starts, text generated, playout drains. */
+function speakReply(actor: ReturnType<typeof startTestCall>['actor'], text = 'ok') {
+  actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 50 });
+  actor.send({ type: 'REPLY.GENERATED', text });
+  actor.send({ type: 'PLAYOUT.DONE' });
+}
+
+function callerSays(call: ReturnType<typeof startTestCall>, text: string, ...intents: CallerIntent[]) {
+  call.actor.send({ type: 'CALLER.FINAL', text });
+  if (intents.length) call.actor.send(tools(...intents));
+}
+
+describe('call statechart scenarios', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('books a job end to end: one step per reply, booking before "that\'s booked"', async () => {
+    const call = startTestCall();
+    const { actor, replies, bookings, effects } = call;
+    expect(effects).toEqual(['playGreeting']);
+    actor.send({ type: 'PLAYOUT.DONE' });
+    const steps: string[] = [];
+    const turn = (text: string, intent: CallerIntent) => {
+      callerSays(call, text, intent);
+      steps.push(replies.at(-1)!.step);
+      speakReply(actor);
+    };
+    turn('my sink is leaking', details({ problem: 'leaking sink' }));
+    turn('yes please', details({ agreed: true }));
+    turn("it's nn15 6qp", details({ postcode: 'nn15 6qp' }));
+    turn('12 Acacia Avenue', details({ address: '12 Acacia Avenue' }));
+    callerSays(call, 'Priya Shah', details({ name: 'Priya Shah' }));
+    expect(actor.getSnapshot().matches({ active: { workflow: 'book', turn: 'deciding' } })).toBe(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(bookings).toEqual([
+      {
+        callId: 'call-1',
+        problem: 'leaking sink',
+        postcode: 'NN15 6QP',
+        address: '12 Acacia Avenue',
+        name: 'Priya Shah',
+      },
+    ]);
+    expect(replies.at(-1)!.step).toBe('confirm');
+    speakReply(actor, "That's booked.");
+    expect(steps).toEqual(['quote', 'postcode', 'address', 'name']);
+    expect(actor.getSnapshot().matches({ active: { turn: 'closing' } })).toBe(true);
+    expect(effects).toContain('hangUp');
+    expect(actor.getSnapshot().context.bookingId).toBe('BK-1');
+    actor.send({ type: 'HANGUP' });
+    expect(actor.getSnapshot().output).toMatchObject({ outcome: 'booked', bookingId: 'BK-1' });
+  });
+
+  it('records several slots given at once and asks for the first one missing', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'leak', details({ problem: 'burst pipe' }));
+    speakReply(call.actor);
+    callerSays(
+      call,
+      'yes, NN15 6QP, 12 Acacia Avenue',
+      details({ agreed: true, postcode: 'NN15 6QP', address: '12 Acacia Avenue' }),
+    );
+    expect(call.replies.at(-1)!.step).toBe('name');
+    expect(call.actor.getSnapshot().context.slots).toMatchObject({
+      postcode: 'NN15 6QP',
+      address: '12 Acacia Avenue',
+    });
+  });
+
+  it('asks again for an invalid postcode, never records it, and hands over after three misses', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'leak', details({ problem: 'leak' }));
+    speakReply(call.actor);
+    callerSays(call, 'yes', details({ agreed: true }));
+    speakReply(call.actor);
+    for (let miss = 1; miss <= 2; miss++) {
+      callerSays(call, "it's banana", details({ postcode: 'banana' }));
+      const ask = call.replies.at(-1)!;
+      expect(ask).toMatchObject({ step: 'postcode', notice: 'invalid_postcode' });
+      expect(suggestedReply(ask.step, ask.notice, FACTS, ask.slots, 'en')).toMatch(/postcode/);
+      expect(call.actor.getSnapshot().context.slots.postcode).toBeUndefined();
+      speakReply(call.actor);
+    }
+    callerSays(call, 'banana again', details({ postcode: 'banana' }));
+    expect(call.actor.getSnapshot().context.step).toBe('transfer');
+    expect(call.replies.at(-1)!.step).toBe('transfer');
+    expect(call.actor.getSnapshot().context.slots.postcode).toBeUndefined();
+    expect(call.effects).toContain('transferCall');
+  });
+
+  it.each([
+    ['CALLER.ASKED_TOTAL_PRICE', 'quote', 'total_price'],
+    ['CALLER.ASKED_IF_LOCAL', 'quote', 'are_you_local'],
+  ] as const)('answers the %s objection and stays at the step', (type, step, notice) => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'leak', details({ problem: 'leak' }));
+    speakReply(call.actor);
+    callerSays(call, 'how much in total?', { type } as CallerIntent);
+    expect(call.replies.at(-1)).toMatchObject({ step, notice });
+  });
+
+  it.each([
+    ['CALLER.SAID_TOO_EXPENSIVE', 'declined', 'declined'],
+    ['CALLER.WAS_ABUSIVE', 'abusive', 'abusive'],
+    ['CALLER.ASKED_FOR_HUMAN', 'transfer', 'transferred'],
+  ] as const)('%s leads to %s, a last reply, then hang-up', (type, step, outcome) => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'something', { type } as CallerIntent);
+    expect(call.replies.at(-1)!.step).toBe(step);
+    speakReply(call.actor);
+    expect(call.effects).toContain('hangUp');
+    call.actor.send({ type: 'HANGUP' });
+    expect(call.actor.getSnapshot().output).toMatchObject({ outcome });
+  });
+
+  it('switches language mid-call', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'hola', flag('CALLER.SWITCHED_LANGUAGE', { language: 'es' }).intents[0]!);
+    expect(call.replies.at(-1)).toMatchObject({ language: 'es', notice: 'language_switched' });
+  });
+
+  it('barge-in stops playout, keeps only what was heard, and answers the interruption', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'leak', details({ problem: 'leak' }));
+    call.actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 40 });
+    call.actor.send({ type: 'REPLY.GENERATED', text: 'I can get a plumber out to you within the hour.' });
+    call.actor.send({ type: 'CALLER.SPEECH_STARTED', source: 'vad', heardText: 'I can get a plumber' });
+    expect(call.effects.filter((e) => e === 'stopPlayout')).toHaveLength(1);
+    expect(call.effects).toContain('replyStopped');
+    expect(call.actor.getSnapshot().matches({ active: { turn: 'bargeIn' } })).toBe(true);
+    expect(call.emitted).toContainEqual({
+      type: 'agent.turn',
+      text: 'I can get a plumber',
+      interrupted: true,
+      step: 'quote',
+    });
+    callerSays(call, 'how much is it?', flag('CALLER.ASKED_TOTAL_PRICE').intents[0]!);
+    const history = call.actor.getSnapshot().context.history;
+    expect(history).toContainEqual({ role: 'agent', text: 'I can get a plumber', interrupted: true });
+    expect(history.some((h) => h.role === 'agent' && h.text.includes('within the hour'))).toBe(false);
+    expect(call.replies.at(-1)).toMatchObject({ step: 'quote', notice: 'total_price' });
+  });
+
+  it('a failed booking is apologised for and the call ends', async () => {
+    const call = startTestCall({ booking: async () => Promise.reject(new Error('disk full')) });
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(
+      call,
+      'all of it',
+      details({
+        problem: 'leak',
+        agreed: true,
+        postcode: 'NN15 6QP',
+        address: '1 High St',
+        name: 'Sam Jones',
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(call.replies.at(-1)!.step).toBe('bookingFailed');
+    speakReply(call.actor);
+    expect(call.effects).toContain('hangUp');
+  });
+
+  it('re-prompts a silent caller twice, then says goodbye and hangs up', async () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    for (const n of [1, 2]) {
+      await vi.advanceTimersByTimeAsync(8_000);
+      expect(call.replies.at(-1)!.say).toMatch(/still there/);
+      expect(call.actor.getSnapshot().context.reprompts).toBe(n);
+      speakReply(call.actor);
+    }
+    await vi.advanceTimersByTimeAsync(8_000);
+    expect(call.replies.at(-1)!.step).toBe('goodbye');
+    speakReply(call.actor);
+    expect(call.effects).toContain('hangUp');
+  });
+
+  it('caps any call with a whole-call deadline', async () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    // A caller who keeps talking nonsense forever still gets hung up on eventually.
+    const chatter = setInterval(
+      () => call.actor.send({ type: 'CALLER.SPEECH_STARTED', source: 'stt', heardText: '' }),
+      3_000,
+    );
+    await vi.advanceTimersByTimeAsync(21 * 60_000);
+    clearInterval(chatter);
+    expect(call.effects).toContain('hangUp');
+  });
+
+  it('DTMF 0 while the agent speaks: the reply ends, then the handover is spoken before hang-up', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'leak', details({ problem: 'leak' }));
+    call.actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 40 });
+    call.actor.send({ type: 'DTMF', digit: '0' });
+    call.actor.send({ type: 'REPLY.GENERATED', text: 'quote' });
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    expect(call.replies.at(-1)!.step).toBe('transfer');
+    expect(call.effects).not.toContain('hangUp');
+    speakReply(call.actor);
+    expect(call.effects).toContain('hangUp');
+  });
+});

@@ -1,0 +1,67 @@
+import { createActor, fromCallback, fromPromise } from 'xstate';
+import { callMachine } from '../../machines/call.machine.js';
+import type {
+  BookingRequest,
+  CallEmitted,
+  CallEvent,
+  CallerIntent,
+  CallInput,
+  ReplyInput,
+} from '../../machines/call.types.js';
+
+export const FACTS = {
+  companyName: 'Quick Fix Plumbing',
+  trade: 'plumbing',
+  tradeLabel: 'plumber',
+  calloutFee: 49,
+  area: 'Kettering',
+  isRepeatCaller: false,
+  timeOfDay: 'morning' as const,
+};
+
+export const INPUT: CallInput = { callId: 'call-1', language: 'en', facts: FACTS };
+
+/** A call actor whose effects are recorded instead of performed. */
+export function startTestCall(
+  opts: { booking?: (r: BookingRequest) => Promise<{ bookingId: string }> } = {},
+) {
+  const replies: ReplyInput[] = [];
+  const effects: string[] = [];
+  const emitted: CallEmitted[] = [];
+  const bookings: BookingRequest[] = [];
+  const machine = callMachine.provide({
+    actors: {
+      reply: fromCallback<CallEvent, ReplyInput>(({ input }) => {
+        replies.push(input);
+        return () => effects.push('replyStopped');
+      }),
+      saveBooking: fromPromise<{ bookingId: string }, BookingRequest>(async ({ input }) => {
+        bookings.push(input);
+        return opts.booking ? opts.booking(input) : { bookingId: 'BK-1' };
+      }),
+    },
+    actions: {
+      playGreeting: () => effects.push('playGreeting'),
+      stopPlayout: () => effects.push('stopPlayout'),
+      finalizeTranscript: () => effects.push('finalizeTranscript'),
+      transferCall: () => effects.push('transferCall'),
+      hangUp: () => effects.push('hangUp'),
+    },
+  });
+  const actor = createActor(machine, { input: INPUT });
+  actor.on('*', (e) => emitted.push(e as CallEmitted));
+  actor.start();
+  return { actor, replies, effects, emitted, bookings };
+}
+
+export const tools = (...intents: CallerIntent[]) => ({
+  type: 'LLM.TOOL_CALLS' as const,
+  calls: intents.map((i, n) => ({ id: `call_${n}`, name: 'record_details', arguments: JSON.stringify(i) })),
+  intents,
+  afterText: false,
+});
+
+export const details = (d: Record<string, unknown>): CallerIntent => ({
+  type: 'CALLER.GAVE_DETAILS',
+  details: d,
+});
