@@ -281,7 +281,10 @@ class CallRuntime {
         (e) => this.onSttEvent(e, observer),
         log,
       );
-      if (this.closed) return void this.stt.close();
+      if (this.closed) {
+        await this.stt.close();
+        return;
+      }
       for (const chunk of this.preOpen) this.stt.sendAudio(chunk);
       this.preOpen.length = 0;
     } catch (err) {

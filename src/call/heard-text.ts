@@ -10,7 +10,7 @@ export interface ReplyAudioLedger {
 
 export function heardText(ledger: ReplyAudioLedger, playedMs: number): string {
   if (playedMs <= 0 || !ledger.text) return '';
-  if (ledger.words && ledger.words.words.length) {
+  if (ledger.words?.words.length) {
     const heard: string[] = [];
     ledger.words.words.forEach((w, i) => {
       if ((ledger.words?.end[i] ?? Number.POSITIVE_INFINITY) * 1000 <= playedMs) heard.push(w);

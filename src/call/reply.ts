@@ -167,7 +167,8 @@ export class ActiveReply {
           case 'first-audio':
             break;
           case 'timestamps': {
-            const w = (this.ledger.words ??= { words: [], end: [] });
+            this.ledger.words ??= { words: [], end: [] };
+            const w = this.ledger.words;
             w.words.push(...e.words);
             w.end.push(...e.end);
             break;

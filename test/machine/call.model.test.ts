@@ -17,8 +17,8 @@ const paths = getShortestPaths(callMachine, {
   serializeState: key as never,
 } as never);
 
-const valueOf = (s: { value: unknown }) => JSON.stringify(s.value);
-const reached = new Set(paths.map((p) => valueOf(p.state)));
+const stateValue = (s: { value: unknown }) => JSON.stringify(s.value);
+const reached = new Set(paths.map((p) => stateValue(p.state)));
 const workflowOf = (s: AnyMachineSnapshot) =>
   typeof s.value === 'object' && s.value && 'active' in s.value
     ? (s.value.active as { workflow: string }).workflow
@@ -112,7 +112,7 @@ describe('call statechart, model-based', () => {
     },
   );
 
-  it.each(paths.filter((p) => valueOf(p.state) !== '"ended"').map((p) => [valueOf(p.state), p] as const))(
+  it.each(paths.filter((p) => stateValue(p.state) !== '"ended"').map((p) => [stateValue(p.state), p] as const))(
     'hangs up cleanly from %s',
     async (_name, path) => {
       const { actor } = await replay(path.steps as never);
@@ -121,7 +121,7 @@ describe('call statechart, model-based', () => {
     },
   );
 
-  it.each(paths.filter((p) => valueOf(p.state) !== '"ended"').map((p) => [valueOf(p.state), p] as const))(
+  it.each(paths.filter((p) => stateValue(p.state) !== '"ended"').map((p) => [stateValue(p.state), p] as const))(
     'never wedges: with no input at all, %s reaches the end by its deadlines',
     async (_name, path) => {
       const { actor, effects } = await replay(path.steps as never);

@@ -7,6 +7,8 @@ export interface TtsAudioFormat {
 
 export interface TtsSessionOptions extends TtsAudioFormat {
   modelId: string; // sonic-3
+  /** Ask for word `timestamps` events (e.g. to know how much of a reply was heard before barge-in). */
+  wordTimestamps?: boolean;
 }
 
 export interface TtsVoice {
