@@ -374,7 +374,10 @@ class CallRuntime {
   }
 
   private onPlayoutDrained(): void {
-    if (this.current) return this.current.onPlayoutDrained();
+    if (this.current) {
+      this.current.onPlayoutDrained();
+      return;
+    }
     if (this.greetingPlaying) {
       this.greetingPlaying = false;
       this.actor.send({ type: 'PLAYOUT.DONE' });

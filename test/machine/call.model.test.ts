@@ -112,23 +112,21 @@ describe('call statechart, model-based', () => {
     },
   );
 
-  it.each(paths.filter((p) => stateValue(p.state) !== '"ended"').map((p) => [stateValue(p.state), p] as const))(
-    'hangs up cleanly from %s',
-    async (_name, path) => {
-      const { actor } = await replay(path.steps as never);
-      actor.send({ type: 'HANGUP' });
-      expect(actor.getSnapshot().status).toBe('done');
-    },
-  );
+  it.each(
+    paths.filter((p) => stateValue(p.state) !== '"ended"').map((p) => [stateValue(p.state), p] as const),
+  )('hangs up cleanly from %s', async (_name, path) => {
+    const { actor } = await replay(path.steps as never);
+    actor.send({ type: 'HANGUP' });
+    expect(actor.getSnapshot().status).toBe('done');
+  });
 
-  it.each(paths.filter((p) => stateValue(p.state) !== '"ended"').map((p) => [stateValue(p.state), p] as const))(
-    'never wedges: with no input at all, %s reaches the end by its deadlines',
-    async (_name, path) => {
-      const { actor, effects } = await replay(path.steps as never);
-      for (let i = 0; i < 40 && actor.getSnapshot().status === 'active'; i++)
-        await vi.advanceTimersByTimeAsync(60_000);
-      expect(actor.getSnapshot().status).toBe('done');
-      expect(effects).toContain('hangUp');
-    },
-  );
+  it.each(
+    paths.filter((p) => stateValue(p.state) !== '"ended"').map((p) => [stateValue(p.state), p] as const),
+  )('never wedges: with no input at all, %s reaches the end by its deadlines', async (_name, path) => {
+    const { actor, effects } = await replay(path.steps as never);
+    for (let i = 0; i < 40 && actor.getSnapshot().status === 'active'; i++)
+      await vi.advanceTimersByTimeAsync(60_000);
+    expect(actor.getSnapshot().status).toBe('done');
+    expect(effects).toContain('hangUp');
+  });
 });
