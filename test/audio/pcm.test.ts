@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ByteQueue } from '../../src/audio/byte-queue.js';
+import { LevelHistory } from '../../src/audio/level-history.js';
+import { bytesPerMs, frameBytes, pcmBytesForMs, pcmDurationMs, silencePcm } from '../../src/audio/pcm.js';
+
+describe('pcm sizes', () => {
+  it('knows the frame sizes of audiosocket.md §4.4', () => {
+    expect(frameBytes(8000)).toBe(320);
+    expect(frameBytes(8000, 10)).toBe(160);
+    expect(frameBytes(8000, 30)).toBe(480);
+    expect(frameBytes(16000)).toBe(640);
+    expect(frameBytes(44100)).toBe(1764);
+    expect(bytesPerMs(8000)).toBe(16);
+    expect(pcmDurationMs(16000, 8000)).toBe(1000);
+    expect(pcmBytesForMs(20, 16000)).toBe(640);
+    expect(pcmBytesForMs(0.1, 8000)).toBe(0);
+  });
+
+  it('makes whole-sample silence', () => {
+    const s = silencePcm(321);
+    expect(s.length).toBe(320);
+    expect(s.every((b) => b === 0)).toBe(true);
+  });
+});
+
+describe('ByteQueue', () => {
+  it('hands out bytes in order across chunk boundaries and counts them', () => {
+    const q = new ByteQueue();
+    q.push(Buffer.from([1, 2, 3]));
+    q.push(Buffer.alloc(0));
+    q.push(Buffer.from([4, 5]));
+    expect(q.length).toBe(5);
+    const out = Buffer.alloc(6);
+    expect(q.takeInto(out, 1, 4)).toBe(4);
+    expect([...out]).toEqual([0, 1, 2, 3, 4, 0]);
+    expect(q.length).toBe(1);
+    expect(q.takeInto(out, 0, 4)).toBe(1);
+    expect(out[0]).toBe(5);
+    expect(q.takeInto(out, 0, 4)).toBe(0);
+  });
+
+  it('clear() reports what it dropped', () => {
+    const q = new ByteQueue();
+    q.push(Buffer.alloc(300));
+    q.takeInto(Buffer.alloc(100), 0, 100);
+    expect(q.clear()).toBe(200);
+    expect(q.length).toBe(0);
+  });
+});
+
+describe('LevelHistory', () => {
+  it('returns the max level inside the window only', () => {
+    const h = new LevelHistory(4);
+    h.record(0, 500);
+    h.record(20, 100);
+    h.record(40, 300);
+    expect(h.maxSince(50, 100)).toBe(500);
+    expect(h.maxSince(50, 40)).toBe(300); // entries after t=10
+    expect(h.maxSince(500, 100)).toBe(0);
+  });
+
+  it('forgets entries beyond its capacity', () => {
+    const h = new LevelHistory(2);
+    h.record(0, 900);
+    h.record(20, 1);
+    h.record(40, 2);
+    expect(h.maxSince(40, 1000)).toBe(2);
+    h.clear();
+    expect(h.maxSince(40, 1000)).toBe(0);
+  });
+});
