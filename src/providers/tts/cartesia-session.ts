@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import type { ClientOptions, WebSocket } from 'ws';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../log.js';
+import { CartesiaTtsContext, type ContextHost } from './cartesia-context.js';
+import { CartesiaTtsError } from './cartesia-error.js';
+import {
+  type CartesiaClient,
+  type Emotion,
+  type GenerationConfig,
+  TTSWS,
+  type TtsContextOptions,
+  type TtsSocket,
+} from './cartesia-sdk.js';
+import type { TtsContext, TtsEvent, TtsSession, TtsSessionOptions, TtsVoice } from './types.js';
+
+const WS_OPEN = 1;
+const WS_CLOSED = 3;
+/** How long close() waits for the server's close frame before tearing the socket down. */
+const CLOSE_GRACE_MS = 1000;
+
+export interface SessionSettings {
+  client: CartesiaClient;
+  socketOptions: ClientOptions;
+  format: TtsSessionOptions;
+  maxBufferDelayMs: number;
+  clock: Clock;
+  log: Logger;
+}
+
+/** The `ws` socket under the SDK's wrapper (on Node it is always a `ws` WebSocket). */
+function rawSocket(socket: TtsSocket): WebSocket {
+  return socket.socket as unknown as WebSocket;
+}
+
+/**
+ * One call's Cartesia WebSocket, shared by all its replies (contexts). Owns reconnection: the
+ * SDK's own silent reopen-on-send (§7) would drop every context's queue without a word, so this
+ * session never lets the SDK send on a socket that is not open. Instead, a context whose first
+ * input finds the socket gone opens a fresh one (one attempt, shared by every context waiting);
+ * contexts that were mid-reply on the lost socket get an `error` event.
+ */
+export class CartesiaTtsSession implements TtsSession {
+  private socket!: TtsSocket;
+  private reconnecting: Promise<TtsSocket> | undefined;
+  private closed = false;
+  private readonly contexts = new Map<string, CartesiaTtsContext>();
+  private readonly host: ContextHost;
+
+  private constructor(private readonly settings: SessionSettings) {
+    this.host = {
+      connected: () => this.connected(),
+      isOpen: (socket) => rawSocket(socket).readyState === WS_OPEN,
+      forget: (id) => this.contexts.delete(id),
+      clock: settings.clock,
+      log: settings.log,
+    };
+  }
+
+  static async open(settings: SessionSettings): Promise<CartesiaTtsSession> {
+    const session = new CartesiaTtsSession(settings);
+    session.socket = await session.openSocket();
+    return session;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && rawSocket(this.socket).readyState === WS_OPEN;
+  }
+
+  context(voice: TtsVoice, onEvent: (e: TtsEvent) => void): TtsContext {
+    const ctx = new CartesiaTtsContext(
+      randomUUID(),
+      this.host,
+      this.contextOptions(voice),
+      generationConfigOf(voice),
+      onEvent,
+    );
+    this.contexts.set(ctx.id, ctx);
+    return ctx;
+  }
+
+  synthesize(text: string, voice: TtsVoice): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const parts: Buffer[] = [];
+      const ctx = this.context(voice, (e) => {
+        if (e.type === 'audio') parts.push(e.audio);
+        else if (e.type === 'done') resolve(Buffer.concat(parts));
+        else if (e.type === 'error') reject(e.error);
+      });
+      ctx.push(text);
+      ctx.finish();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const ctx of this.contexts.values()) ctx.abandon();
+    this.contexts.clear();
+    await closeSocket(this.socket, this.settings.clock);
+  }
+
+  private contextOptions(voice: TtsVoice): Omit<TtsContextOptions, 'contextId' | 'timeout'> {
+    const { format, maxBufferDelayMs } = this.settings;
+    return {
+      model_id: format.modelId,
+      voice: { mode: 'id', id: voice.voiceId },
+      output_format: {
+        container: 'raw',
+        encoding: format.encoding,
+        sample_rate: format.sampleRate as TtsContextOptions['output_format']['sample_rate'],
+      },
+      language: voice.language,
+      max_buffer_delay_ms: maxBufferDelayMs,
+      ...(format.wordTimestamps ? { add_timestamps: true } : {}),
+    };
+  }
+
+  private connected(): Promise<TtsSocket> {
+    if (this.closed) return Promise.reject(new CartesiaTtsError('TTS session is closed'));
+    if (this.host.isOpen(this.socket)) return Promise.resolve(this.socket);
+    if (!this.reconnecting) {
+      this.settings.log.info('cartesia: socket gone, reconnecting for a new reply');
+      this.reconnecting = this.openSocket()
+        .then(async (socket) => {
+          if (this.closed) {
+            await closeSocket(socket, this.settings.clock);
+            throw new CartesiaTtsError('TTS session is closed');
+          }
+          this.socket = socket;
+          return socket;
+        })
+        .finally(() => {
+          this.reconnecting = undefined;
+        });
+    }
+    return this.reconnecting;
+  }
+
+  /**
+   * Builds the SDK socket by hand rather than with `client.tts.websocket()`: that helper gives no
+   * chance to add an `error` listener before connecting, and a refused connection then becomes an
+   * unhandled rejection (§7 "Unhandled errors"; measured: ECONNREFUSED crashes the process).
+   */
+  private async openSocket(): Promise<TtsSocket> {
+    const socket = new TTSWS(this.settings.client, this.settings.socketOptions);
+    socket.on('error', (err) => {
+      // An error message naming a context also reaches that context through receive(): log it
+      // quietly. One naming no context, or a transport error, has no other outlet.
+      if (err.error?.context_id) this.settings.log.debug({ error: err.error }, 'cartesia: context error');
+      else this.settings.log.warn({ err: err.message, error: err.error }, 'cartesia: socket error');
+    });
+    rawSocket(socket).on('close', (code: number) => this.socketClosed(socket, code));
+    try {
+      await socket.connect();
+    } catch (err) {
+      const detail =
+        err instanceof Error ? err.message : ((err as { message?: string })?.message ?? String(err));
+      throw new CartesiaTtsError(`Cartesia WebSocket connect failed: ${detail}`);
+    }
+    return socket;
+  }
+
+  private socketClosed(socket: TtsSocket, code: number): void {
+    if (this.closed) return;
+    this.settings.log.warn({ code }, 'cartesia: socket closed');
+    const reason = `Cartesia socket closed mid-reply (code ${code})`;
+    for (const ctx of [...this.contexts.values()]) ctx.socketLost(socket, reason);
+  }
+}
+
+/** Sonic-3 controls (§6): only what the voice sets, so the service defaults stay in charge. */
+function generationConfigOf(voice: TtsVoice): GenerationConfig | undefined {
+  if (voice.speed === undefined && voice.emotion === undefined) return undefined;
+  return {
+    ...(voice.speed === undefined ? {} : { speed: voice.speed }),
+    ...(voice.emotion === undefined ? {} : { emotion: voice.emotion as Emotion }),
+  };
+}
+
+async function closeSocket(socket: TtsSocket, clock: Clock): Promise<void> {
+  const raw = rawSocket(socket);
+  if (raw.readyState === WS_CLOSED) return;
+  await new Promise<void>((resolve) => {
+    const grace = clock.setTimeout(() => raw.terminate(), CLOSE_GRACE_MS);
+    raw.once('close', () => {
+      clock.clearTimeout(grace);
+      resolve();
+    });
+    socket.close();
+  });
+}

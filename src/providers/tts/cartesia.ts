@@ -1,0 +1,50 @@
+import { type Clock, systemClock } from '../../clock.js';
+import type { Logger } from '../../log.js';
+import { Cartesia, type CartesiaClient } from './cartesia-sdk.js';
+import { CartesiaTtsSession } from './cartesia-session.js';
+import { socketOptionsFor } from './cartesia-socket-options.js';
+import type { TtsProvider, TtsSession, TtsSessionOptions } from './types.js';
+
+export { CartesiaTtsError } from './cartesia-error.js';
+
+export interface CartesiaTtsConfig {
+  apiKey: string;
+  /** `https://api.cartesia.ai`, or a simulator's `http://127.0.0.1:PORT` (plain TCP, §8 work-around A). */
+  baseURL: string;
+  /**
+   * §2a `max_buffer_delay_ms`. 0 (default) starts generating on every input at once: callchart
+   * already sends whole phrases, and each buffered millisecond is added to time to first audio.
+   */
+  maxBufferDelayMs?: number;
+  /** Upgrade must complete within this long (`ws` handshakeTimeout). */
+  handshakeTimeoutMs?: number;
+  clock?: Clock;
+}
+
+/** §2a: the rates `output_format.sample_rate` accepts. */
+const SAMPLE_RATES = new Set([8000, 16000, 22050, 24000, 44100, 48000]);
+
+/** Cartesia Sonic over the official SDK's WebSocket: one socket per call, one context per reply. */
+export class CartesiaTtsProvider implements TtsProvider {
+  readonly name = 'cartesia';
+  private readonly client: CartesiaClient;
+
+  constructor(private readonly config: CartesiaTtsConfig) {
+    // The SDK does not read CARTESIA_API_KEY itself (§7 "API key"): always pass it.
+    this.client = new Cartesia({ apiKey: config.apiKey, baseURL: config.baseURL });
+  }
+
+  async open(options: TtsSessionOptions, log: Logger): Promise<TtsSession> {
+    if (!SAMPLE_RATES.has(options.sampleRate)) {
+      throw new RangeError(`Cartesia cannot produce ${options.sampleRate} Hz audio`);
+    }
+    return CartesiaTtsSession.open({
+      client: this.client,
+      socketOptions: socketOptionsFor(this.config.baseURL, this.config.handshakeTimeoutMs ?? 5000),
+      format: options,
+      maxBufferDelayMs: this.config.maxBufferDelayMs ?? 0,
+      clock: this.config.clock ?? systemClock,
+      log: log.child({ provider: 'cartesia' }),
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * Faults the simulator injects, one per new context, in the order listed:
+ * - `error`: an `error` message (§3f) for the context after `afterChunks` chunks (default 0);
+ * - `drop`: the socket is torn down (no close frame) after `afterChunks` chunks (default 1);
+ * - `stall`: the context accepts input and never sends anything back.
+ * Each applies to `times` contexts (default 1), or to every context with `all`.
+ */
+export const faultSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('error'),
+    status: z.number().int().min(400).max(599).default(500),
+    afterChunks: z.number().int().min(0).optional(),
+    message: z.string().optional(),
+    times: z.number().int().min(1).optional(),
+    all: z.boolean().optional(),
+  }),
+  z.object({
+    kind: z.literal('drop'),
+    afterChunks: z.number().int().min(0).optional(),
+    times: z.number().int().min(1).optional(),
+    all: z.boolean().optional(),
+  }),
+  z.object({
+    kind: z.literal('stall'),
+    times: z.number().int().min(1).optional(),
+    all: z.boolean().optional(),
+  }),
+]);
+
+export type CartesiaFault = z.input<typeof faultSchema>;
+export type ResolvedFault = z.output<typeof faultSchema>;
+
+/** Parses SIM_CARTESIA_FAULTS (a JSON array); a malformed value throws at startup, naming the variable. */
+export function parseFaultsEnv(raw: string, envName: string): ResolvedFault[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new Error(`${envName} is not JSON (expected an array of faults)`);
+  }
+  const parsed = z.array(faultSchema).safeParse(json);
+  if (!parsed.success) throw new Error(`${envName}: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Hands out faults to contexts as they open, consuming `times`. */
+export class FaultPlan {
+  private entries: { fault: ResolvedFault; left: number }[] = [];
+
+  constructor(faults: readonly CartesiaFault[] = []) {
+    this.set(faults);
+  }
+
+  /** Replaces the whole plan; throws on an invalid fault (a test bug, not wire input). */
+  set(faults: readonly CartesiaFault[]): void {
+    this.entries = faults.map((f) => {
+      const fault = faultSchema.parse(f);
+      return { fault, left: fault.all ? Number.POSITIVE_INFINITY : (fault.times ?? 1) };
+    });
+  }
+
+  next(): ResolvedFault | undefined {
+    const entry = this.entries.find((e) => e.left > 0);
+    if (!entry) return undefined;
+    entry.left -= 1;
+    return entry.fault;
+  }
+}

@@ -1,0 +1,92 @@
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../log.js';
+import { type KnobEnv, knob } from '../knobs.js';
+import { type CartesiaFault, parseFaultsEnv } from './faults.js';
+import { DEFAULT_IDLE_TIMEOUT_MS } from './protocol.js';
+
+/** Behaviour knobs; each is also read from SIM_CARTESIA_<NAME> (docs/simulators/cartesia.md). */
+export interface CartesiaSimKnobs {
+  /** §4 item 8: from the first input a context generates (or a flush) to its first chunk. */
+  timeToFirstAudioMs: number;
+  /** Generation time per second of audio: 0.1 sends 1 s of audio every 100 ms; 1 is real time. */
+  realTimeFactor: number;
+  /** Audio per `chunk` message. */
+  chunkMs: number;
+  /** Speaking rate at speed 1, spaces included. */
+  charsPerSecond: number;
+  /** §2a: the hold used when a request sets no `max_buffer_delay_ms` (the SDK comment says 3000). */
+  defaultMaxBufferDelayMs: number;
+  /** §4 item 7: the socket closes after this long without a message either way. */
+  idleTimeoutMs: number;
+  /** Voice ids that exist; empty accepts any id. Others get a 404 `voice_not_found` error (§3f). */
+  voices: string[];
+  /** Model ids that exist; empty accepts any id starting with `sonic`. */
+  models: string[];
+  /** §4 item 6: most contexts active at once across all sockets; 0 = no limit. Over it: 429. */
+  maxConcurrentContexts: number;
+  /** When set, the upgrade and HTTP calls need `Authorization: Bearer <key>` or `X-API-Key` (else 401). */
+  apiKey: string;
+  faults: CartesiaFault[];
+}
+
+export interface CartesiaSimOptions extends Partial<CartesiaSimKnobs> {
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  log?: Logger;
+  clock?: Clock;
+  /** Where SIM_CARTESIA_* are read; process.env by default. */
+  env?: KnobEnv;
+}
+
+const P = 'SIM_CARTESIA_';
+
+function list(value: string[] | undefined, envName: string, env: KnobEnv | undefined): string[] {
+  if (value) return value;
+  return knob(undefined, envName, '', env)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function positive(name: string, value: number, allowZero = true): number {
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new Error(`cartesia sim: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`);
+  }
+  return value;
+}
+
+export function resolveKnobs(o: CartesiaSimOptions): CartesiaSimKnobs {
+  const env = o.env;
+  const faultsRaw = knob(undefined, `${P}FAULTS`, '', env);
+  return {
+    timeToFirstAudioMs: positive(
+      'timeToFirstAudioMs',
+      knob(o.timeToFirstAudioMs, `${P}TIME_TO_FIRST_AUDIO_MS`, 60, env),
+    ),
+    realTimeFactor: positive('realTimeFactor', knob(o.realTimeFactor, `${P}REAL_TIME_FACTOR`, 0.1, env)),
+    chunkMs: positive('chunkMs', knob(o.chunkMs, `${P}CHUNK_MS`, 40, env), false),
+    charsPerSecond: positive(
+      'charsPerSecond',
+      knob(o.charsPerSecond, `${P}CHARS_PER_SECOND`, 15, env),
+      false,
+    ),
+    defaultMaxBufferDelayMs: positive(
+      'defaultMaxBufferDelayMs',
+      knob(o.defaultMaxBufferDelayMs, `${P}MAX_BUFFER_DELAY_MS`, 3000, env),
+    ),
+    idleTimeoutMs: positive(
+      'idleTimeoutMs',
+      knob(o.idleTimeoutMs, `${P}IDLE_TIMEOUT_MS`, DEFAULT_IDLE_TIMEOUT_MS, env),
+      false,
+    ),
+    voices: list(o.voices, `${P}VOICES`, env),
+    models: list(o.models, `${P}MODELS`, env),
+    maxConcurrentContexts: positive(
+      'maxConcurrentContexts',
+      knob(o.maxConcurrentContexts, `${P}MAX_CONCURRENT_CONTEXTS`, 0, env),
+    ),
+    apiKey: knob(o.apiKey, `${P}API_KEY`, '', env),
+    faults: o.faults ?? (faultsRaw ? parseFaultsEnv(faultsRaw, `${P}FAULTS`) : []),
+  };
+}
