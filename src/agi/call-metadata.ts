@@ -1,0 +1,11 @@
+/** What the dialplan told us about a call before its AudioSocket connection arrived. */
+export interface CallMetadata {
+  did: string;
+  callerId: string;
+  /** Asterisk channel name, e.g. PJSIP/trunk-0000002a (FastAGI only). */
+  channel?: string;
+  /** Asterisk's own call id, e.g. 1718000000.42 (not a UUID). */
+  uniqueId?: string;
+  /** Which route delivered it: FastAGI pattern 5.1 / 5.2 (agi.md §5) or the AGI-script file. */
+  source: 'fastagi-5.1' | 'fastagi-5.2' | 'metadata-file';
+}

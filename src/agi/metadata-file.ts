@@ -1,0 +1,93 @@
+import { readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { type Logger, silentLogger } from '../log.js';
+import type { CallMetadata } from './call-metadata.js';
+import { isCanonicalUuid, uuidKey } from './uuid.js';
+
+export interface ReadMetadataFileOptions {
+  /** Total time to keep looking (seed: up to 1 s). */
+  waitMs?: number;
+  /** Gap between attempts (seed: 50 ms). */
+  pollMs?: number;
+  /** Delete the file once read (best effort: /tmp's sticky bit may forbid it). Default true. */
+  remove?: boolean;
+  signal?: AbortSignal;
+  log?: Logger;
+}
+
+/** The AGI script's file (seed §6): {"did": "...", "cli": "..."}; extra fields are ignored. */
+const metadataFileSchema = z.object({
+  did: z.string().max(64),
+  cli: z.string().max(64),
+});
+
+const MAX_FILE_BYTES = 4096;
+
+export function metadataFilePath(dir: string, uuid: string): string {
+  return join(dir, `va_${uuidKey(uuid)}.json`);
+}
+
+/**
+ * Metadata-file mode: waits for `<dir>/va_<uuid>.json` written by the AGI script. A file that is not
+ * there yet, or not yet complete JSON (the writer may be mid-write), is retried until the deadline.
+ * Returns undefined if nothing valid turned up. The uuid is checked first, so it can never be a path.
+ */
+export async function readMetadataFile(
+  dir: string,
+  uuid: string,
+  opts: ReadMetadataFileOptions = {},
+): Promise<CallMetadata | undefined> {
+  const log = opts.log ?? silentLogger;
+  if (!isCanonicalUuid(uuid)) {
+    log.warn({ uuid: uuid.slice(0, 40) }, 'metadata file lookup refused: not a UUID');
+    return undefined;
+  }
+  const path = metadataFilePath(dir, uuid);
+  const deadline = performance.now() + (opts.waitMs ?? 1000);
+  const pollMs = opts.pollMs ?? 50;
+  let lastProblem = 'missing';
+  for (;;) {
+    if (opts.signal?.aborted) return undefined;
+    const attempt = await readOnce(path);
+    if (attempt.meta) {
+      if (opts.remove ?? true) {
+        await unlink(path).catch((err: NodeJS.ErrnoException) =>
+          log.debug({ path, code: err.code }, 'metadata file not removed'),
+        );
+      }
+      return attempt.meta;
+    }
+    lastProblem = attempt.problem;
+    const left = deadline - performance.now();
+    if (left <= 0) break;
+    try {
+      await sleep(Math.min(pollMs, left), undefined, { signal: opts.signal });
+    } catch {
+      return undefined; // aborted
+    }
+  }
+  if (lastProblem !== 'missing') log.warn({ path, problem: lastProblem }, 'metadata file unusable');
+  return undefined;
+}
+
+async function readOnce(path: string): Promise<{ meta?: CallMetadata; problem: string }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { problem: code === 'ENOENT' ? 'missing' : `unreadable (${code})` };
+  }
+  if (text.length > MAX_FILE_BYTES) return { problem: 'too large' };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { problem: 'not JSON' };
+  }
+  const parsed = metadataFileSchema.safeParse(json);
+  if (!parsed.success) return { problem: 'wrong shape' };
+  return { meta: { did: parsed.data.did, callerId: parsed.data.cli, source: 'metadata-file' }, problem: '' };
+}

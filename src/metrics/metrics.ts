@@ -1,0 +1,181 @@
+import client from 'prom-client';
+import type { CallEnd, TurnRecord } from '../store/types.js';
+import { LabelGuard } from './label-guard.js';
+
+/** Millisecond buckets from "a frame" (5 ms) to "the caller thinks we died" (5 s). */
+export const LATENCY_BUCKETS_MS = [
+  5, 10, 25, 50, 100, 150, 200, 250, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000,
+];
+
+const PREFIX = 'callchart_';
+
+export type TurnLatencies = Pick<
+  TurnRecord,
+  'sttFinalMs' | 'llmTtftMs' | 'ttsTtfbMs' | 'mouthToEarMs' | 'bargeInStopMs'
+>;
+
+export interface MetricsOptions {
+  /** Node process metrics (CPU, memory, GC, event-loop lag). Default true. */
+  defaultMetrics?: boolean;
+  buckets?: number[];
+  /** Distinct values allowed per label before "other" (see LabelGuard). */
+  maxLabelValues?: number;
+}
+
+/**
+ * Every Prometheus metric callchart exports, on its own registry (never prom-client's global one, so two
+ * instances, e.g. in tests, never collide). Labels are tenant, provider, outcome and error kind only:
+ * never a call id, which would create one series per call and grow without bound.
+ */
+export class Metrics {
+  readonly registry = new client.Registry();
+  private readonly labels: LabelGuard;
+  /** Calls in progress per tenant label; the gauge mirrors it and never goes below zero. */
+  private readonly active = new Map<string, number>();
+
+  private readonly sttFinal: client.Histogram<'tenant'>;
+  private readonly llmTtft: client.Histogram<'tenant' | 'provider'>;
+  private readonly ttsTtfb: client.Histogram<'tenant'>;
+  private readonly mouthToEar: client.Histogram<'tenant'>;
+  private readonly turnOverhead: client.Histogram<'tenant'>;
+  private readonly answerToFirstAudioMs: client.Histogram<'tenant'>;
+  private readonly bargeInStop: client.Histogram<'tenant'>;
+  private readonly calls: client.Counter<'tenant' | 'outcome'>;
+  private readonly bookings: client.Counter<'tenant'>;
+  private readonly bargeIns: client.Counter<'tenant'>;
+  private readonly providerErrors: client.Counter<'provider' | 'kind'>;
+  private readonly fallbacks: client.Counter<'from' | 'to'>;
+  private readonly activeCallsGauge: client.Gauge<'tenant'>;
+
+  constructor(opts: MetricsOptions = {}) {
+    this.labels = new LabelGuard(opts.maxLabelValues);
+    const registers = [this.registry];
+    const buckets = opts.buckets ?? LATENCY_BUCKETS_MS;
+    const histogram = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new client.Histogram<L>({ name: PREFIX + name, help, labelNames, buckets, registers });
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      new client.Counter<L>({ name: PREFIX + name, help, labelNames, registers });
+
+    this.sttFinal = histogram('stt_final_ms', 'Caller stops speaking to final transcript, ms', ['tenant']);
+    this.llmTtft = histogram('llm_ttft_ms', 'LLM request to first token, ms', ['tenant', 'provider']);
+    this.ttsTtfb = histogram('tts_ttfb_ms', 'TTS request to first audio byte, ms', ['tenant']);
+    this.mouthToEar = histogram(
+      'mouth_to_ear_ms',
+      "Caller's last voiced frame to the agent's first voiced frame, ms",
+      ['tenant'],
+    );
+    this.turnOverhead = histogram(
+      'turn_overhead_ms',
+      'Mouth-to-ear minus STT, LLM and TTS time: what callchart itself adds, ms',
+      ['tenant'],
+    );
+    this.answerToFirstAudioMs = histogram(
+      'answer_to_first_audio_ms',
+      'Call answered to first greeting audio sent, ms',
+      ['tenant'],
+    );
+    this.bargeInStop = histogram('barge_in_stop_ms', 'Barge-in detected to last agent frame sent, ms', [
+      'tenant',
+    ]);
+    this.calls = counter('calls_total', 'Calls ended, by outcome', ['tenant', 'outcome']);
+    this.bookings = counter('bookings_total', 'Bookings stored', ['tenant']);
+    this.bargeIns = counter('barge_ins_total', 'Caller interruptions that stopped the agent', ['tenant']);
+    this.providerErrors = counter('provider_errors_total', 'Provider failures, by kind', [
+      'provider',
+      'kind',
+    ]);
+    this.fallbacks = counter('llm_fallbacks_total', 'LLM requests moved to the next provider', [
+      'from',
+      'to',
+    ]);
+    this.activeCallsGauge = new client.Gauge<'tenant'>({
+      name: `${PREFIX}active_calls`,
+      help: 'Calls in progress',
+      labelNames: ['tenant'],
+      registers,
+    });
+    if (opts.defaultMetrics ?? true) client.collectDefaultMetrics({ register: this.registry });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Calls in progress, all tenants. */
+  get activeCalls(): number {
+    let total = 0;
+    for (const n of this.active.values()) total += n;
+    return total;
+  }
+
+  /** Exposition text for GET /metrics. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** One finished turn's latencies (null figures are skipped). Barge-ins are counted by `bargeIn`. */
+  observeTurn(turn: TurnLatencies, tenant: string, provider?: string | null): void {
+    const t = { tenant: this.labels.value('tenant', tenant) };
+    observe(this.sttFinal, t, turn.sttFinalMs);
+    observe(this.llmTtft, { ...t, provider: this.labels.value('provider', provider) }, turn.llmTtftMs);
+    observe(this.ttsTtfb, t, turn.ttsTtfbMs);
+    observe(this.mouthToEar, t, turn.mouthToEarMs);
+    observe(this.bargeInStop, t, turn.bargeInStopMs);
+    const { mouthToEarMs: m2e, sttFinalMs: stt, llmTtftMs: llm, ttsTtfbMs: tts } = turn;
+    if (m2e !== null && stt !== null && llm !== null && tts !== null) {
+      // Clock skew between the pieces can make this slightly negative; clamp rather than drop.
+      observe(this.turnOverhead, t, Math.max(0, m2e - stt - llm - tts));
+    }
+  }
+
+  answerToFirstAudio(tenant: string, ms: number): void {
+    observe(this.answerToFirstAudioMs, { tenant: this.labels.value('tenant', tenant) }, ms);
+  }
+
+  callStarted(tenant: string): void {
+    this.setActive(this.labels.value('tenant', tenant), +1);
+  }
+
+  callEnded(tenant: string, outcome: CallEnd['outcome']): void {
+    const t = this.labels.value('tenant', tenant);
+    this.setActive(t, -1);
+    this.calls.inc({ tenant: t, outcome: this.labels.value('outcome', outcome) });
+  }
+
+  bookingMade(tenant: string): void {
+    this.bookings.inc({ tenant: this.labels.value('tenant', tenant) });
+  }
+
+  bargeIn(tenant: string): void {
+    this.bargeIns.inc({ tenant: this.labels.value('tenant', tenant) });
+  }
+
+  /** `kind` is a short class such as 'timeout', 'http_429', 'stall', 'malformed', 'connect'. */
+  providerError(provider: string, kind: string): void {
+    this.providerErrors.inc({
+      provider: this.labels.value('provider', provider),
+      kind: this.labels.value('kind', kind),
+    });
+  }
+
+  fallback(from: string, to: string): void {
+    this.fallbacks.inc({ from: this.labels.value('provider', from), to: this.labels.value('provider', to) });
+  }
+
+  private setActive(tenant: string, delta: number): void {
+    // An end without a start (a runtime bug) must not push the gauge negative.
+    const n = Math.max(0, (this.active.get(tenant) ?? 0) + delta);
+    this.active.set(tenant, n);
+    this.activeCallsGauge.set({ tenant }, n);
+  }
+}
+
+function observe<L extends string>(
+  h: client.Histogram<L>,
+  labels: Record<L, string>,
+  ms: number | null,
+): void {
+  // A NaN or negative figure is a measuring bug upstream; it must not poison the histogram sums.
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return;
+  h.observe(labels as client.LabelValues<L>, ms);
+}

@@ -1,0 +1,173 @@
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { type Logger, silentLogger } from '../log.js';
+import { bookingInputSchema, InvalidBookingError, newBookingId } from './booking-input.js';
+import type { Booking, BookingInput, CallStore } from './types.js';
+
+export const DEFAULT_JOURNAL_PATH = 'data/booking-journal.jsonl';
+
+const pendingEntry = z.object({
+  type: z.literal('pending'),
+  at: z.number(),
+  booking: bookingInputSchema.extend({ id: bookingInputSchema.shape.id.unwrap() }),
+  reason: z.string().optional(),
+});
+const doneEntry = z.object({
+  type: z.literal('done'),
+  at: z.number(),
+  callId: z.string(),
+  bookingId: z.string(),
+});
+const journalEntry = z.discriminatedUnion('type', [pendingEntry, doneEntry]);
+type JournalEntry = z.infer<typeof journalEntry>;
+
+export type JournalledBooking = BookingInput & { id: string };
+
+export interface ReplayResult {
+  /** Bookings now in the store that were only in the journal before. */
+  replayed: number;
+  /** Still failing; they stay pending for the next replay. */
+  failed: number;
+  /** Unreadable lines ignored (each logged). */
+  skippedLines: number;
+}
+
+/**
+ * Append-only JSONL safety net for bookings: when the store cannot write a booking the caller has been
+ * promised, it is appended here (fsync'd) and replayed into the store at the next start. A `done` line
+ * marks a replayed entry, so the file never needs rewriting; replay is idempotent in any case because
+ * createBooking is idempotent per call.
+ */
+export class BookingJournal {
+  /** Serialises appends so lines never interleave. */
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly path: string = DEFAULT_JOURNAL_PATH,
+    private readonly log: Logger = silentLogger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Durably records a booking that could not be stored. Resolves once the line is on disk. */
+  recordPending(booking: JournalledBooking, reason?: string): Promise<void> {
+    return this.append({ type: 'pending', at: this.now(), booking, reason });
+  }
+
+  /** Entries still waiting to reach the store, oldest first (the last pending line per call wins). */
+  async pending(): Promise<JournalledBooking[]> {
+    const { entries } = await this.read();
+    return [...pendingByCall(entries).values()];
+  }
+
+  /** Retries every pending entry against the store; call once at startup, before taking calls. */
+  async replay(store: CallStore): Promise<ReplayResult> {
+    const { entries, skippedLines } = await this.read();
+    const result: ReplayResult = { replayed: 0, failed: 0, skippedLines };
+    for (const booking of pendingByCall(entries).values()) {
+      try {
+        const { booking: stored, created } = await store.createBooking(booking);
+        await this.append({ type: 'done', at: this.now(), callId: booking.callId, bookingId: stored.id });
+        if (created) result.replayed++;
+        this.log.info(
+          { callId: booking.callId, bookingId: stored.id, created },
+          'journalled booking replayed',
+        );
+      } catch (err) {
+        result.failed++;
+        this.log.error({ err, callId: booking.callId }, 'journalled booking still not stored');
+      }
+    }
+    return result;
+  }
+
+  private append(entry: JournalEntry): Promise<void> {
+    const line = `${JSON.stringify(entry)}\n`;
+    const write = this.tail.then(async () => {
+      await mkdir(dirname(this.path), { recursive: true });
+      const fh = await open(this.path, 'a');
+      try {
+        await fh.appendFile(line, 'utf8');
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    });
+    // The chain must survive a failed append, while this caller still sees the failure.
+    this.tail = write.catch(() => undefined);
+    return write;
+  }
+
+  private async read(): Promise<{ entries: JournalEntry[]; skippedLines: number }> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], skippedLines: 0 };
+      throw err;
+    }
+    const entries: JournalEntry[] = [];
+    let skippedLines = 0;
+    text.split('\n').forEach((line, i) => {
+      if (!line.trim()) return;
+      const entry = parseLine(line);
+      if (entry) entries.push(entry);
+      else {
+        skippedLines++;
+        // The line itself may hold customer data: log its position, not its content.
+        this.log.warn({ path: this.path, line: i + 1 }, 'unreadable booking journal line skipped');
+      }
+    });
+    return { entries, skippedLines };
+  }
+}
+
+function parseLine(line: string): JournalEntry | undefined {
+  try {
+    const parsed = journalEntry.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pendingByCall(entries: JournalEntry[]): Map<string, JournalledBooking> {
+  const pending = new Map<string, JournalledBooking>();
+  for (const e of entries) {
+    if (e.type === 'pending') pending.set(e.booking.callId, e.booking);
+    else pending.delete(e.callId);
+  }
+  return pending;
+}
+
+export interface DurableBookingResult {
+  booking: Booking;
+  created: boolean;
+  /** True when the store failed and the booking lives only in the journal until replay. */
+  journalled: boolean;
+}
+
+/**
+ * The runtime's way to book: the id is chosen up front so the caller hears the same reference whether
+ * the store or the journal ends up holding it. Invalid input is rethrown (no retry could fix it); any
+ * other store failure goes to the journal. If the journal fails too, that error is thrown: the caller
+ * must not be told they are booked.
+ */
+export async function bookDurably(
+  store: CallStore,
+  journal: BookingJournal,
+  input: BookingInput,
+  log: Logger = silentLogger,
+  now: () => number = Date.now,
+): Promise<DurableBookingResult> {
+  const withId: JournalledBooking = { ...input, id: input.id ?? newBookingId() };
+  try {
+    const { booking, created } = await store.createBooking(withId);
+    return { booking, created, journalled: false };
+  } catch (err) {
+    if (err instanceof InvalidBookingError) throw err;
+    log.error({ err, callId: input.callId }, 'booking write failed; journalling it');
+    await journal.recordPending(withId, err instanceof Error ? err.message : String(err));
+    return { booking: { ...withId, createdAt: now() }, created: true, journalled: true };
+  }
+}

@@ -1,0 +1,150 @@
+import type Database from 'better-sqlite3';
+import { DEFAULT_TENANT } from './default-tenant.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: (db: Database.Database) => void;
+}
+
+/**
+ * Numbered, append-only. Never edit a migration that has shipped: add the next number instead.
+ * Each runs in its own transaction together with its schema_migrations row, so a crash mid-way leaves
+ * the database at the previous version.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tenants, calls, turns, bookings',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE tenants (
+          number_key   TEXT PRIMARY KEY,          -- normaliseNumber(number); '*' for the default tenant
+          number       TEXT NOT NULL,             -- as configured, for display
+          id           TEXT NOT NULL,             -- one company may own several numbers
+          company_name TEXT NOT NULL,
+          trade        TEXT NOT NULL,
+          trade_label  TEXT NOT NULL,
+          callout_fee  INTEGER NOT NULL CHECK (callout_fee >= 0),
+          area         TEXT NOT NULL,
+          time_zone    TEXT NOT NULL,
+          language     TEXT NOT NULL CHECK (language IN ('en', 'es')),
+          voice_en     TEXT NOT NULL,
+          voice_es     TEXT NOT NULL,
+          tier         TEXT NOT NULL CHECK (tier IN ('free', 'pro', 'enterprise')),
+          updated_at   INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX tenants_by_id ON tenants (id);
+
+        CREATE TABLE calls (
+          call_id                  TEXT PRIMARY KEY,
+          tenant_id                TEXT NOT NULL,
+          dialled                  TEXT NOT NULL,
+          caller_masked            TEXT NOT NULL,
+          caller_hash              TEXT NOT NULL,
+          language                 TEXT NOT NULL,
+          started_at               INTEGER NOT NULL,
+          ended_at                 INTEGER,
+          outcome                  TEXT,
+          duration_ms              INTEGER,
+          turns                    INTEGER,
+          barge_ins                INTEGER,
+          booked                   INTEGER,
+          answer_to_first_audio_ms INTEGER,
+          provider_errors          INTEGER,
+          fallbacks                INTEGER
+        ) STRICT;
+        CREATE INDEX calls_by_caller ON calls (caller_hash, tenant_id);
+
+        CREATE TABLE turns (
+          call_id           TEXT NOT NULL REFERENCES calls (call_id) ON DELETE CASCADE,
+          idx               INTEGER NOT NULL,
+          step              TEXT NOT NULL,
+          caller_text       TEXT NOT NULL,
+          agent_text        TEXT NOT NULL,
+          barge_in          INTEGER NOT NULL,
+          stt_final_ms      REAL,
+          llm_ttft_ms       REAL,
+          tts_ttfb_ms       REAL,
+          mouth_to_ear_ms   REAL,
+          barge_in_stop_ms  REAL,
+          llm_provider      TEXT,
+          at                INTEGER NOT NULL,
+          PRIMARY KEY (call_id, idx)
+        ) STRICT;
+
+        -- No foreign key to calls on purpose: a booking the caller was told about must be storable
+        -- even if the call row itself failed to write (journal replay after a crash).
+        CREATE TABLE bookings (
+          id            TEXT PRIMARY KEY,
+          call_id       TEXT NOT NULL UNIQUE,
+          tenant_id     TEXT NOT NULL,
+          customer_name TEXT NOT NULL,
+          postcode      TEXT NOT NULL,
+          address       TEXT NOT NULL,
+          problem       TEXT NOT NULL,
+          caller_masked TEXT NOT NULL,
+          caller_hash   TEXT NOT NULL,
+          created_at    INTEGER NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'default tenant',
+    up: (db) => {
+      const t = DEFAULT_TENANT;
+      db.prepare(
+        `INSERT INTO tenants (number_key, number, id, company_name, trade, trade_label, callout_fee, area,
+           time_zone, language, voice_en, voice_es, tier, updated_at)
+         VALUES ('*', '*', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+         ON CONFLICT (number_key) DO NOTHING`,
+      ).run(
+        t.id,
+        t.companyName,
+        t.trade,
+        t.tradeLabel,
+        t.calloutFee,
+        t.area,
+        t.timeZone,
+        t.language,
+        t.voiceIds.en,
+        t.voiceIds.es,
+        t.tier,
+      );
+    },
+  },
+];
+
+/** Applies every migration newer than the database. Safe to call on every open. Returns the versions applied. */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  ) STRICT`);
+  const applied = new Set(
+    db
+      .prepare('SELECT version FROM schema_migrations')
+      .pluck()
+      .all()
+      .map((v) => Number(v)),
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const done: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      m.up(db);
+      record.run(m.version, m.name, Date.now());
+    })();
+    done.push(m.version);
+  }
+  return done;
+}
+
+export function schemaVersion(db: Database.Database): number {
+  const v = db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get();
+  return typeof v === 'number' ? v : 0;
+}
