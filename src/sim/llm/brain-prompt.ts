@@ -1,0 +1,64 @@
+/**
+ * Reads the labelled lines the call runtime puts in each step's system prompt
+ * (`Step: …`, `Language: …`, `Suggested reply: …`). Other prose lines are ignored, so the
+ * runtime can reword the rest of the prompt freely.
+ */
+
+export const STEPS = [
+  'greet',
+  'understand',
+  'quote',
+  'postcode',
+  'address',
+  'name',
+  'book',
+  'confirm',
+  'transfer',
+  'done',
+  'objection',
+  // Steps the call machine (machines/call.types.ts) also names; only extras are taken in them.
+  'bookingFailed',
+  'declined',
+  'abusive',
+  'goodbye',
+] as const;
+export type Step = (typeof STEPS)[number];
+export type Language = 'en' | 'es';
+
+export interface PromptFacts {
+  step?: Step;
+  language: Language;
+  suggestedReply?: string;
+}
+
+const LABELLED_LINE = /^\s*(?:[-*•]\s*)?(step|language|suggested reply)\s*:\s*(.*?)\s*$/i;
+
+export function readPrompt(system: string): PromptFacts {
+  const facts: PromptFacts = { language: 'en' };
+  for (const line of system.split(/\r?\n/)) {
+    const match = LABELLED_LINE.exec(line);
+    if (!match) continue;
+    const label = match[1]!.toLowerCase();
+    const value = match[2]!;
+    if (label === 'step') {
+      const step = STEPS.find((known) => known.toLowerCase() === value.toLowerCase());
+      if (step) facts.step = step;
+    } else if (label === 'language') {
+      if (/^es\b/i.test(value)) facts.language = 'es';
+    } else if (value) {
+      facts.suggestedReply = stripQuotes(value);
+    }
+  }
+  return facts;
+}
+
+/** Prompts sometimes quote the line they want said; a model would not speak the quotes. */
+function stripQuotes(value: string): string {
+  const quoted = /^["“'](.*)["”']$/.exec(value);
+  return (quoted ? quoted[1]! : value).trim() || value;
+}
+
+/** What the brain says when the prompt offers nothing to say (a model would improvise this). */
+export function fallbackReply(language: Language): string {
+  return language === 'es' ? 'Perdone, ¿me lo puede repetir?' : 'Sorry, could you say that again?';
+}
