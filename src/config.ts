@@ -27,11 +27,13 @@ export const configSchema = z.object({
   AGI_PORT: port.default(4573),
   AGI_ENABLED: bool.default(true),
   METADATA_DIR: z.string().default('/tmp'),
-  METADATA_WAIT_MS: ms.default(1000),
+  METADATA_WAIT_MS: ms.default(200),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(9464),
+  HTTP_ENABLED: bool.default(true),
 
   CALLCHART_DB: z.string().min(1).default('data/callchart.db'),
+  TENANTS_FILE: z.string().optional(),
 
   DEEPGRAM_API_KEY: z.string().default(''),
   DEEPGRAM_BASE_URL: z.url().default('wss://api.deepgram.com'),
@@ -66,7 +68,7 @@ export const configSchema = z.object({
   BARGE_IN_RMS: z.coerce.number().int().min(0).max(32767).default(800),
   BARGE_IN_MIN_MS: ms.default(300),
   /** Echo guard: the barge-in threshold is at least this fraction of the RMS being played out. */
-  BARGE_IN_ECHO_RATIO: z.coerce.number().min(0).max(4).default(0.6),
+  BARGE_IN_ECHO_RATIO: z.coerce.number().min(0).max(4).default(0.35),
 
   CONTEXT_API_URL: z.url().optional(),
   CONTEXT_API_KEY: z.string().default(''),

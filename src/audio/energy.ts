@@ -35,3 +35,10 @@ export function rmsMulaw(buf: Uint8Array, start = 0, end = buf.length): number {
 export function rmsToDbfs(rms: number): number {
   return 20 * Math.log10(rms / 32768);
 }
+
+/**
+ * RMS (16-bit scale) above which a 20 ms frame counts as voiced when measuring latency. The
+ * simulated caller and the server both use it, so "the caller's last voiced frame" is the same frame
+ * on both ends of the wire.
+ */
+export const VOICED_RMS = 300;

@@ -3,6 +3,10 @@
  * own voice leaks back into the caller's audio. The threshold therefore rises with the energy being
  * played out: caller audio must be louder than `echoRatio` x the agent's recent output RMS (and than
  * the fixed floor) to count. Defaults from the seed: RMS 800 for 300 ms.
+ *
+ * Speech is not a steady tone: syllables dip below any threshold for a frame or three. A "run" of
+ * speech therefore survives gaps up to MAX_GAP_MS, and barge-in needs minSpeechMs of run with at least
+ * half of it above the threshold.
  */
 export interface BargeInOptions {
   rmsThreshold: number;
@@ -10,8 +14,16 @@ export interface BargeInOptions {
   echoRatio: number;
 }
 
+const MAX_GAP_MS = 80;
+const MIN_VOICED_FRACTION = 0.5;
+
+export type BargeInVerdict = 'quiet' | 'speech' | 'barge-in';
+
 export class BargeInDetector {
+  private runMs = 0;
   private voicedMs = 0;
+  private gapMs = 0;
+  private inRun = false;
   private fired = false;
 
   constructor(private readonly opts: BargeInOptions) {}
@@ -22,17 +34,32 @@ export class BargeInDetector {
   }
 
   /**
-   * Feeds one caller frame. Returns 'speech' for a frame above the threshold, 'barge-in' once the
-   * caller has been above it for minSpeechMs, 'quiet' otherwise. A single quiet frame does not reset
-   * the count (syllable gaps), two in a row do.
+   * Feeds one caller frame. 'speech' while a run of caller speech is going on (its audio is worth
+   * transcribing), 'barge-in' once, when the run is long and voiced enough, 'quiet' otherwise.
    */
-  onFrame(callerRms: number, frameMs: number, agentRms: number): 'quiet' | 'speech' | 'barge-in' {
-    if (callerRms <= this.threshold(agentRms)) {
-      this.voicedMs = Math.max(0, this.voicedMs - frameMs * 2);
-      return 'quiet';
+  onFrame(callerRms: number, frameMs: number, agentRms: number): BargeInVerdict {
+    const voiced = callerRms > this.threshold(agentRms);
+    if (!this.inRun) {
+      if (!voiced) return 'quiet';
+      this.inRun = true;
+      this.runMs = this.voicedMs = this.gapMs = 0;
     }
-    this.voicedMs += frameMs;
-    if (!this.fired && this.voicedMs >= this.opts.minSpeechMs) {
+    this.runMs += frameMs;
+    if (voiced) {
+      this.voicedMs += frameMs;
+      this.gapMs = 0;
+    } else {
+      this.gapMs += frameMs;
+      if (this.gapMs > MAX_GAP_MS) {
+        this.inRun = false;
+        return 'quiet';
+      }
+    }
+    if (
+      !this.fired &&
+      this.runMs >= this.opts.minSpeechMs &&
+      this.voicedMs >= MIN_VOICED_FRACTION * this.runMs
+    ) {
       this.fired = true;
       return 'barge-in';
     }
@@ -41,7 +68,7 @@ export class BargeInDetector {
 
   /** Re-arms for the next reply. */
   reset(): void {
-    this.voicedMs = 0;
+    this.inRun = false;
     this.fired = false;
   }
 }

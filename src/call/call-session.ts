@@ -2,13 +2,12 @@ import { type Actor, createActor, fromPromise, type InspectionEvent } from 'xsta
 import { callMachine } from '../../machines/call.machine.js';
 import type { BookingRequest, BookingResult, CallFacts, Language, Step } from '../../machines/call.types.js';
 import { greetingText } from '../../machines/phrases.js';
-import { rmsMulaw, rmsS16le } from '../audio/energy.js';
+import { rmsMulaw, rmsS16le, VOICED_RMS } from '../audio/energy.js';
 import { systemClock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { maskPhone } from '../log.js';
 import type { LlmClient } from '../providers/llm/types.js';
 import type { SttEvent, SttOptions, SttProvider, SttSession } from '../providers/stt/types.js';
-import type { TtsProvider, TtsSession, TtsVoice } from '../providers/tts/types.js';
+import type { TtsContext, TtsProvider, TtsSession, TtsVoice } from '../providers/tts/types.js';
 import type { BookingInput, CallEnd, CallStore, Tenant } from '../store/types.js';
 import type { CallTransport, TransportAudioFormat } from '../transports/transport.js';
 import { BargeInDetector, type BargeInOptions } from './barge-in.js';
@@ -26,6 +25,8 @@ export interface ResolvedContext {
   tenant: Tenant;
   isRepeatCaller: boolean;
   language: Language;
+  callerHash: string;
+  callerMasked: string;
 }
 
 export interface CallDeps {
@@ -33,6 +34,8 @@ export interface CallDeps {
   sttOptions: Omit<SttOptions, 'encoding' | 'sampleRate' | 'language'>;
   tts: TtsProvider;
   ttsModelId: string;
+  /** Voices used when a tenant has none of its own. */
+  defaultVoices: Record<Language, string>;
   llm: LlmClient;
   llmOptions: { maxTokens: number; temperature: number };
   store: CallStore;
@@ -101,6 +104,8 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
       encoding: format.encoding === 'mulaw' ? 'pcm_mulaw' : 'pcm_s16le',
       sampleRate: format.sampleRate,
       modelId: deps.ttsModelId,
+      // Word times let an interrupted reply be cut to exactly what the caller heard.
+      wordTimestamps: true,
     },
     log,
   );
@@ -138,6 +143,8 @@ class CallRuntime {
   private preOpenBytes = 0;
   private current: ActiveReply | undefined;
   private greetingPlaying = false;
+  private greetingContext: TtsContext | undefined;
+  private greetingDone = false;
   private readonly detector: BargeInDetector;
   private readonly turns: TurnRecorder;
   private readonly bytesPerMs: number;
@@ -177,8 +184,8 @@ class CallRuntime {
       .startCall({
         callId: transport.callId,
         tenantId: this.ctx.tenant.id,
-        callerMasked: String(maskPhone(this.meta?.callerId ?? '')),
-        callerHash: '',
+        callerMasked: this.ctx.callerMasked,
+        callerHash: this.ctx.callerHash,
         dialled: this.meta?.did ?? '',
         language: this.ctx.language,
         startedAt: Date.now(),
@@ -262,7 +269,7 @@ class CallRuntime {
 
   private voice(language: Language, step: Step): TtsVoice {
     return {
-      voiceId: this.ctx.tenant.voiceIds[language],
+      voiceId: this.ctx.tenant.voiceIds[language] || this.deps.defaultVoices[language],
       language,
       emotion: EMOTION[step] ?? 'calm',
     };
@@ -359,7 +366,7 @@ class CallRuntime {
       }
     } else {
       this.detector.reset();
-      if (rms > this.deps.bargeIn.rmsThreshold / 2) this.lastVoicedAt = this.now();
+      if (rms > VOICED_RMS) this.lastVoicedAt = this.now();
     }
     if (this.stt) this.stt.sendAudio(toStt);
     else this.bufferBeforeOpen(toStt);
@@ -378,7 +385,7 @@ class CallRuntime {
       this.current.onPlayoutDrained();
       return;
     }
-    if (this.greetingPlaying) {
+    if (this.greetingPlaying && this.transport.queuedMs() === 0 && this.greetingComplete()) {
       this.greetingPlaying = false;
       this.actor.send({ type: 'PLAYOUT.DONE' });
     }
@@ -387,35 +394,84 @@ class CallRuntime {
   private async playGreeting(): Promise<void> {
     const { deps, ctx, format, log } = this;
     const language = ctx.language;
-    try {
-      const audio = await deps.greetings.get(
-        {
-          tenantId: ctx.tenant.id,
-          language,
-          timeOfDay: this.facts.timeOfDay,
-          format: `${format.encoding}/${format.sampleRate}/${ctx.tenant.voiceIds[language]}`,
-        },
-        async () =>
-          (await this.ttsSession).synthesize(
-            greetingText(this.facts, language),
-            this.voice(language, 'greet'),
-          ),
-      );
-      if (this.closed || !this.actor.getSnapshot().matches({ active: { turn: 'greeting' } })) return;
-      this.greetingPlaying = true;
-      this.transport.play(audio);
-      this.answeredMs = this.now() - this.connectedAt;
-      deps.observer.answered(ctx.tenant.id, this.answeredMs);
-      log.info({ answerToFirstAudioMs: Math.round(this.answeredMs) }, 'greeting playing');
-    } catch (err) {
-      log.error({ err }, 'greeting could not be synthesised; listening instead');
-      this.actor.send({ type: 'PLAYOUT.DONE' });
+    const voice = this.voice(language, 'greet');
+    const key = {
+      tenantId: ctx.tenant.id,
+      language,
+      timeOfDay: this.facts.timeOfDay,
+      format: `${format.encoding}/${format.sampleRate}/${voice.voiceId}`,
+    };
+    const cached = deps.greetings.get(key);
+    if (cached) {
+      this.startGreeting();
+      this.transport.play(cached);
+      return;
     }
+    // First call of its kind: stream it, and keep the whole clip for the next caller.
+    try {
+      const session = await this.ttsSession;
+      if (!this.stillGreeting()) return;
+      const parts: Buffer[] = [];
+      const context = session.context(voice, (e) => {
+        if (e.type === 'audio') {
+          parts.push(e.audio);
+          if (!this.greetingPlaying && !this.stillGreeting()) return;
+          if (parts.length === 1) this.startGreeting();
+          if (this.greetingPlaying) this.transport.play(e.audio);
+        } else if (e.type === 'done') {
+          this.greetingDone = true;
+          deps.greetings.set(key, Buffer.concat(parts));
+          this.onPlayoutDrained();
+        } else if (e.type === 'error') {
+          log.error({ err: e.error }, 'greeting could not be synthesised; listening instead');
+          if (this.stillGreeting()) this.actor.send({ type: 'PLAYOUT.DONE' });
+        }
+      });
+      this.greetingContext = context;
+      context.push(greetingText(this.facts, language));
+      context.finish();
+    } catch (err) {
+      log.error({ err }, 'text-to-speech unavailable for the greeting; listening instead');
+      if (this.stillGreeting()) this.actor.send({ type: 'PLAYOUT.DONE' });
+    }
+  }
+
+  private stillGreeting(): boolean {
+    return !this.closed && this.actor.getSnapshot().matches({ active: { turn: 'greeting' } });
+  }
+
+  private startGreeting(): void {
+    this.greetingPlaying = true;
+    this.answeredMs = this.now() - this.connectedAt;
+    // The greeting is turn 0: no caller words and no provider round trip, only answer-to-first-audio.
+    void this.deps.store.addTurn({
+      callId: this.transport.callId,
+      index: 0,
+      step: 'greet',
+      callerText: '',
+      agentText: greetingText(this.facts, this.ctx.language),
+      bargeIn: false,
+      sttFinalMs: null,
+      llmTtftMs: null,
+      ttsTtfbMs: null,
+      mouthToEarMs: null,
+      bargeInStopMs: null,
+      llmProvider: null,
+      at: Date.now(),
+    });
+    this.deps.observer.answered(this.ctx.tenant.id, this.answeredMs);
+    this.log.info({ answerToFirstAudioMs: Math.round(this.answeredMs) }, 'greeting playing');
+  }
+
+  /** A cached greeting is complete once queued; a streamed one when its context is done. */
+  private greetingComplete(): boolean {
+    return this.greetingContext === undefined || this.greetingDone;
   }
 
   private stopPlayout(): void {
     const dropped = this.transport.flush();
     this.greetingPlaying = false;
+    if (!this.greetingDone) this.greetingContext?.cancel();
     if (this.bargeInAt !== null) {
       this.turns.bargeInStopped(this.now() - this.bargeInAt);
       this.deps.observer.bargeIn(this.ctx.tenant.id);
@@ -431,8 +487,8 @@ class CallRuntime {
       postcode: input.postcode,
       address: input.address,
       problem: input.problem,
-      callerMasked: String(maskPhone(this.meta?.callerId ?? '')),
-      callerHash: '',
+      callerMasked: this.ctx.callerMasked,
+      callerHash: this.ctx.callerHash,
     };
     try {
       const { booking: row, created } = await this.deps.store.createBooking(booking);

@@ -13,30 +13,32 @@ export function timeOfDay(timeZone: string, at: Date = new Date()): CallFacts['t
   return hour < 12 ? 'morning' : hour < 18 ? 'afternoon' : 'evening';
 }
 
+export interface GreetingKey {
+  tenantId: string;
+  language: Language;
+  timeOfDay: string;
+  /** Encoding, rate and voice: the same words in another format are another clip. */
+  format: string;
+}
+
 /**
- * Greeting audio per tenant, language, time of day and audio format, synthesised once and reused, so
- * the greeting plays the moment the line opens. Failures are not cached.
+ * Greeting audio per tenant, language, time of day and audio format. The first call of a kind
+ * streams its greeting from the TTS (first audio in one TTS round trip) and stores the whole clip;
+ * every later call plays it the moment the line opens.
  */
 export class GreetingCache {
-  private readonly entries = new Map<string, Promise<Buffer>>();
+  private readonly entries = new Map<string, Buffer>();
 
   constructor(private readonly maxEntries = 500) {}
 
-  get(
-    key: { tenantId: string; language: Language; timeOfDay: string; format: string },
-    synthesize: () => Promise<Buffer>,
-  ): Promise<Buffer> {
-    const k = `${key.tenantId}|${key.language}|${key.timeOfDay}|${key.format}`;
-    const hit = this.entries.get(k);
-    if (hit) return hit;
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    const p = synthesize();
-    this.entries.set(k, p);
-    p.catch(() => this.entries.delete(k));
-    return p;
+  get(key: GreetingKey): Buffer | undefined {
+    return this.entries.get(keyOf(key));
   }
 
-  has(key: { tenantId: string; language: Language; timeOfDay: string; format: string }): boolean {
-    return this.entries.has(`${key.tenantId}|${key.language}|${key.timeOfDay}|${key.format}`);
+  set(key: GreetingKey, audio: Buffer): void {
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(keyOf(key), audio);
   }
 }
+
+const keyOf = (k: GreetingKey) => `${k.tenantId}|${k.language}|${k.timeOfDay}|${k.format}`;

@@ -5,21 +5,26 @@ import { z } from 'zod';
  * A caller script: what a simulated caller says, in order. The STT simulator maps the Nth speech
  * segment it detects in the audio to the Nth line's `text`; the caller plays the line's clip.
  */
+const callerLineObject = z.object({
+  text: z.string().min(1), // what a perfect recogniser would return
+  speak: z.string().optional(), // how it is spoken, when that differs (postcodes)
+  lang: z.enum(['en', 'es']).optional(),
+  /** Interrupt: start speaking this long after the agent's reply becomes audible. */
+  bargeInAfterMs: z.number().int().min(0).optional(),
+  /** Extra pause after the agent stops before speaking. */
+  pauseMs: z.number().int().min(0).optional(),
+});
+
+export type CallerLine = z.output<typeof callerLineObject>;
+
 export const callerLineSchema = z.union([
-  z.string().min(1).transform((text) => ({ text })),
-  z.object({
-    text: z.string().min(1), // what a perfect recogniser would return
-    speak: z.string().optional(), // how it is spoken, when that differs (postcodes)
-    lang: z.enum(['en', 'es']).optional(),
-    /** Interrupt: start speaking this long after the agent's reply becomes audible. */
-    bargeInAfterMs: z.number().int().min(0).optional(),
-    /** Extra pause after the agent stops before speaking (default a human-like 300 ms). */
-    pauseMs: z.number().int().min(0).optional(),
-  }),
+  z
+    .string()
+    .min(1)
+    .transform((text): CallerLine => ({ text })),
+  callerLineObject,
 ]);
 export const callerScriptSchema = z.array(callerLineSchema).min(1);
-
-export type CallerLine = z.output<typeof callerLineSchema>;
 
 /** File-safe name of a line's clip; the fixture generator and the caller both use it. */
 export function clipName(line: Pick<CallerLine, 'text'>): string {

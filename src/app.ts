@@ -1,0 +1,238 @@
+import { dirname, join } from 'node:path';
+import type { InspectionEvent } from 'xstate';
+import type { callMachine } from '../machines/call.machine.js';
+import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
+import { type FastAgiServer, startFastAgiServer } from './agi/fastagi-server.js';
+import { lookupCallMetadata } from './agi/lookup-call-metadata.js';
+import { type CallDeps, type CallSummary, runCall } from './call/call-session.js';
+import { GreetingCache } from './call/greeting.js';
+import { createInspector } from './call/inspect.js';
+import { metricsObserver } from './call/metrics-observer.js';
+import type { Config } from './config.js';
+import { type HttpServer, startHttpServer } from './http/http-server.js';
+import type { Logger } from './log.js';
+import { Metrics } from './metrics/metrics.js';
+import { createLlmChainFromConfig, type LlmProvider } from './providers/llm/chain-from-config.js';
+import type { LlmClient } from './providers/llm/types.js';
+import { DeepgramSttProvider } from './providers/stt/deepgram.js';
+import type { SttProvider } from './providers/stt/types.js';
+import { CartesiaTtsProvider } from './providers/tts/cartesia.js';
+import type { TtsProvider } from './providers/tts/types.js';
+import { newBookingId } from './store/booking-input.js';
+import { BookingJournal } from './store/booking-journal.js';
+import { SqliteCallStore } from './store/sqlite-call-store.js';
+import { seedTenantsFromFile } from './store/tenant-seed.js';
+import type { CallStore } from './store/types.js';
+import { resolveCallContext } from './tenants/resolve-call-context.js';
+import { type AudioSocketServer, startAudioSocketServer } from './transports/audiosocket/server.js';
+
+/** Pieces a test or the demo may swap; everything else comes from the config. */
+export interface AppOverrides {
+  stt?: SttProvider;
+  tts?: TtsProvider;
+  llm?: LlmClient;
+  store?: CallStore;
+  machine?: typeof callMachine;
+  onCallEnded?: (summary: CallSummary) => void;
+}
+
+export interface App {
+  readonly audioSocketPort: number;
+  readonly agiPort: number | null;
+  readonly httpPort: number | null;
+  readonly store: CallStore;
+  readonly metrics: Metrics;
+  readonly registry: CallMetadataRegistry;
+  activeCalls(): number;
+  /** Resolves when every call in progress has ended (or after `timeoutMs`). */
+  drain(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const LLM_BASE: Record<LlmProvider, (c: Config) => { baseUrl: string; apiKey: string }> = {
+  groq: (c) => ({ baseUrl: c.GROQ_BASE_URL, apiKey: c.GROQ_API_KEY }),
+  cerebras: (c) => ({ baseUrl: c.CEREBRAS_BASE_URL, apiKey: c.CEREBRAS_API_KEY }),
+  anthropic: (c) => ({ baseUrl: c.ANTHROPIC_BASE_URL, apiKey: c.ANTHROPIC_API_KEY }),
+};
+
+/** LLM_CHAIN entries look like "groq:llama-3.3-70b-versatile". */
+export function llmChainSpec(config: Config) {
+  return config.LLM_CHAIN.map((entry) => {
+    const [provider, ...rest] = entry.split(':');
+    if (!(provider && provider in LLM_BASE) || rest.length === 0) {
+      throw new Error(
+        `LLM_CHAIN entry "${entry}" must be provider:model with provider groq, cerebras or anthropic`,
+      );
+    }
+    return {
+      provider: provider as LlmProvider,
+      model: rest.join(':'),
+      ...LLM_BASE[provider as LlmProvider](config),
+    };
+  });
+}
+
+/**
+ * The composition root: builds every adapter from the config, opens the store, and starts the
+ * AudioSocket, FastAGI and metrics servers. Each AudioSocket connection becomes one `runCall`.
+ */
+export async function startApp(config: Config, log: Logger, overrides: AppOverrides = {}): Promise<App> {
+  const store = overrides.store ?? new SqliteCallStore({ path: config.CALLCHART_DB, log });
+  if (config.TENANTS_FILE) {
+    const n = await seedTenantsFromFile(store, config.TENANTS_FILE);
+    log.info({ tenants: n, file: config.TENANTS_FILE }, 'tenants loaded');
+  }
+  const journal = new BookingJournal(join(dirname(config.CALLCHART_DB), 'booking-journal.jsonl'), log);
+  const replay = await journal.replay(store);
+  if (replay.replayed || replay.failed) log.warn(replay, 'booking journal replayed');
+
+  const metrics = new Metrics();
+  const registry = new CallMetadataRegistry();
+  const stt =
+    overrides.stt ??
+    new DeepgramSttProvider({ apiKey: config.DEEPGRAM_API_KEY, baseUrl: config.DEEPGRAM_BASE_URL });
+  const tts =
+    overrides.tts ??
+    new CartesiaTtsProvider({ apiKey: config.CARTESIA_API_KEY, baseURL: config.CARTESIA_BASE_URL });
+  const llm =
+    overrides.llm ??
+    createLlmChainFromConfig(llmChainSpec(config), {
+      firstTokenDeadlineMs: config.LLM_FIRST_TOKEN_DEADLINE_MS,
+      tokenGapDeadlineMs: config.LLM_TOKEN_GAP_DEADLINE_MS,
+      log,
+    });
+  const inspector = createInspector(config, log);
+
+  const deps: CallDeps = {
+    stt,
+    sttOptions: {
+      model: config.DEEPGRAM_MODEL,
+      interimResults: true,
+      endpointingMs: config.DEEPGRAM_ENDPOINTING_MS,
+      utteranceEndMs: config.DEEPGRAM_UTTERANCE_END_MS,
+      vadEvents: true,
+      smartFormat: true,
+      keyterms: config.DEEPGRAM_KEYTERMS,
+    },
+    tts,
+    ttsModelId: config.CARTESIA_MODEL,
+    defaultVoices: { en: config.CARTESIA_VOICE_EN, es: config.CARTESIA_VOICE_ES },
+    llm,
+    llmOptions: { maxTokens: config.LLM_MAX_TOKENS, temperature: config.LLM_TEMPERATURE },
+    store,
+    journal: {
+      append: (b, reason) => journal.recordPending({ ...b, id: b.id ?? newBookingId() }, reason),
+    },
+    lookupMetadata: (callId) =>
+      lookupCallMetadata(callId, {
+        registry,
+        metadataDir: config.METADATA_DIR,
+        waitMs: config.METADATA_WAIT_MS,
+        log,
+      }),
+    resolveContext: ({ dialled, caller }) =>
+      resolveCallContext({
+        store,
+        dialled,
+        caller,
+        log,
+        ...(config.CONTEXT_API_URL
+          ? {
+              contextApi: {
+                url: config.CONTEXT_API_URL,
+                apiKey: config.CONTEXT_API_KEY,
+                timeoutMs: config.CONTEXT_API_TIMEOUT_MS,
+              },
+            }
+          : {}),
+      }),
+    greetings: new GreetingCache(),
+    observer: metricsObserver(metrics),
+    bargeIn: {
+      rmsThreshold: config.BARGE_IN_RMS,
+      minSpeechMs: config.BARGE_IN_MIN_MS,
+      echoRatio: config.BARGE_IN_ECHO_RATIO,
+    },
+    log,
+    ...(overrides.machine ? { machine: overrides.machine } : {}),
+    ...(inspector
+      ? { inspect: (callId: string) => (ev: InspectionEvent) => inspector.record(callId, ev) }
+      : {}),
+    onTransfer: (callId) => log.info({ callId }, 'transfer requested (hook: connect a transfer target here)'),
+  };
+
+  const calls = new Set<Promise<CallSummary>>();
+  const audioSocket: AudioSocketServer = await startAudioSocketServer({
+    host: config.AUDIOSOCKET_HOST,
+    port: config.AUDIOSOCKET_PORT,
+    log,
+    onCall: (call) => {
+      const run = runCall(call, deps)
+        .catch((err): CallSummary => {
+          // A bug in one call must end only that call.
+          log.error({ err, callId: call.callId }, 'call failed');
+          if (!call.closed) call.hangup();
+          return { callId: call.callId, outcome: 'error', turns: 0, bargeIns: 0 };
+        })
+        .then((summary) => {
+          calls.delete(run);
+          overrides.onCallEnded?.(summary);
+          return summary;
+        });
+      calls.add(run);
+    },
+  });
+  metrics.trackAudioOutput(() => audioSocket.stats());
+
+  let agi: FastAgiServer | null = null;
+  if (config.AGI_ENABLED) {
+    agi = await startFastAgiServer({
+      host: config.AGI_HOST,
+      port: config.AGI_PORT,
+      registry,
+      log,
+      audioSocketAddress: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
+    });
+  }
+  let http: HttpServer | null = null;
+  if (config.HTTP_ENABLED) {
+    http = await startHttpServer({
+      host: config.HTTP_HOST,
+      port: config.HTTP_PORT,
+      metrics,
+      log,
+      health: () => ({ activeCalls: calls.size }),
+    });
+  }
+  log.info(
+    {
+      audioSocket: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
+      agi: agi ? `${agi.host}:${agi.port}` : null,
+      http: http ? `${http.host}:${http.port}` : null,
+      db: config.CALLCHART_DB,
+    },
+    'callchart listening',
+  );
+  const drain = async (timeoutMs = 30_000) => {
+    const all = Promise.allSettled([...calls]);
+    await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  };
+
+  return {
+    audioSocketPort: audioSocket.port,
+    agiPort: agi?.port ?? null,
+    httpPort: http?.port ?? null,
+    store,
+    metrics,
+    registry,
+    activeCalls: () => calls.size,
+    drain,
+    async close() {
+      await audioSocket.close();
+      await drain(5000);
+      await Promise.allSettled([agi?.close(), http?.close()]);
+      await inspector?.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * `npm run demo`: one full booking call on the embedded defaults (simulated providers, SQLite file
+ * data/callchart.db), with one barge-in. Prints the transcript, a per-turn latency table and the
+ * booking row as stored.
+ *   npm run demo -- --json            the same as one JSON object on the last line
+ *   npm run demo -- --record call.wav  stereo recording: caller left, agent right
+ *   npm run demo -- --script fixtures/scripts/booking-es.json --caller +34600111222
+ */
+import { parseArgs } from 'node:util';
+import { createLogger } from '../log.js';
+import { loadCallerScript, SCRIPT_DIR } from '../sim/caller/script.js';
+import { printReport } from './report.js';
+import { runDemo } from './run-demo.js';
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    record: { type: 'string' },
+    script: { type: 'string' },
+    did: { type: 'string', default: '02012345678' },
+    caller: { type: 'string', default: '+447700900123' },
+  },
+});
+
+// Logs go to stderr at warn level so the report stays readable; LOG_LEVEL=info shows the call's life.
+const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
+const script = loadCallerScript(values.script ?? new URL('booking-en.json', SCRIPT_DIR).pathname);
+const result = await runDemo({
+  script,
+  did: values.did,
+  callerId: values.caller,
+  log,
+  ...(values.record ? { recordPath: values.record } : {}),
+});
+if (values.json) {
+  const { ok, turns, booking, calls, answerToFirstAudioMs, callId } = result;
+  console.log(JSON.stringify({ ok, callId, answerToFirstAudioMs, turns, booking, calls }));
+} else {
+  printReport(result, values.record);
+}
+process.exit(result.ok ? 0 : 1);

@@ -1,0 +1,31 @@
+import type { DemoResult } from './run-demo.js';
+
+const cell = (v: number | null) => (v === null ? '-' : String(Math.round(v) || 0));
+
+/** The human-readable demo report: transcript, per-turn latency table, the stored booking. */
+export function printReport(r: DemoResult, recordPath?: string): void {
+  const out: string[] = [];
+  out.push(`callchart demo: one call ${r.callId}`, '');
+  out.push('Transcript');
+  out.push(`  agent : ${r.greeting}   (answer to first audio ${cell(r.answerToFirstAudioMs)} ms)`);
+  for (const t of r.turns) {
+    out.push(`  caller: ${t.caller}`);
+    out.push(
+      `  agent : ${t.agent}${t.bargeIn ? '   [interrupted by the caller; only what was heard is kept]' : ''}`,
+    );
+  }
+  out.push('', 'Per turn (ms)  stt final | llm ttft | tts first audio | mouth-to-ear | overhead | barge-in');
+  r.turns.forEach((t, i) => {
+    out.push(
+      `  ${String(i + 1).padStart(2)}  ${cell(t.sttFinalMs).padStart(20)} | ${cell(t.llmTtftMs).padStart(8)} | ${cell(t.ttsTtfbMs).padStart(15)} | ${cell(t.mouthToEarMs).padStart(12)} | ${cell(t.overheadMs).padStart(8)} | ${t.bargeIn ? 'yes' : ''}`,
+    );
+  });
+  out.push(
+    '  mouth-to-ear is measured by the caller on the wire; overhead = mouth-to-ear - (stt final + llm ttft + tts first audio).',
+  );
+  out.push('', 'Booking as stored');
+  out.push(r.booking ? `  ${JSON.stringify(r.booking, null, 2).split('\n').join('\n  ')}` : '  (none)');
+  if (recordPath) out.push('', `Recording: ${recordPath} (stereo, caller left, agent right)`);
+  out.push('', r.ok ? 'OK: booked.' : 'NOT OK: the call did not end in a booking with every turn measured.');
+  console.log(out.join('\n'));
+}

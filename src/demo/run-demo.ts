@@ -1,0 +1,153 @@
+import { writeFileSync } from 'node:fs';
+import { runFakeAgiCall } from '../agi/fake-asterisk-agi.js';
+import { startApp } from '../app.js';
+import { buildWav, interleaveStereo } from '../audio/wav.js';
+import type { CallSummary } from '../call/call-session.js';
+import { loadConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import { type CallerResult, runSimulatedCaller } from '../sim/caller/caller.js';
+import type { CallerLine } from '../sim/caller/script.js';
+import { startSimStack } from '../sim/stack.js';
+import { seedDemoTenants } from '../store/tenant-seed.js';
+import type { Booking, TurnRecord } from '../store/types.js';
+
+export interface DemoOptions {
+  script: CallerLine[];
+  /** Dialled number and caller id the fake dialplan hands to FastAGI. */
+  did: string;
+  callerId: string;
+  dbPath?: string;
+  recordPath?: string;
+  log: Logger;
+  /** Extra environment for callchart (tests shorten nothing here; the demo is a real call). */
+  env?: Record<string, string>;
+}
+
+export interface DemoTurn {
+  caller: string;
+  agent: string;
+  sttFinalMs: number | null;
+  llmTtftMs: number | null;
+  ttsTtfbMs: number | null;
+  mouthToEarMs: number | null;
+  overheadMs: number | null;
+  bargeIn: boolean;
+}
+
+export interface DemoResult {
+  ok: boolean;
+  callId: string;
+  greeting: string;
+  answerToFirstAudioMs: number | null;
+  turns: DemoTurn[];
+  booking: Booking | null;
+  calls: number;
+  summary: CallSummary | null;
+  caller: CallerResult;
+}
+
+const round = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+
+/**
+ * One full call on the embedded defaults: the provider simulators, the real callchart server on a
+ * SQLite file, and a simulated caller that dials in like Asterisk (FastAGI first, then AudioSocket).
+ */
+export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
+  const stack = await startSimStack({ script: opts.script });
+  const config = loadConfig(
+    {
+      ...process.env,
+      ...stack.env,
+      AUDIOSOCKET_PORT: '0',
+      AGI_PORT: '0',
+      HTTP_ENABLED: '0',
+      ...(opts.dbPath ? { CALLCHART_DB: opts.dbPath } : {}),
+      ...opts.env,
+    },
+    '',
+  );
+  let summary: CallSummary | null = null;
+  let ended: () => void = () => {};
+  const callEnded = new Promise<void>((r) => {
+    ended = r;
+  });
+  const app = await startApp(config, opts.log, {
+    onCallEnded: (s) => {
+      summary = s;
+      ended();
+    },
+  });
+  try {
+    await seedDemoTenants(app.store);
+    const agi = await runFakeAgiCall({
+      host: config.AGI_HOST,
+      port: app.agiPort ?? 0,
+      script: 'voice-agent',
+      args: [opts.did, opts.callerId],
+    });
+    const uuid = agi.variables.VA_UUID;
+    if (agi.agiStatus !== 'SUCCESS' || !uuid)
+      throw new Error(`FastAGI did not hand out a call id (${agi.agiStatus})`);
+    const caller = await runSimulatedCaller({
+      port: app.audioSocketPort,
+      uuid,
+      script: opts.script,
+      record: Boolean(opts.recordPath),
+    });
+    await Promise.race([callEnded, new Promise((r) => setTimeout(r, 10_000))]);
+    const stored = await app.store.turnsForCall(uuid);
+    const booking = (await app.store.bookingForCall(uuid)) ?? null;
+    if (opts.recordPath) {
+      const stereo = interleaveStereo(caller.callerAudio, caller.agentAudio);
+      writeFileSync(opts.recordPath, buildWav(stereo, { sampleRate: 8000, channels: 2 }));
+    }
+    const turns = pairTurns(caller, stored);
+    const ok =
+      booking !== null &&
+      turns.length >= 6 &&
+      turns.every(
+        (t) =>
+          t.sttFinalMs !== null && t.llmTtftMs !== null && t.ttsTtfbMs !== null && t.mouthToEarMs !== null,
+      );
+    return {
+      ok,
+      callId: uuid,
+      greeting: greetingOf(stored),
+      answerToFirstAudioMs: round(caller.answerToFirstAudioMs),
+      turns,
+      booking,
+      calls: 1,
+      summary,
+      caller,
+    };
+  } finally {
+    await app.close();
+    await stack.close();
+  }
+}
+
+/** Caller turn i (as measured on the wire) with the server's record of the reply to it. */
+function pairTurns(caller: CallerResult, stored: TurnRecord[]): DemoTurn[] {
+  const answered = stored.filter((t) => t.callerText !== '');
+  return caller.turns.map((t, i) => {
+    const s = answered.find((r) => r.index === i + 1);
+    const provider =
+      s && s.sttFinalMs !== null && s.llmTtftMs !== null && s.ttsTtfbMs !== null
+        ? s.sttFinalMs + s.llmTtftMs + s.ttsTtfbMs
+        : null;
+    return {
+      caller: t.line,
+      agent: s?.agentText ?? '',
+      sttFinalMs: s?.sttFinalMs ?? null,
+      llmTtftMs: s?.llmTtftMs ?? null,
+      ttsTtfbMs: s?.ttsTtfbMs ?? null,
+      mouthToEarMs: round(t.mouthToEarMs),
+      overheadMs: t.mouthToEarMs !== null && provider !== null ? round(t.mouthToEarMs - provider) : null,
+      bargeIn: s?.bargeIn ?? false,
+    };
+  });
+}
+
+function greetingOf(stored: TurnRecord[]): string {
+  return stored.find((t) => t.index === 0 && t.step === 'greet')?.agentText ?? '';
+}

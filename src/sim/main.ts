@@ -1,0 +1,30 @@
+/**
+ * `npm run sim`: every provider simulator on its own loopback port, for a callchart started
+ * separately (npm start with the printed environment) or any other client.
+ * Ports: SIM_PORT_BASE (default 18000) + 0 Deepgram, 1 Groq, 2 Cerebras, 3 Anthropic, 4 Cartesia;
+ * SIM_PORT_BASE=0 picks free ports. The caller script comes from SIM_CALLER_SCRIPT (a JSON file).
+ */
+import { createLogger } from '../log.js';
+import { handleShutdown } from '../shutdown.js';
+import { loadCallerScript, SCRIPT_DIR } from './caller/script.js';
+import { startSimStack } from './stack.js';
+
+const base = Number(process.env.SIM_PORT_BASE ?? 18000);
+const at = (n: number) => (base === 0 ? 0 : base + n);
+const log = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
+const script = loadCallerScript(
+  process.env.SIM_CALLER_SCRIPT ?? new URL('booking-en.json', SCRIPT_DIR).pathname,
+);
+const stack = await startSimStack({
+  script,
+  ports: { deepgram: at(0), groq: at(1), cerebras: at(2), anthropic: at(3), cartesia: at(4) },
+  log,
+});
+// One line a shell can source, then a readable summary.
+console.log(
+  Object.entries(stack.env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' '),
+);
+log.info({ ...stack.env }, 'simulators listening');
+handleShutdown(log, () => stack.close());

@@ -1,0 +1,53 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configSchema, describeConfig, loadConfig, SECRET_KEYS } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('defaults point at the real vendors and local listeners', () => {
+    const c = loadConfig({}, '');
+    expect(c.DEEPGRAM_BASE_URL).toBe('wss://api.deepgram.com');
+    expect(c.GROQ_BASE_URL).toBe('https://api.groq.com');
+    expect(c.CARTESIA_BASE_URL).toBe('https://api.cartesia.ai');
+    expect(c).toMatchObject({ AUDIOSOCKET_HOST: '127.0.0.1', AUDIOSOCKET_PORT: 9099, AGI_PORT: 4573 });
+    expect(c.CALLCHART_DB).toBe('data/callchart.db');
+    expect(c.LLM_CHAIN[0]).toMatch(/^groq:/);
+  });
+
+  it('fails fast naming the bad variable and what it expects', () => {
+    expect(() => loadConfig({ AUDIOSOCKET_PORT: 'ninety' }, '')).toThrow(ConfigError);
+    expect(() => loadConfig({ AUDIOSOCKET_PORT: '70000' }, '')).toThrow(/AUDIOSOCKET_PORT/);
+    expect(() => loadConfig({ GROQ_BASE_URL: 'not a url' }, '')).toThrow(/GROQ_BASE_URL/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' }, '')).toThrow(/LOG_LEVEL.*(expected|Invalid)/s);
+  });
+
+  it('reads a .env file without overriding the real environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cc-env-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, 'AUDIOSOCKET_PORT=9111\nLOG_LEVEL=debug\n');
+    const saved = { ...process.env };
+    try {
+      process.env.LOG_LEVEL = 'warn';
+      const c = loadConfig(process.env, file);
+      expect(c.AUDIOSOCKET_PORT).toBe(9111);
+      expect(c.LOG_LEVEL).toBe('warn');
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it('.env.example documents every variable, and only those', () => {
+    const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const documented = new Set([...text.matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect([...documented].sort()).toEqual(Object.keys(configSchema.shape).sort());
+  });
+
+  it('never exposes secrets when described for logging', () => {
+    const c = loadConfig({ GROQ_API_KEY: 'gsk_secret', DEEPGRAM_API_KEY: 'dg_secret' }, '');
+    const described = JSON.stringify(describeConfig(c));
+    expect(described).not.toContain('secret');
+    for (const k of SECRET_KEYS) expect(described).toContain(`"${k}":"[`);
+  });
+});
