@@ -34,6 +34,7 @@ export interface AppOverrides {
   store?: CallStore;
   machine?: typeof callMachine;
   onCallEnded?: (summary: CallSummary) => void;
+  onBargeIn?: CallDeps['onBargeIn'];
 }
 
 export interface App {
@@ -158,6 +159,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     ...(inspector
       ? { inspect: (callId: string) => (ev: InspectionEvent) => inspector.record(callId, ev) }
       : {}),
+    ...(overrides.onBargeIn ? { onBargeIn: overrides.onBargeIn } : {}),
     onTransfer: (callId) => log.info({ callId }, 'transfer requested (hook: connect a transfer target here)'),
   };
 

@@ -52,6 +52,8 @@ export interface CallDeps {
   machine?: typeof callMachine;
   inspect?: (callId: string) => ((ev: InspectionEvent) => void) | undefined;
   onTransfer?: (callId: string, facts: CallFacts) => void;
+  /** Told when agent audio was stopped for a barge-in: detection time and flush time (clock ms). */
+  onBargeIn?: (callId: string, detectedAt: number, stoppedAt: number) => void;
 }
 
 /** A transport that may still be learning its audio format (AudioSocket: from the first frame). */
@@ -473,7 +475,9 @@ class CallRuntime {
     this.greetingPlaying = false;
     if (!this.greetingDone) this.greetingContext?.cancel();
     if (this.bargeInAt !== null) {
-      this.turns.bargeInStopped(this.now() - this.bargeInAt);
+      const stoppedAt = this.now();
+      this.turns.bargeInStopped(stoppedAt - this.bargeInAt);
+      this.deps.onBargeIn?.(this.transport.callId, this.bargeInAt, stoppedAt);
       this.deps.observer.bargeIn(this.ctx.tenant.id);
       this.log.info({ droppedMs: Math.round(dropped) }, 'barge-in: agent audio stopped');
     }

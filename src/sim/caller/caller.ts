@@ -46,6 +46,8 @@ export interface CallerResult {
   end: PeerEnd;
   /** Connect to the first voiced agent frame (the greeting). */
   answerToFirstAudioMs: number | null;
+  /** Arrival time of every voiced agent frame (clock ms). */
+  agentVoicedAt: number[];
   /** Longest gap between consecutive server frames: the pacer must never stop. */
   maxGapMs: number;
   /** Frame inter-arrival times minus 20 ms, absolute, for a jitter figure. */
@@ -105,6 +107,7 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
 
   // Agent speech as heard: time of every voiced frame, and waiters for speech start / silence.
   let lastAgentVoicedAt: number | null = null;
+  const agentVoicedAt: number[] = [];
   let lastArrival: number | null = null;
   let maxGapMs = 0;
   const jitterMs: number[] = [];
@@ -138,6 +141,7 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
       if (frame.kind !== 'audio') return;
       if (opts.echo) echoLine.push(frame.payload);
       if (rmsS16le(frame.payload) > voicedRms) {
+        agentVoicedAt.push(at);
         lastAgentVoicedAt = at;
         firstVoicedAt ??= at;
         voicedListener?.(at);
@@ -230,6 +234,7 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
     turns,
     end,
     answerToFirstAudioMs: firstVoicedAt === null ? null : firstVoicedAt - startedAt,
+    agentVoicedAt,
     maxGapMs,
     jitterMs,
     agentAudio: opts.record ? peer.receivedAudio() : Buffer.alloc(0),
