@@ -21,7 +21,27 @@ for (const file of readdirSync(scriptDir).filter((f) => f.endsWith('.json'))) {
     const wav = execFileSync('espeak-ng', ['-v', voice, '-s', '165', '--stdout', line.speak ?? line.text]);
     const raw = execFileSync(
       'sox',
-      ['-D', '-t', 'wav', '-', '-t', 'raw', '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-L', '-', 'gain', '-n', '-3'],
+      [
+        '-D',
+        '-t',
+        'wav',
+        '-',
+        '-t',
+        'raw',
+        '-r',
+        '8000',
+        '-c',
+        '1',
+        '-b',
+        '16',
+        '-e',
+        'signed-integer',
+        '-L',
+        '-',
+        'gain',
+        '-n',
+        '-3',
+      ],
       { input: wav },
     );
     writeFileSync(out, raw);

@@ -14,7 +14,16 @@ export function maskPhone(value: unknown): unknown {
 }
 
 /** Field names that carry phone numbers anywhere in a log object. */
-export const PHONE_FIELDS = ['caller', 'callerId', 'callerNumber', 'cli', 'from', 'to', 'dialled', 'did'] as const;
+export const PHONE_FIELDS = [
+  'caller',
+  'callerId',
+  'callerNumber',
+  'cli',
+  'from',
+  'to',
+  'dialled',
+  'did',
+] as const;
 
 /** Paths whose values are secrets; pino replaces them before serialisation. */
 export const REDACT_PATHS = [

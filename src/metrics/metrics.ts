@@ -14,6 +14,28 @@ export type TurnLatencies = Pick<
   'sttFinalMs' | 'llmTtftMs' | 'ttsTtfbMs' | 'mouthToEarMs' | 'bargeInStopMs'
 >;
 
+/** What the AudioSocket pacers have written since start (the shape of `AudioSocketServer.stats()`). */
+export interface AudioOutputCounters {
+  framesSent: number;
+  agentFrames: number;
+  underruns: number;
+  lateFrames: number;
+  resyncs: number;
+  droppedFrames: number;
+}
+
+const AUDIO_OUTPUT_HELP: Record<keyof AudioOutputCounters, [name: string, help: string]> = {
+  framesSent: ['audiosocket_frames_sent_total', 'Frames written to Asterisk, agent audio and silence fill'],
+  agentFrames: ['audiosocket_agent_frames_total', 'Frames that carried agent audio'],
+  underruns: [
+    'audiosocket_underruns_total',
+    'Agent audio ran dry inside a reply and resumed (a gap the caller heard)',
+  ],
+  lateFrames: ['audiosocket_late_frames_total', 'Frames sent more than 5 ms after their deadline'],
+  resyncs: ['audiosocket_resyncs_total', 'Times a frame schedule fell too far behind and restarted from now'],
+  droppedFrames: ['audiosocket_dropped_frames_total', 'Frames dropped because the peer was not reading'],
+};
+
 export interface MetricsOptions {
   /** Node process metrics (CPU, memory, GC, event-loop lag). Default true. */
   defaultMetrics?: boolean;
@@ -125,6 +147,25 @@ export class Metrics {
     if (m2e !== null && stt !== null && llm !== null && tts !== null) {
       // Clock skew between the pieces can make this slightly negative; clamp rather than drop.
       observe(this.turnOverhead, t, Math.max(0, m2e - stt - llm - tts));
+    }
+  }
+
+  /**
+   * Exports the pacers' counters, read only when /metrics is scraped: the audio path keeps plain
+   * integers and pays nothing per frame for Prometheus. Call once (a second call would re-register).
+   */
+  trackAudioOutput(read: () => AudioOutputCounters): void {
+    for (const [key, [name, help]] of Object.entries(AUDIO_OUTPUT_HELP)) {
+      new client.Counter({
+        name: PREFIX + name,
+        help,
+        registers: [this.registry],
+        collect() {
+          // The source is cumulative already; mirror it rather than accumulate.
+          this.reset();
+          this.inc(read()[key as keyof AudioOutputCounters]);
+        },
+      });
     }
   }
 

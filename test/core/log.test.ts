@@ -17,16 +17,14 @@ const flush = () => new Promise((r) => setImmediate(r));
 describe('logging', () => {
   it('writes JSON with call fields and redacts API keys wherever they sit', async () => {
     const { log, lines } = capture();
-    log
-      .child({ callId: 'c1', tenant: 'acme', turn: 3 })
-      .info(
-        {
-          apiKey: 'gsk_live_123',
-          provider: { apiKey: 'sk-ant-456' },
-          headers: { authorization: 'Token dg_789' },
-        },
-        'provider call',
-      );
+    log.child({ callId: 'c1', tenant: 'acme', turn: 3 }).info(
+      {
+        apiKey: 'gsk_live_123',
+        provider: { apiKey: 'sk-ant-456' },
+        headers: { authorization: 'Token dg_789' },
+      },
+      'provider call',
+    );
     await flush();
     const line = lines[0]!;
     expect(line).toMatchObject({ callId: 'c1', tenant: 'acme', turn: 3, msg: 'provider call' });

@@ -45,7 +45,11 @@ describe('a booking call end to end', () => {
     const last = answered.at(-1)!;
     expect(last.agentText).toMatch(/booked/);
     expect(last.at).toBeGreaterThanOrEqual(call.booking!.createdAt);
-    expect(call.turns[0]).toMatchObject({ index: 0, step: 'greet', agentText: expect.stringMatching(/Quick Fix Plumbing/) });
+    expect(call.turns[0]).toMatchObject({
+      index: 0,
+      step: 'greet',
+      agentText: expect.stringMatching(/Quick Fix Plumbing/),
+    });
   });
 
   it('stores latency figures for every turn', () => {
@@ -62,7 +66,9 @@ describe('a booking call end to end', () => {
     const b = rig.bargeIns.find((x) => x.callId === call.uuid);
     expect(b).toBeDefined();
     // Voiced agent frames that reached the caller after the server detected the interruption.
-    const lateVoiced = call.caller.agentVoicedAt.filter((at) => at > b!.detectedAt && at < b!.detectedAt + 400);
+    const lateVoiced = call.caller.agentVoicedAt.filter(
+      (at) => at > b!.detectedAt && at < b!.detectedAt + 400,
+    );
     expect(lateVoiced.length).toBeLessThanOrEqual(2);
     expect(rig.stack.cartesia.stats().contextsCancelled).toBeGreaterThanOrEqual(1);
     expect(call.summary.bargeIns).toBe(1);

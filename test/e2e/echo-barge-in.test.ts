@@ -5,7 +5,10 @@ import { script, startRig } from './rig.js';
 // a real interruption still stops it.
 describe('barge-in over line echo', () => {
   it('still lets a real interruption through while echo is present', async () => {
-    const rig2 = await startRig({ script: script('booking-en'), sims: { cartesia: { realTimeFactor: 0.8 } } });
+    const rig2 = await startRig({
+      script: script('booking-en'),
+      sims: { cartesia: { realTimeFactor: 0.8 } },
+    });
     try {
       const c = await rig2.call({ echo: { gainDb: -12, delayMs: 60 } });
       expect(c.summary.bargeIns).toBe(1);

@@ -13,7 +13,7 @@ describe('line echo end to end', () => {
   }, 90_000);
   afterAll(() => rig?.close());
 
-  it('does not trigger barge-in on the agent\'s own echo', () => {
+  it("does not trigger barge-in on the agent's own echo", () => {
     expect(call.summary.bargeIns).toBe(0);
     expect(call.turns.some((t) => t.bargeIn)).toBe(false);
     expect(rig.bargeIns).toEqual([]);
@@ -24,5 +24,4 @@ describe('line echo end to end', () => {
     expect(heard).toEqual(script('invalid-postcode-en').map((l) => l.text));
     expect(call.booking?.postcode).toBe('SW1A 1AA');
   });
-
 });

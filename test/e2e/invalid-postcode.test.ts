@@ -17,7 +17,11 @@ describe('an invalid postcode end to end', () => {
     expect(banana?.agentText).toMatch(/didn't catch a valid postcode.*postcode\?/);
     const next = call.turns.find((t) => t.callerText === 'SW1A 1AA.');
     expect(next?.step).toBe('address');
-    expect(call.booking).toMatchObject({ postcode: 'SW1A 1AA', address: '10 Downing Street', customerName: 'Sam Jones' });
+    expect(call.booking).toMatchObject({
+      postcode: 'SW1A 1AA',
+      address: '10 Downing Street',
+      customerName: 'Sam Jones',
+    });
     expect(JSON.stringify(call.booking).toLowerCase()).not.toContain('banana');
   });
 });

@@ -11,7 +11,8 @@ import { type CallerLine, loadCallerScript, SCRIPT_DIR } from '../../src/sim/cal
 import { type SimStack, type SimStackOptions, startSimStack } from '../../src/sim/stack.js';
 import { seedDemoTenants } from '../../src/store/tenant-seed.js';
 
-export const script = (name: string): CallerLine[] => loadCallerScript(new URL(`${name}.json`, SCRIPT_DIR).pathname);
+export const script = (name: string): CallerLine[] =>
+  loadCallerScript(new URL(`${name}.json`, SCRIPT_DIR).pathname);
 
 export interface BargeInRecord {
   callId: string;
@@ -24,7 +25,11 @@ export interface BargeInRecord {
  * way to place calls through FastAGI + AudioSocket exactly like Asterisk would.
  * The TTS simulator speaks three times faster than a person so calls take seconds, not a minute.
  */
-export async function startRig(opts: { script: CallerLine[]; sims?: SimStackOptions; env?: Record<string, string> }) {
+export async function startRig(opts: {
+  script: CallerLine[];
+  sims?: SimStackOptions;
+  env?: Record<string, string>;
+}) {
   const stack: SimStack = await startSimStack({
     script: opts.script,
     ...opts.sims,

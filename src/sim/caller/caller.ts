@@ -249,6 +249,6 @@ function mixInto(payload: Buffer, echo: Buffer, gain: number): void {
   const n = Math.min(payload.length, echo.length) & ~1;
   for (let i = 0; i < n; i += 2) {
     const v = payload.readInt16LE(i) + Math.round(echo.readInt16LE(i) * gain);
-    payload.writeInt16LE(v > 32767 ? 32767 : v < -32768 ? -32768 : v, i);
+    payload.writeInt16LE(Math.max(-32768, Math.min(32767, v)), i);
   }
 }
