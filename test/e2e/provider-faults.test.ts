@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { script, startRig } from './rig.js';
 
@@ -6,9 +9,12 @@ import { script, startRig } from './rig.js';
 describe('provider faults during a call', () => {
   let rig: Awaited<ReturnType<typeof startRig>>;
   let call: Awaited<ReturnType<typeof rig.call>>;
+  const traceDir = mkdtempSync(join(tmpdir(), 'callchart-trace-'));
 
   beforeAll(async () => {
     rig = await startRig({
+      // Offline inspection on: every event and state change of the call goes to a JSONL trace.
+      env: { INSPECT: 'jsonl', TRACE_DIR: traceDir },
       script: script('transfer-en'),
       sims: {
         groq: { faults: { kind: 'status', status: 503 } },
@@ -35,5 +41,17 @@ describe('provider faults during a call', () => {
   it('hands the caller to a person when asked', () => {
     expect(call.summary.outcome).toBe('transferred');
     expect(call.turns.at(-1)?.agentText).toMatch(/put you through/);
+  });
+  it('writes the offline inspection trace of the call', async () => {
+    await rig.close(); // flushes the trace file
+    const [file] = readdirSync(traceDir);
+    const lines = readFileSync(join(traceDir, file!), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const mine = lines.filter((l) => l.callId === call.uuid);
+    expect(mine.some((l) => l.kind === 'event' && l.event === 'CALLER.FINAL')).toBe(true);
+    expect(mine.some((l) => l.kind === 'state' && l.step === 'transfer')).toBe(true);
+    expect(JSON.stringify(mine)).not.toContain('sim-key');
   });
 });

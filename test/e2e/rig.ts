@@ -98,9 +98,17 @@ export async function startRig(opts: {
     dbPath,
     bargeIns,
     call,
-    async close() {
+    close: once(async () => {
       await app.close();
       await stack.close();
-    },
+    }),
+  };
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => {
+    done ??= fn();
+    return done;
   };
 }
