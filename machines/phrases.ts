@@ -30,17 +30,34 @@ const EN: Record<Step, Phrase> = {
   goodbye: () => "I'll let you go for now. Call back any time. Goodbye.",
 };
 
+/** Spanish names of the common trades; an unknown label is kept as the tenant wrote it. */
+const TRADE_ES: Record<string, string> = {
+  plumber: 'fontanero',
+  electrician: 'electricista',
+  engineer: 'técnico',
+  'heating engineer': 'técnico de calefacción',
+  locksmith: 'cerrajero',
+  'gas engineer': 'técnico de gas',
+  roofer: 'techador',
+  glazier: 'cristalero',
+};
+
+export function tradeLabelIn(language: Language, label: string): string {
+  return language === 'es' ? (TRADE_ES[label.toLowerCase()] ?? label) : label;
+}
+
 const ES: Record<Step, Phrase> = {
   greet: (f) =>
     `Hola, ${f.companyName}, ${f.timeOfDay === 'morning' ? 'buenos días' : f.timeOfDay === 'afternoon' ? 'buenas tardes' : 'buenas noches'}.`,
   understand: () => '¿Cuál es el problema?',
   quote: (f) =>
-    `Puedo enviarle un ${f.tradeLabel} en treinta minutos a una hora. La visita cuesta ${f.calloutFee} libras y le dará un presupuesto en el sitio antes de empezar.`,
+    `Puedo enviarle un ${tradeLabelIn('es', f.tradeLabel)} en treinta minutos a una hora. La visita cuesta ${f.calloutFee} libras y le dará un presupuesto en el sitio antes de empezar.`,
   postcode: () => '¿Me dice su código postal?',
   address: () => '¿Y el número y la calle?',
   name: () => '¿Y su nombre?',
   book: () => 'Un momento, por favor.',
-  confirm: (f) => `Queda reservado. El ${f.tradeLabel} estará con usted en una hora. Gracias por llamar.`,
+  confirm: (f) =>
+    `Queda reservado. El ${tradeLabelIn('es', f.tradeLabel)} estará con usted en una hora. Gracias por llamar.`,
   bookingFailed: () =>
     'Lo siento, no he podido confirmar la reserva ahora mismo. Hemos guardado sus datos y le llamaremos enseguida para confirmarla.',
   declined: () => 'No se preocupe. Gracias por llamar.',
@@ -68,7 +85,7 @@ const NOTICE_ES: Partial<Record<Notice, Phrase>> = {
   invalid_name: () => 'Perdone, no he entendido su nombre.',
   invalid_problem: () => '¿Me puede contar un poco más sobre el problema?',
   total_price: (f) =>
-    `Cada trabajo es distinto; el ${f.tradeLabel} le dará el presupuesto en el sitio. Sin compromiso.`,
+    `Cada trabajo es distinto; el ${tradeLabelIn('es', f.tradeLabel)} le dará el presupuesto en el sitio. Sin compromiso.`,
   are_you_local: () => 'Sí, tenemos a alguien cerca.',
   reprompt: () => 'Perdone, ¿sigue ahí?',
   apology: () => 'Perdone, no le he entendido bien.',

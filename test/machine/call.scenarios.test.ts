@@ -216,3 +216,14 @@ describe('call statechart scenarios', () => {
     expect(call.effects).toContain('hangUp');
   });
 });
+
+describe('phrasing', () => {
+  it('speaks Spanish with usted and the trade in Spanish', async () => {
+    const { suggestedReply: reply, tradeLabelIn } = await import('../../machines/phrases.js');
+    expect(reply('quote', undefined, FACTS, {}, 'es')).toMatch(/fontanero.*49 libras/);
+    expect(reply('postcode', 'invalid_postcode', FACTS, {}, 'es')).toMatch(/código postal/);
+    expect(tradeLabelIn('es', 'Roofer')).toBe('techador');
+    expect(tradeLabelIn('es', 'chimney sweep')).toBe('chimney sweep');
+    expect(tradeLabelIn('en', 'plumber')).toBe('plumber');
+  });
+});
