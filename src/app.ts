@@ -115,6 +115,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       smartFormat: true,
       keyterms: config.DEEPGRAM_KEYTERMS,
     },
+    sttLanguage: config.DEEPGRAM_LANGUAGE,
     tts,
     ttsModelId: config.CARTESIA_MODEL,
     defaultVoices: { en: config.CARTESIA_VOICE_EN, es: config.CARTESIA_VOICE_ES },

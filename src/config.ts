@@ -38,6 +38,8 @@ export const configSchema = z.object({
   DEEPGRAM_API_KEY: z.string().default(''),
   DEEPGRAM_BASE_URL: z.url().default('wss://api.deepgram.com'),
   DEEPGRAM_MODEL: z.string().default('nova-3'),
+  /** 'multi' (Nova-3 English/Spanish code-switching), 'auto' (by the caller's language), or a BCP-47 code. */
+  DEEPGRAM_LANGUAGE: z.string().min(2).default('multi'),
   DEEPGRAM_ENDPOINTING_MS: ms.default(300),
   DEEPGRAM_UTTERANCE_END_MS: ms.default(1000),
   DEEPGRAM_KEYTERMS: list.default(['postcode', 'plumber', 'callout']),

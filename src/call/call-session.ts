@@ -32,6 +32,8 @@ export interface ResolvedContext {
 export interface CallDeps {
   stt: SttProvider;
   sttOptions: Omit<SttOptions, 'encoding' | 'sampleRate' | 'language'>;
+  /** STT language: a code or 'multi', or 'auto' to follow the caller's language. */
+  sttLanguage: string;
   tts: TtsProvider;
   ttsModelId: string;
   /** Voices used when a tenant has none of its own. */
@@ -285,7 +287,7 @@ class CallRuntime {
           ...deps.sttOptions,
           encoding: format.encoding === 'mulaw' ? 'mulaw' : 'linear16',
           sampleRate: format.sampleRate === 16000 ? 16000 : 8000,
-          language: STT_LANGUAGE[this.ctx.language],
+          language: deps.sttLanguage === 'auto' ? STT_LANGUAGE[this.ctx.language] : deps.sttLanguage,
         },
         (e) => this.onSttEvent(e, observer),
         log,
