@@ -1,3 +1,4 @@
+import { TOOLS } from '../../src/call/tools.js';
 import { silentLogger } from '../../src/log.js';
 import type {
   ChatMessage,
@@ -8,39 +9,8 @@ import type {
 } from '../../src/providers/llm/types.js';
 import { LlmError } from '../../src/providers/llm/types.js';
 
-/** The two tools the call runtime offers, as JSON-schema function tools. */
-export const BOOKING_TOOLS: ToolSpec[] = [
-  {
-    name: 'record_details',
-    description: 'Record what the caller has just told you. Include every detail they gave.',
-    parameters: {
-      type: 'object',
-      properties: {
-        problem: { type: 'string' },
-        agreed: { type: 'boolean' },
-        postcode: { type: 'string' },
-        address: { type: 'string' },
-        name: { type: 'string' },
-      },
-      additionalProperties: false,
-    },
-  },
-  {
-    name: 'flag_request',
-    description: 'Flag a request or objection from the caller.',
-    parameters: {
-      type: 'object',
-      properties: {
-        kind: {
-          type: 'string',
-          enum: ['total_price', 'too_expensive', 'are_you_local', 'abusive', 'human', 'switch_language'],
-        },
-        language: { type: 'string', enum: ['en', 'es'] },
-      },
-      required: ['kind'],
-    },
-  },
-];
+/** The two tools the call runtime offers: the product's own definitions. */
+export const BOOKING_TOOLS: ToolSpec[] = TOOLS;
 
 /** A system prompt shaped like the call runtime's, with prose around the labelled lines. */
 export function systemPrompt(step: string, suggestedReply: string, language = 'en'): string {
