@@ -48,6 +48,8 @@ export class ActiveReply {
   private readonly playedAtStart: number;
   private readonly ledger: ReplyAudioLedger = { text: '', audioMs: 0 };
   private audioSeen = false;
+  private firstPushAt: number | undefined;
+  private readonly log: Logger;
 
   constructor(
     private readonly input: ReplyInput,
@@ -55,6 +57,7 @@ export class ActiveReply {
     private readonly send: (e: CallEvent) => void,
   ) {
     this.playedAtStart = deps.transport.playedMs();
+    this.log = deps.log.child({ turn: input.turn, step: input.step });
   }
 
   start(): void {
@@ -62,7 +65,7 @@ export class ActiveReply {
     const run = this.input.say !== undefined ? this.speak(this.input.say) : this.think();
     run.catch((err) => {
       if (this.stopped) return;
-      this.deps.log.warn({ err }, 'reply failed');
+      this.log.warn({ err }, 'reply failed');
       this.send({ type: 'REPLY.FAILED', reason: String((err as Error)?.message ?? err) });
     });
   }
@@ -100,7 +103,8 @@ export class ActiveReply {
   }
 
   private async think(): Promise<void> {
-    const { llm, llmOptions, turns, log } = this.deps;
+    const { llm, llmOptions, turns } = this.deps;
+    const log = this.log;
     turns.llmRequested();
     const toolCalls: ToolCall[] = [];
     let text = '';
@@ -151,7 +155,7 @@ export class ActiveReply {
       summaries.push({ id: call.id, name: call.name, arguments: call.rawArguments });
       const parsed = toolCallToIntent(call);
       if (parsed.ok) intents.push(parsed.intent);
-      else this.deps.log.warn({ tool: call.name, error: parsed.error }, 'tool call rejected');
+      else this.log.warn({ tool: call.name, error: parsed.error }, 'tool call rejected');
     }
     this.send({ type: 'LLM.TOOL_CALLS', calls: summaries, intents, afterText });
   }
@@ -183,7 +187,7 @@ export class ActiveReply {
               this.send({ type: 'REPLY.FAILED', reason: `tts: ${e.error.message}` });
             } else {
               // Part of the reply played: treat the error as its end rather than go silent mid-call.
-              this.deps.log.warn({ err: e.error }, 'tts error mid-reply');
+              this.log.warn({ err: e.error }, 'tts error mid-reply');
               this.ttsDone = true;
               this.onPlayoutDrained();
             }
@@ -200,7 +204,8 @@ export class ActiveReply {
     if (!this.audioSeen) {
       this.audioSeen = true;
       this.deps.turns.firstAudio();
-      this.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 0 });
+      const ttfbMs = this.firstPushAt === undefined ? 0 : performance.now() - this.firstPushAt;
+      this.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: Math.round(ttfbMs * 10) / 10 });
     }
     this.ledger.audioMs += audio.length / this.deps.bytesPerMs;
     this.deps.transport.play(audio);
@@ -210,6 +215,7 @@ export class ActiveReply {
     const ctx = await this.context();
     if (this.stopped) return;
     this.deps.turns.ttsPushed();
+    this.firstPushAt ??= performance.now();
     this.ledger.text += text;
     ctx.push(text);
   }
