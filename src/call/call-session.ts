@@ -80,6 +80,8 @@ const EMOTION: Partial<Record<Step, string>> = {
 const STT_LANGUAGE: Record<Language, string> = { en: 'en-GB', es: 'es' };
 /** Caller audio kept while the STT socket is still opening (the caller may talk over the greeting). */
 const PRE_OPEN_BUFFER_MS = 3000;
+/** 3 s of 20 ms frames: caller audio kept while the call is being set up. */
+const EARLY_FRAMES_MAX = 150;
 
 /**
  * Runs one call from connect to hang-up: resolves the tenant, pre-connects STT and TTS in parallel,
@@ -93,6 +95,13 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
   let log = deps.log.child({ callId });
 
   const endedEarly = new Promise<'closed'>((resolve) => transport.on('closed', () => resolve('closed')));
+  // Caller audio from the first frame on: kept until the runtime is ready, so nothing said while the
+  // tenant is being resolved is lost.
+  const early: Buffer[] = [];
+  let onAudio: (frame: Buffer) => void = (frame) => {
+    if (early.length < EARLY_FRAMES_MAX) early.push(frame);
+  };
+  transport.on('audio', (frame) => onAudio(frame));
   const ready = Promise.all([
     transport.formatReady ?? Promise.resolve(transport.format),
     deps.lookupMetadata(callId),
@@ -137,7 +146,10 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
     ttsSessionP,
     meta,
   );
-  return session.run(endedEarly);
+  const running = session.run(endedEarly); // the actor exists once run() first yields
+  onAudio = (frame) => session.onCallerAudio(frame);
+  for (const frame of early.splice(0)) session.onCallerAudio(frame);
+  return running;
 }
 
 class CallRuntime {
@@ -196,7 +208,6 @@ class CallRuntime {
       })
       .catch((err) => log.error({ err }, 'could not store call start'));
 
-    transport.on('audio', (frame) => this.onCallerAudio(frame));
     transport.on('playoutDone', () => this.onPlayoutDrained());
     transport.on('dtmf', (digit) => this.actor?.send({ type: 'DTMF', digit }));
 
@@ -348,7 +359,7 @@ class CallRuntime {
     this.actor.send({ type: 'CALLER.FINAL', text });
   }
 
-  private onCallerAudio(frame: Buffer): void {
+  onCallerAudio(frame: Buffer): void {
     if (this.closed) return;
     const rms = this.format.encoding === 'mulaw' ? rmsMulaw(frame) : rmsS16le(frame);
     const frameMs = frame.length / this.bytesPerMs;
