@@ -76,7 +76,7 @@ export class FrameParser {
         if (this.buffered < HEADER_BYTES) break;
         this.kind = this.byteAt(0);
         this.length = (this.byteAt(1) << 8) | this.byteAt(2);
-        this.skip(HEADER_BYTES);
+        this.discard(HEADER_BYTES);
         const bad = this.checkHeader(this.kind, this.length);
         if (bad) {
           if (!this.lenient) return this.fail(frames, bad);
@@ -99,7 +99,7 @@ export class FrameParser {
       } else {
         // SKIP_PAYLOAD: discard without buffering, however long the bad frame claims to be.
         const n = Math.min(this.length, this.buffered);
-        this.skip(n);
+        this.discard(n);
         this.length -= n;
         if (this.length > 0) break;
         this.state = READ_HEADER;
@@ -182,7 +182,7 @@ export class FrameParser {
     throw new RangeError('byteAt past the buffered bytes'); // unreachable: callers check `buffered`
   }
 
-  private skip(n: number): void {
+  private discard(n: number): void {
     this.buffered -= n;
     while (n > 0) {
       const head = this.chunks[0]!;
