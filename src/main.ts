@@ -5,7 +5,7 @@
 import { startApp } from './app.js';
 import { ConfigError, describeConfig, loadConfig } from './config.js';
 import { createLogger } from './log.js';
-import { handleShutdown } from './shutdown.js';
+import { handleShutdown, installCrashGuards } from './shutdown.js';
 
 try {
   const config = loadConfig();
@@ -13,6 +13,7 @@ try {
   log.debug({ config: describeConfig(config) }, 'configuration');
   const app = await startApp(config, log);
   handleShutdown(log, () => app.close());
+  installCrashGuards(log, () => app.close());
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

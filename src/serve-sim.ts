@@ -6,7 +6,7 @@
 import { startApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './log.js';
-import { handleShutdown } from './shutdown.js';
+import { handleShutdown, installCrashGuards } from './shutdown.js';
 import { loadCallerScript, SCRIPT_DIR } from './sim/caller/script.js';
 import { startSimStack } from './sim/stack.js';
 import { seedDemoTenants } from './store/tenant-seed.js';
@@ -18,7 +18,9 @@ const stack = await startSimStack({ script, log });
 const config = loadConfig({ ...process.env, ...stack.env }, '');
 const app = await startApp(config, log);
 await seedDemoTenants(app.store);
-handleShutdown(log, async () => {
+const close = async () => {
   await app.close();
   await stack.close();
-});
+};
+handleShutdown(log, close);
+installCrashGuards(log, close);

@@ -22,3 +22,20 @@ export function handleShutdown(log: Logger, close: () => Promise<void>, graceMs 
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
+
+/**
+ * A stray rejection (an SDK that rejects a promise nobody holds) is logged and the calls go on: one
+ * bug must not drop every call in the process. An uncaught exception leaves the process in an
+ * unknown state, so it stops taking calls, lets the ones in progress finish (bounded) and exits for
+ * systemd to restart it.
+ */
+export function installCrashGuards(log: Logger, close: () => Promise<void>, graceMs = 30_000): void {
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled promise rejection (continuing)');
+  });
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception: draining calls, then exiting');
+    setTimeout(() => process.exit(1), graceMs).unref();
+    close().finally(() => process.exit(1));
+  });
+}
