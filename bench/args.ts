@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import type { BenchOptions } from './run-bench.js';
+
+export const usage = `usage: npm run bench -- [options]
+  --calls N            concurrent callers (default 10)
+  --seconds S          window in which calls start; the last calls run to their end (default 60)
+  --arrival MODE       ramp (default) or burst (every first call within one second)
+  --ramp-seconds R     ramp length (default calls/10, at most 10)
+  --skip-floor         do not run the floor server
+  --cpu-prof [DIR]     write a V8 CPU profile of the callchart server (default dir: bench/profiles)
+  --lines K            speak only the first K lines of the booking script
+  --node-arg FLAG      pass a Node flag to the callchart server (repeatable), e.g. --node-arg=--trace-gc
+  --log-dir DIR        keep the callchart server's output in DIR/callchart.log
+  --json               print one JSON object on the last line of stdout`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number >= 1, got ${raw}`);
+  return n;
+}
+
+export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boolean } {
+  // --cpu-prof takes an optional directory: util.parseArgs has no optional values, so peel it off first.
+  let cpuProfDir: string | undefined;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--cpu-prof') {
+      const next = argv[i + 1];
+      cpuProfDir = next !== undefined && !next.startsWith('--') ? next : 'bench/profiles';
+      if (cpuProfDir === next) i++;
+    } else rest.push(argv[i] ?? '');
+  }
+  const { values } = parseArgs({
+    args: rest,
+    strict: true,
+    options: {
+      calls: { type: 'string' },
+      seconds: { type: 'string' },
+      arrival: { type: 'string' },
+      'ramp-seconds': { type: 'string' },
+      'skip-floor': { type: 'boolean' },
+      lines: { type: 'string' },
+      'node-arg': { type: 'string', multiple: true },
+      'log-dir': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const arrival = values.arrival ?? 'ramp';
+  if (arrival !== 'ramp' && arrival !== 'burst')
+    throw new Error(`--arrival must be ramp or burst, got ${arrival}`);
+  const rampRaw = values['ramp-seconds'];
+  const rampSeconds = rampRaw === undefined ? undefined : Number(rampRaw);
+  if (rampSeconds !== undefined && !(rampSeconds >= 0))
+    throw new Error(`--ramp-seconds must be >= 0, got ${rampRaw}`);
+  return {
+    json: values.json ?? false,
+    bench: {
+      calls: positiveInt('calls', values.calls, 10),
+      seconds: positiveInt('seconds', values.seconds, 60),
+      arrival,
+      ...(rampSeconds !== undefined ? { rampSeconds } : {}),
+      skipFloor: values['skip-floor'] ?? false,
+      ...(cpuProfDir ? { cpuProfDir } : {}),
+      ...(values['node-arg'] ? { serverNodeArgs: values['node-arg'] } : {}),
+      ...(values['log-dir'] ? { logDir: values['log-dir'] } : {}),
+      ...(values.lines !== undefined ? { scriptLines: positiveInt('lines', values.lines, 1) } : {}),
+    },
+  };
+}

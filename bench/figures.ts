@@ -1,0 +1,169 @@
+import type { CallOutcome } from './load-generator.js';
+import { type ServerCallRecords, serverTurnForCallerLine } from './server-records.js';
+import { max, type Percentiles, percentiles, round1, round2 } from './stats.js';
+import type { TargetRun } from './target-run.js';
+
+/** Figures measured on the wire by the callers, the same way for callchart and the floor. */
+export interface WireFigures {
+  callsPlaced: number;
+  completedCalls: number;
+  /** Calls that could not be placed or broke (no greeting, refused, protocol violation, socket error). */
+  errors: number;
+  /** Calls greeted that ended before the script was done (a turn went unanswered, an early hang-up). */
+  droppedCalls: number;
+  turns: number;
+  mouthToEarMs: Percentiles;
+  /** Mouth-to-ear minus the configured provider time (endpointing + STT final + TTFT + TTFA). */
+  overheadVsConfiguredMs: Percentiles;
+  jitterP99Ms: number | null;
+  maxGapMs: number | null;
+  answerToFirstAudioMs: Percentiles & { max: number | null };
+  /** Barge-in turns: from the caller talking over the agent to the agent's last voiced frame. */
+  bargeInStopMs: Percentiles;
+  callMinutes: number;
+  cpuSecPerCallMin: number | null;
+  /** Share of that CPU time spent in the kernel. */
+  cpuSysShare: number | null;
+  /** The server's busiest half second, % of one core. */
+  peakCpuPercent: number;
+  /** CPU of the other processes during the load: how loaded the machine was. */
+  machineLoad: Record<string, { cpuSec: number; peakCpuPercent: number }>;
+  rssPerCallMiB: number;
+  rssMiB: { idle: number; peak: number; afterCalls: number };
+  /** The server's V8 heap in use at idle, at the end of the load and after the calls (callchart only). */
+  heapUsedMiB: { idle: number; end: number; after: number } | null;
+}
+
+export function wireFigures(run: TargetRun, calls: number, configuredProviderMs: number): WireFigures {
+  const outcomes = run.load.outcomes;
+  const m2e: number[] = [];
+  const bargeInStop: number[] = [];
+  const jitter: number[] = [];
+  for (const o of outcomes) {
+    for (const t of o.turns) {
+      if (t.mouthToEarMs !== null) m2e.push(t.mouthToEarMs);
+      if (t.bargeIn && t.agentStopMs !== null) bargeInStop.push(t.agentStopMs);
+    }
+    for (const j of o.jitterMs) jitter.push(j);
+  }
+  const answers = outcomes.flatMap((o) => (o.answerToFirstAudioMs === null ? [] : [o.answerToFirstAudioMs]));
+  const callMinutes = outcomes.reduce((sum, o) => sum + o.durationMs, 0) / 60_000;
+  const { resources: r } = run;
+  return {
+    callsPlaced: outcomes.length,
+    completedCalls: outcomes.filter((o) => o.completed && !o.error).length,
+    errors: outcomes.filter((o) => o.error).length,
+    droppedCalls: outcomes.filter((o) => !o.error && !o.completed).length,
+    turns: m2e.length,
+    mouthToEarMs: percentiles(m2e),
+    overheadVsConfiguredMs: percentiles(m2e.map((ms) => ms - configuredProviderMs)),
+    jitterP99Ms: percentiles(jitter).p99,
+    maxGapMs: round1(max(outcomes.map((o) => o.maxGapMs))),
+    answerToFirstAudioMs: { ...percentiles(answers), max: round1(max(answers)) },
+    bargeInStopMs: percentiles(bargeInStop),
+    callMinutes: round2(callMinutes),
+    cpuSecPerCallMin: callMinutes > 0 ? Math.round((r.cpuSec / callMinutes) * 1000) / 1000 : null,
+    cpuSysShare: r.cpuSec > 0 ? round2(r.sysSec / r.cpuSec) : null,
+    peakCpuPercent: r.peakCpuPercent,
+    machineLoad: Object.fromEntries(
+      Object.entries(r.others).map(([k, v]) => [
+        k,
+        { cpuSec: round2(v.cpuSec), peakCpuPercent: v.peakCpuPercent },
+      ]),
+    ),
+    // Peak over the idle baseline, shared out over the calls that were up at once.
+    rssPerCallMiB: round2((r.peakRssMiB - r.idleRssMiB) / calls),
+    rssMiB: { idle: round2(r.idleRssMiB), peak: round2(r.peakRssMiB), afterCalls: round2(r.afterRssMiB) },
+    heapUsedMiB: r.heapUsedMiB,
+  };
+}
+
+/** What only callchart can tell: its stored per-turn figures, matched to the callers' turns. */
+export interface ServerFigures {
+  /** Caller turns with a stored server turn to match. */
+  matchedTurns: number;
+  /** Per turn: caller's mouth-to-ear minus the server-stored sttFinalMs + llmTtftMs + ttsTtfbMs. */
+  overheadMs: Percentiles;
+  /** Server-stored provider time per turn (what `overheadMs` subtracts). */
+  providerMs: Percentiles;
+  sttFinalMs: Percentiles;
+  llmTtftMs: Percentiles;
+  ttsTtfbMs: Percentiles;
+  /** Consistency check: caller mouth-to-ear minus the server-stored one (wire + pacer time). */
+  wireMinusServerMouthToEarMs: Percentiles;
+  serverMouthToEarMs: Percentiles;
+  serverBargeInStopMs: Percentiles;
+  /** From the calls table. */
+  callsStored: number;
+  bookings: number;
+  providerErrors: number;
+  fallbacks: number;
+  /** Mean agent reply length at the TTS simulator's speaking rate (sizes the floor's tone). */
+  meanReplyMs: number | null;
+}
+
+export function serverFigures(
+  outcomes: readonly CallOutcome[],
+  records: ReadonlyMap<string, ServerCallRecords>,
+  ttsCharsPerSecond: number,
+): ServerFigures {
+  const overhead: number[] = [];
+  const provider: number[] = [];
+  const diff: number[] = [];
+  const stt: number[] = [];
+  const llm: number[] = [];
+  const tts: number[] = [];
+  const serverM2e: number[] = [];
+  const serverStop: number[] = [];
+  const replyMs: number[] = [];
+  let bookings = 0;
+  let providerErrors = 0;
+  let fallbacks = 0;
+  let callsStored = 0;
+  for (const o of outcomes) {
+    const rec = o.uuid ? records.get(o.uuid) : undefined;
+    if (!rec) continue;
+    if (rec.call) callsStored++;
+    const m = rec.call?.metrics;
+    if (m) {
+      if (m.booked) bookings++;
+      providerErrors += m.providerErrors;
+      fallbacks += m.fallbacks;
+    }
+    for (const t of rec.turns) {
+      if (t.sttFinalMs !== null) stt.push(t.sttFinalMs);
+      if (t.llmTtftMs !== null) llm.push(t.llmTtftMs);
+      if (t.ttsTtfbMs !== null) tts.push(t.ttsTtfbMs);
+      if (t.mouthToEarMs !== null) serverM2e.push(t.mouthToEarMs);
+      if (t.bargeInStopMs !== null) serverStop.push(t.bargeInStopMs);
+      if (!t.bargeIn && t.agentText) replyMs.push((t.agentText.length / ttsCharsPerSecond) * 1000);
+    }
+    o.turns.forEach((turn, i) => {
+      const s = serverTurnForCallerLine(rec.turns, i);
+      if (!s || turn.mouthToEarMs === null) return;
+      if (s.sttFinalMs !== null && s.llmTtftMs !== null && s.ttsTtfbMs !== null) {
+        const p = s.sttFinalMs + s.llmTtftMs + s.ttsTtfbMs;
+        provider.push(p);
+        overhead.push(turn.mouthToEarMs - p);
+      }
+      if (s.mouthToEarMs !== null) diff.push(turn.mouthToEarMs - s.mouthToEarMs);
+    });
+  }
+  const mean = replyMs.length ? replyMs.reduce((a, b) => a + b, 0) / replyMs.length : null;
+  return {
+    matchedTurns: overhead.length,
+    overheadMs: percentiles(overhead),
+    providerMs: percentiles(provider),
+    sttFinalMs: percentiles(stt),
+    llmTtftMs: percentiles(llm),
+    ttsTtfbMs: percentiles(tts),
+    wireMinusServerMouthToEarMs: percentiles(diff),
+    serverMouthToEarMs: percentiles(serverM2e),
+    serverBargeInStopMs: percentiles(serverStop),
+    callsStored,
+    bookings,
+    providerErrors,
+    fallbacks,
+    meanReplyMs: mean === null ? null : Math.round(mean),
+  };
+}

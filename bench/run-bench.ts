@@ -1,0 +1,191 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AudioOutputCounters } from '../src/metrics/metrics.js';
+import { loadCallerScript } from '../src/sim/caller/script.js';
+import { type CallchartServer, startCallchartServer } from './callchart-server.js';
+import { ROOT } from './child-process.js';
+import { type ServerFigures, serverFigures, type WireFigures, wireFigures } from './figures.js';
+import { type FloorProcess, startFloor } from './floor-process.js';
+import type { Arrival, LoadOptions } from './load-generator.js';
+import { pacerCountersFromExposition } from './pacer-counters.js';
+import { configuredProviderMs, DEFAULT_PROVIDER_DELAYS, type ProviderDelays } from './provider-delays.js';
+import { readServerRecords } from './server-records.js';
+import { type Simulators, startSimulators } from './simulators.js';
+import { round2 } from './stats.js';
+import { runAgainst } from './target-run.js';
+
+export interface BenchOptions {
+  /** Concurrent callers. */
+  calls: number;
+  /** Window in which new calls start; calls in progress at its end run to their end. */
+  seconds: number;
+  arrival?: Arrival;
+  /** Ramp mode: first calls spread over this long (default: a tenth of a second per call, at most 10 s). */
+  rampSeconds?: number;
+  skipFloor?: boolean;
+  /** Write a V8 CPU profile of the callchart server into this directory. */
+  cpuProfDir?: string;
+  /** More Node flags for the callchart server (e.g. --trace-gc, --max-semi-space-size=...). */
+  serverNodeArgs?: string[];
+  /** Keep the callchart server's output in <logDir>/callchart.log. */
+  logDir?: string;
+  /** Caller script (default fixtures/scripts/booking-en.json) and how many of its lines to speak. */
+  scriptPath?: string;
+  scriptLines?: number;
+  /** Per-turn wait before a caller gives up; also how long it waits for the hang-up after its last line. */
+  answerTimeoutMs?: number;
+  /** After the window, how long the last calls may take before the server is stopped under them. */
+  drainSeconds?: number;
+  /** One short call per server before the measured load (default true). */
+  warmUp?: boolean;
+  /** Quiet time around the load for the idle and "given back" memory samples (default 3000 ms). */
+  settleMs?: number;
+  /** Draw a progress bar on stderr. */
+  progress?: boolean;
+  delays?: ProviderDelays;
+}
+
+export interface BenchResult extends Omit<WireFigures, 'turns'> {
+  calls: number;
+  seconds: number;
+  arrival: Arrival;
+  /** Overhead per turn against the server-stored provider time (see docs/benchmarks.md). */
+  overheadMs: ServerFigures['overheadMs'];
+  underruns: number | null;
+  pacer: AudioOutputCounters | null;
+  callerTurns: number;
+  providerMsConfigured: number;
+  delays: ProviderDelays;
+  server: ServerFigures;
+  /** The floor's `overheadMs` is mouth-to-ear minus the configured provider time: it has no other. */
+  floor: (WireFigures & { overheadMs: WireFigures['overheadVsConfiguredMs']; replyMs: number }) | null;
+  ratios: { cpu: number | null; rss: number | null; mouthToEarP50: number | null };
+  machine: { cpus: number; model: string; node: string };
+  timedOut: boolean;
+}
+
+/** The Cartesia simulator's speaking rate, pinned so the floor's tone can match callchart's replies. */
+const TTS_CHARS_PER_SECOND = 15;
+const DEFAULT_SCRIPT = join(ROOT, 'fixtures/scripts/booking-en.json');
+const QUICK_FIX_PLUMBING_DID = '02012345678';
+
+/**
+ * One benchmark run: the simulators and callchart as separate processes, N callers in this one,
+ * then the same load against the floor server; figures from the wire, the server's store, its
+ * /metrics and /proc.
+ */
+export async function runBench(opts: BenchOptions): Promise<BenchResult> {
+  const delays = opts.delays ?? DEFAULT_PROVIDER_DELAYS;
+  const arrival = opts.arrival ?? 'ramp';
+  const scriptPath = resolve(opts.scriptPath ?? DEFAULT_SCRIPT);
+  const fullScript = loadCallerScript(scriptPath);
+  const script = fullScript.slice(0, opts.scriptLines ?? fullScript.length);
+  const providerMs = configuredProviderMs(delays);
+  const dataDir = mkdtempSync(join(tmpdir(), 'callchart-bench-'));
+  const load: Omit<LoadOptions, 'onProgress' | 'target'> = {
+    calls: opts.calls,
+    seconds: opts.seconds,
+    arrival,
+    rampSeconds: opts.rampSeconds ?? Math.min(10, opts.calls / 10),
+    script,
+    did: QUICK_FIX_PLUMBING_DID,
+    ...(opts.answerTimeoutMs !== undefined ? { answerTimeoutMs: opts.answerTimeoutMs } : {}),
+  };
+  let timedOut = false;
+  const sampling = (stop: () => Promise<void>) => ({
+    progress: opts.progress ?? false,
+    warmUp: opts.warmUp ?? true,
+    settleMs: opts.settleMs ?? 3000,
+    hardStopMs: (opts.seconds + (opts.drainSeconds ?? 120)) * 1000,
+    onHardStop: () => {
+      timedOut = true;
+      void stop();
+    },
+  });
+  let sims: Simulators | null = null;
+  let server: CallchartServer | null = null;
+  let floorProcess: FloorProcess | null = null;
+  try {
+    // 1. callchart against the simulators.
+    sims = await startSimulators({ delays, scriptPath, ttsCharsPerSecond: TTS_CHARS_PER_SECOND });
+    server = await startCallchartServer({
+      simEnv: sims.env,
+      delays,
+      dataDir,
+      nodeArgs: [
+        ...(opts.serverNodeArgs ?? []),
+        ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProfDir)}`] : []),
+      ],
+      ...(opts.logDir ? { logDir: resolve(opts.logDir) } : {}),
+    });
+    const running = server;
+    const cc = await runAgainst(
+      'callchart',
+      running.child.pid,
+      { ...load, target: { audioSocketPort: running.audioSocketPort, agiPort: running.agiPort } },
+      {
+        ...sampling(() => running.child.stop()),
+        heapUsedMiB: () => running.heapUsedMiB(),
+        alsoSample: { simulators: sims.child.pid },
+      },
+    );
+    const pacer = timedOut ? null : pacerCountersFromExposition(await running.scrapeMetrics());
+    await running.child.stop(); // SIGTERM: the store flushes, the CPU profile is written
+    server = null;
+    await sims.child.stop();
+    sims = null;
+    const records = await readServerRecords(
+      join(dataDir, 'callchart.db'),
+      cc.load.outcomes.flatMap((o) => (o.uuid ? [o.uuid] : [])),
+    );
+    const serverFig = serverFigures(cc.load.outcomes, records, TTS_CHARS_PER_SECOND);
+    const ccWire = wireFigures(cc, opts.calls, providerMs);
+
+    // 2. The floor, same load, same provider delays, replies as long as callchart's.
+    let floor: BenchResult['floor'] = null;
+    if (!opts.skipFloor) {
+      const replyMs = serverFig.meanReplyMs ?? 4000;
+      floorProcess = await startFloor({ delays, replyMs, linesPerCall: script.length });
+      const { child, port } = floorProcess;
+      const fl = await runAgainst(
+        'floor',
+        child.pid,
+        { ...load, target: { audioSocketPort: port, agiPort: null } },
+        sampling(() => child.stop()),
+      );
+      await child.stop();
+      floorProcess = null;
+      const flWire = wireFigures(fl, opts.calls, providerMs);
+      floor = { ...flWire, overheadMs: flWire.overheadVsConfiguredMs, replyMs };
+    }
+
+    const { turns, ...wire } = ccWire;
+    const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+      a == null || b == null || b <= 0 ? null : round2(a / b);
+    return {
+      calls: opts.calls,
+      seconds: opts.seconds,
+      arrival,
+      ...wire,
+      callerTurns: turns,
+      overheadMs: serverFig.overheadMs,
+      underruns: pacer?.underruns ?? null,
+      pacer,
+      providerMsConfigured: providerMs,
+      delays,
+      server: serverFig,
+      floor,
+      ratios: {
+        cpu: ratio(wire.cpuSecPerCallMin, floor?.cpuSecPerCallMin),
+        rss: ratio(wire.rssPerCallMiB, floor?.rssPerCallMiB),
+        mouthToEarP50: ratio(wire.mouthToEarMs.p50, floor?.mouthToEarMs.p50),
+      },
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+      timedOut,
+    };
+  } finally {
+    await Promise.allSettled([server?.child.stop(), sims?.child.stop(), floorProcess?.child.stop()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,64 @@
+import { type NodeChild, spawnNodeChild } from './child-process.js';
+import { type ProviderDelays, simulatorEnv } from './provider-delays.js';
+
+export interface Simulators {
+  child: NodeChild;
+  /** Base URLs and placeholder keys that point callchart at the simulators. */
+  env: Record<string, string>;
+}
+
+/** Only what a Node child needs from the bench's own environment; everything else is set on purpose. */
+export function cleanEnv(): Record<string, string> {
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
+  return Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
+}
+
+/**
+ * Every provider simulator in one child process (`src/sim/main.ts`), on free ports. It is a process of
+ * its own so the server's CPU and memory, sampled from /proc, are the server's alone.
+ */
+export async function startSimulators(opts: {
+  delays: ProviderDelays;
+  scriptPath: string;
+  ttsCharsPerSecond: number;
+}): Promise<Simulators> {
+  const child = spawnNodeChild('simulators', 'src/sim/main.ts', {
+    env: {
+      ...cleanEnv(),
+      ...simulatorEnv(opts.delays),
+      SIM_CARTESIA_CHARS_PER_SECOND: String(opts.ttsCharsPerSecond),
+      SIM_PORT_BASE: '0',
+      SIM_CALLER_SCRIPT: opts.scriptPath,
+      LOG_LEVEL: 'warn',
+    },
+  });
+  try {
+    // The first stdout line is `KEY=VAL KEY=VAL ...` (src/sim/main.ts).
+    const line = await withTimeout(child.firstLine, 30_000, 'simulators did not start within 30 s');
+    const env = Object.fromEntries(
+      line.split(' ').map((pair) => {
+        const eq = pair.indexOf('=');
+        return [pair.slice(0, eq), pair.slice(eq + 1)];
+      }),
+    );
+    if (!env.DEEPGRAM_BASE_URL) throw new Error(`simulators printed no environment: ${line}`);
+    return { child, env };
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+}
+
+export async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

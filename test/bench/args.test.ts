@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { parseBenchArgs } from '../../bench/args.js';
+
+describe('bench arguments', () => {
+  it('reads the documented flags', () => {
+    const { bench, json } = parseBenchArgs([
+      '--calls',
+      '50',
+      '--seconds',
+      '20',
+      '--json',
+      '--arrival',
+      'burst',
+    ]);
+    expect(json).toBe(true);
+    expect(bench).toMatchObject({ calls: 50, seconds: 20, arrival: 'burst', skipFloor: false });
+  });
+
+  it('takes an optional directory after --cpu-prof', () => {
+    expect(parseBenchArgs(['--cpu-prof']).bench.cpuProfDir).toBe('bench/profiles');
+    expect(parseBenchArgs(['--cpu-prof', 'out', '--calls', '3']).bench).toMatchObject({
+      cpuProfDir: 'out',
+      calls: 3,
+    });
+    expect(parseBenchArgs(['--cpu-prof', '--skip-floor']).bench).toMatchObject({
+      cpuProfDir: 'bench/profiles',
+      skipFloor: true,
+    });
+  });
+
+  it('rejects what it cannot run', () => {
+    expect(() => parseBenchArgs(['--calls', '0'])).toThrow(/--calls/);
+    expect(() => parseBenchArgs(['--arrival', 'sometimes'])).toThrow(/--arrival/);
+    expect(() => parseBenchArgs(['--bogus'])).toThrow();
+  });
+});

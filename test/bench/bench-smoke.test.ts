@@ -1,0 +1,41 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { killAllChildren } from '../../bench/child-process.js';
+import { runBench } from '../../bench/run-bench.js';
+
+// The whole bench, shrunk: simulators, callchart and the floor as real child processes, two callers
+// speaking one line each. It checks that the runner works end to end, never how fast anything is.
+describe('bench runner (smoke)', () => {
+  afterAll(killAllChildren); // runBench stops its children itself; this covers a failure half way
+
+  it('runs 2 calls against callchart and the floor and reports every figure', {
+    timeout: 120_000,
+  }, async () => {
+    const r = await runBench({
+      calls: 2,
+      seconds: 2,
+      scriptLines: 2, // the second line barges in, so the first reply is stored before anyone hangs up
+      answerTimeoutMs: 6000,
+      warmUp: false,
+      settleMs: 500,
+    });
+    expect(r.calls).toBe(2);
+    expect(r.errors).toBe(0);
+    expect(r.completedCalls).toBeGreaterThanOrEqual(1);
+    for (const p of [r.mouthToEarMs, r.overheadMs]) {
+      expect(p.p50).toEqual(expect.any(Number));
+      expect(p.p99).toEqual(expect.any(Number));
+    }
+    expect(r.jitterP99Ms).toEqual(expect.any(Number));
+    expect(r.maxGapMs).toEqual(expect.any(Number));
+    expect(r.underruns).toEqual(expect.any(Number));
+    expect(r.rssPerCallMiB).toEqual(expect.any(Number));
+    expect(r.cpuSecPerCallMin).toEqual(expect.any(Number));
+    // The server stored a turn for what the callers heard: the two views can be compared.
+    expect(r.server.matchedTurns).toBeGreaterThanOrEqual(1);
+    expect(r.floor?.completedCalls).toBeGreaterThanOrEqual(1);
+    expect(r.floor?.errors).toBe(0);
+    expect(r.floor?.cpuSecPerCallMin).toEqual(expect.any(Number));
+    expect(r.ratios).toHaveProperty('cpu');
+    expect(r.ratios).toHaveProperty('rss');
+  });
+});
