@@ -1,5 +1,6 @@
 import client from 'prom-client';
 import type { CallEnd, TurnRecord } from '../store/types.js';
+import type { PacerCounters } from '../transports/audiosocket/pacer.js';
 import { LabelGuard } from './label-guard.js';
 
 /** Millisecond buckets from "a frame" (5 ms) to "the caller thinks we died" (5 s). */
@@ -15,14 +16,7 @@ export type TurnLatencies = Pick<
 >;
 
 /** What the AudioSocket pacers have written since start (the shape of `AudioSocketServer.stats()`). */
-export interface AudioOutputCounters {
-  framesSent: number;
-  agentFrames: number;
-  underruns: number;
-  lateFrames: number;
-  resyncs: number;
-  droppedFrames: number;
-}
+export type AudioOutputCounters = PacerCounters;
 
 const AUDIO_OUTPUT_HELP: Record<keyof AudioOutputCounters, [name: string, help: string]> = {
   framesSent: ['audiosocket_frames_sent_total', 'Frames written to Asterisk, agent audio and silence fill'],

@@ -41,6 +41,10 @@ export interface PacerCounters {
   droppedFrames: number;
 }
 
+export function emptyPacerCounters(): PacerCounters {
+  return { framesSent: 0, agentFrames: 0, underruns: 0, lateFrames: 0, resyncs: 0, droppedFrames: 0 };
+}
+
 /**
  * Agent audio playout for one AudioSocket call. Asterisk neither buffers nor paces (§6), so this
  * writes exactly one frame per 20 ms tick of the shared `FrameScheduler` for the whole call: queued
@@ -71,14 +75,7 @@ export class CallPacer {
   /** When the queue last ran dry after agent audio (for underrun detection); null after a flush. */
   private dryAt: number | null = null;
   private playedBytes = 0;
-  private readonly counters: PacerCounters = {
-    framesSent: 0,
-    agentFrames: 0,
-    underruns: 0,
-    lateFrames: 0,
-    resyncs: 0,
-    droppedFrames: 0,
-  };
+  private readonly counters: PacerCounters = emptyPacerCounters();
 
   constructor(opts: CallPacerOptions) {
     this.scheduler = opts.scheduler;

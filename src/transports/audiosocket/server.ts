@@ -5,7 +5,7 @@ import type { AudioSocketCall, CallFeed } from './call.js';
 import { handleConnection } from './connection.js';
 import { FrameScheduler } from './frame-scheduler.js';
 import { isSampleRate, MAX_PAYLOAD_BYTES } from './frames.js';
-import type { PacerCounters } from './pacer.js';
+import { emptyPacerCounters, type PacerCounters } from './pacer.js';
 
 export interface AudioSocketServerOptions {
   /** Default 127.0.0.1: Asterisk normally runs on the same host. */
@@ -76,12 +76,7 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
     callsTotal: 0,
     connectionsWithoutCall: 0,
     protocolErrors: 0,
-    framesSent: 0,
-    agentFrames: 0,
-    underruns: 0,
-    lateFrames: 0,
-    resyncs: 0,
-    droppedFrames: 0,
+    ...emptyPacerCounters(),
   };
 
   const server = createServer((socket) => {
