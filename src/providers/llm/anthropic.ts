@@ -8,6 +8,7 @@ import type {
 import { type Clock, systemClock } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, type ProviderClientOptions } from './client-options.js';
+import { firstTokenEvent } from './first-token.js';
 import { type ErrorContext, toLlmError } from './sdk-errors.js';
 import { ToolCallAssembler } from './tool-call-assembler.js';
 import {
@@ -148,12 +149,7 @@ async function* readAnthropicEvents(
   let stopped = false;
   const firstToken = (): LlmEvent => {
     firstTokenSeen = true;
-    return {
-      type: 'first-token',
-      provider: opts.provider,
-      model: opts.model,
-      ttftMs: opts.clock.now() - opts.startedAt,
-    };
+    return firstTokenEvent(opts);
   };
 
   for await (const event of events) {

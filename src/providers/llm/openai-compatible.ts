@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock.js';
+import { firstTokenEvent } from './first-token.js';
 import { ToolCallAssembler } from './tool-call-assembler.js';
 import { type ChatMessage, LlmError, type LlmEvent, type ToolSpec } from './types.js';
 
@@ -81,12 +82,7 @@ export async function* readOpenAiChunks<C extends OpenAiChunk>(
   let usage: { promptTokens: number; completionTokens: number } | undefined;
   const firstToken = (): LlmEvent => {
     firstTokenSeen = true;
-    return {
-      type: 'first-token',
-      provider: opts.provider,
-      model: opts.model,
-      ttftMs: opts.clock.now() - opts.startedAt,
-    };
+    return firstTokenEvent(opts);
   };
 
   for await (const chunk of chunks) {
