@@ -1,6 +1,6 @@
-import { runFakeAgiCall } from '../src/agi/fake-asterisk-agi.js';
-import { fixtureClip, runSimulatedCaller } from '../src/sim/caller/caller.js';
-import type { CallerLine } from '../src/sim/caller/script.js';
+import { runFakeAgiCall } from '../sim/asterisk/fake-asterisk-agi.js';
+import { fixtureClip, runSimulatedCaller } from '../sim/caller/caller.js';
+import type { CallerLine } from '../sim/caller/script.js';
 import { FrameScheduler } from '../src/transports/audiosocket/frame-scheduler.js';
 
 /** Where the callers dial in. `agiPort` null: no FastAGI step (the floor has no tenants). */

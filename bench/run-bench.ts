@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadCallerScript } from '../sim/caller/script.js';
 import type { AudioOutputCounters } from '../src/metrics/metrics.js';
-import { loadCallerScript } from '../src/sim/caller/script.js';
 import { type CallchartServer, startCallchartServer } from './callchart-server.js';
 import { ROOT } from './child-process.js';
 import { type ServerFigures, serverFigures, type WireFigures, wireFigures } from './figures.js';

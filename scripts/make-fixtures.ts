@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CLIP_DIR, clipName, loadCallerScript, SCRIPT_DIR } from '../src/sim/caller/script.js';
+import { CLIP_DIR, clipName, loadCallerScript, SCRIPT_DIR } from '../sim/caller/script.js';
 
 const scriptDir = fileURLToPath(SCRIPT_DIR);
 const clipDir = fileURLToPath(CLIP_DIR);

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { environmentBlock } from '../../sim/asterisk/fake-asterisk-agi.js';
 import { parseAgiWords } from '../../src/agi/agi-words.js';
-import { environmentBlock } from '../../src/agi/fake-asterisk-agi.js';
 import { readMetadataFile } from '../../src/agi/metadata-file.js';
 import { isCanonicalUuid } from '../../src/agi/uuid.js';
 

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { environmentBlock, runFakeAgiCall } from '../../src/agi/fake-asterisk-agi.js';
+import { environmentBlock, runFakeAgiCall } from '../../sim/asterisk/fake-asterisk-agi.js';
 import { LineSplitter } from '../../src/agi/line-splitter.js';
 
 /** A scripted FastAGI server: sends each command after the previous reply, records everything it reads. */

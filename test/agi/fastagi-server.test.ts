@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runFakeAgiCall } from '../../sim/asterisk/fake-asterisk-agi.js';
 import { CallMetadataRegistry } from '../../src/agi/call-metadata-registry.js';
-import { runFakeAgiCall } from '../../src/agi/fake-asterisk-agi.js';
 import { type FastAgiServer, startFastAgiServer } from '../../src/agi/fastagi-server.js';
 import { isCanonicalUuid } from '../../src/agi/uuid.js';
 import { captureLogger } from '../store/capture-logger.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AsteriskPeer } from '../../src/sim/asterisk/peer.js';
+import { AsteriskPeer } from '../../sim/asterisk/peer.js';
 import { serializeFrame } from '../../src/transports/audiosocket/frame-serializer.js';
 import { type AudioSocketServer, startAudioSocketServer } from '../../src/transports/audiosocket/server.js';
 import type { HangupCause } from '../../src/transports/transport.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { CLIP_DIR } from '../../sim/caller/script.js';
 import { createLogger, type Logger } from '../../src/log.js';
-import { CLIP_DIR } from '../../src/sim/caller/script.js';
 
 export interface LogLine {
   level: number;

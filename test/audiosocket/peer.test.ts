@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AsteriskPeer, connectWithoutCall } from '../../src/sim/asterisk/peer.js';
+import { AsteriskPeer, connectWithoutCall } from '../../sim/asterisk/peer.js';
 import { FrameParser } from '../../src/transports/audiosocket/frame-parser.js';
 import { FrameScheduler } from '../../src/transports/audiosocket/frame-scheduler.js';
 import type { Frame } from '../../src/transports/audiosocket/frames.js';

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AsteriskPeer, connectWithoutCall } from '../../src/sim/asterisk/peer.js';
+import { AsteriskPeer, connectWithoutCall } from '../../sim/asterisk/peer.js';
 import type { AudioSocketCall } from '../../src/transports/audiosocket/call.js';
 import { type AudioSocketServer, startAudioSocketServer } from '../../src/transports/audiosocket/server.js';
 import type { HangupCause } from '../../src/transports/transport.js';

@@ -1,6 +1,6 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AsteriskPeer } from '../../src/sim/asterisk/peer.js';
+import { AsteriskPeer } from '../../sim/asterisk/peer.js';
 import type { AudioSocketCall } from '../../src/transports/audiosocket/call.js';
 import { type AudioSocketServer, startAudioSocketServer } from '../../src/transports/audiosocket/server.js';
 import type { HangupCause } from '../../src/transports/transport.js';

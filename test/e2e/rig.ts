@@ -1,14 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runFakeAgiCall } from '../../src/agi/fake-asterisk-agi.js';
+import { runFakeAgiCall } from '../../sim/asterisk/fake-asterisk-agi.js';
+import { runSimulatedCaller, type SimulatedCallerOptions } from '../../sim/caller/caller.js';
+import { type CallerLine, loadCallerScript, SCRIPT_DIR } from '../../sim/caller/script.js';
+import { type SimStack, type SimStackOptions, startSimStack } from '../../sim/stack.js';
 import { type App, startApp } from '../../src/app.js';
 import type { CallSummary } from '../../src/call/call-session.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
-import { runSimulatedCaller, type SimulatedCallerOptions } from '../../src/sim/caller/caller.js';
-import { type CallerLine, loadCallerScript, SCRIPT_DIR } from '../../src/sim/caller/script.js';
-import { type SimStack, type SimStackOptions, startSimStack } from '../../src/sim/stack.js';
 import { seedDemoTenants } from '../../src/store/tenant-seed.js';
 
 export const script = (name: string): CallerLine[] =>

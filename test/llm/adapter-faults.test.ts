@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startAnthropicSim } from '../../sim/llm/anthropic-sim.js';
+import { startCerebrasSim } from '../../sim/llm/cerebras-sim.js';
+import type { LlmSim } from '../../sim/llm/completion-sim.js';
+import { startGroqSim } from '../../sim/llm/groq-sim.js';
+import type { LlmSimOptions } from '../../sim/llm/sim-options.js';
 import { silentLogger } from '../../src/log.js';
 import { createAnthropicClient } from '../../src/providers/llm/anthropic.js';
 import { createCerebrasClient } from '../../src/providers/llm/cerebras.js';
 import type { ProviderClientOptions } from '../../src/providers/llm/client-options.js';
 import { createGroqClient } from '../../src/providers/llm/groq.js';
 import type { LlmClient } from '../../src/providers/llm/types.js';
-import { startAnthropicSim } from '../../src/sim/llm/anthropic-sim.js';
-import { startCerebrasSim } from '../../src/sim/llm/cerebras-sim.js';
-import type { LlmSim } from '../../src/sim/llm/completion-sim.js';
-import { startGroqSim } from '../../src/sim/llm/groq-sim.js';
-import type { LlmSimOptions } from '../../src/sim/llm/sim-options.js';
 import { afterToolResult, bookingRequest, collect, eventually, ofType } from './helpers.js';
 
 /** Each adapter turns each simulated fault into the right LlmError, never a hang or a foreign error. */

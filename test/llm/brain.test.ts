@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BrainReply, type BrainRequest, think } from '../../src/sim/llm/brain.js';
-import { readPrompt } from '../../src/sim/llm/brain-prompt.js';
+import { type BrainReply, type BrainRequest, think } from '../../sim/llm/brain.js';
+import { readPrompt } from '../../sim/llm/brain-prompt.js';
 import { systemPrompt } from './helpers.js';
 
 const TOOLS = ['record_details', 'flag_request'];

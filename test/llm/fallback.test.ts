@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startAnthropicSim } from '../../sim/llm/anthropic-sim.js';
+import { startCerebrasSim } from '../../sim/llm/cerebras-sim.js';
+import type { LlmSim } from '../../sim/llm/completion-sim.js';
+import { startGroqSim } from '../../sim/llm/groq-sim.js';
 import { silentLogger } from '../../src/log.js';
 import { createLlmChainFromConfig, type LlmLinkSpec } from '../../src/providers/llm/chain-from-config.js';
 import type { LlmClient } from '../../src/providers/llm/types.js';
-import { startAnthropicSim } from '../../src/sim/llm/anthropic-sim.js';
-import { startCerebrasSim } from '../../src/sim/llm/cerebras-sim.js';
-import type { LlmSim } from '../../src/sim/llm/completion-sim.js';
-import { startGroqSim } from '../../src/sim/llm/groq-sim.js';
 import { afterToolResult, bookingRequest, collect, eventually, ofType } from './helpers.js';
 
 /** The fallback chain over the three real adapters and simulators. */

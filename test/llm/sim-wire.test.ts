@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAnthropicSim } from '../../src/sim/llm/anthropic-sim.js';
-import { startCerebrasSim } from '../../src/sim/llm/cerebras-sim.js';
-import type { LlmSim } from '../../src/sim/llm/completion-sim.js';
-import { startGroqSim } from '../../src/sim/llm/groq-sim.js';
+import { startAnthropicSim } from '../../sim/llm/anthropic-sim.js';
+import { startCerebrasSim } from '../../sim/llm/cerebras-sim.js';
+import type { LlmSim } from '../../sim/llm/completion-sim.js';
+import { startGroqSim } from '../../sim/llm/groq-sim.js';
 import { eventually, systemPrompt } from './helpers.js';
 
 /** The simulators' wire format, read raw (no SDK), against protocols/groq-chat.md and fallback-llms.md. */

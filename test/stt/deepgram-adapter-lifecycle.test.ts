@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { type DeepgramSim, type DeepgramSimOptions, startDeepgramSim } from '../../sim/deepgram/index.js';
+import { NET_0000_REASON, NET_0001_REASON } from '../../sim/deepgram/protocol.js';
 import { silentLogger } from '../../src/log.js';
 import { type DeepgramSttConfig, DeepgramSttProvider } from '../../src/providers/stt/deepgram.js';
 import type { SttSession } from '../../src/providers/stt/types.js';
-import { type DeepgramSim, type DeepgramSimOptions, startDeepgramSim } from '../../src/sim/deepgram/index.js';
-import { NET_0000_REASON, NET_0001_REASON } from '../../src/sim/deepgram/protocol.js';
 import {
   clipOf,
   EventLog,

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { type DeepgramSim, startDeepgramSim } from '../../sim/deepgram/index.js';
 import { silentLogger } from '../../src/log.js';
 import { DeepgramSttProvider } from '../../src/providers/stt/deepgram.js';
 import type { SttSession } from '../../src/providers/stt/types.js';
-import { type DeepgramSim, startDeepgramSim } from '../../src/sim/deepgram/index.js';
 import {
   clipOf,
   EventLog,

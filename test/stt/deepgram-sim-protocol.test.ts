@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type DeepgramSim, startDeepgramSim } from '../../src/sim/deepgram/index.js';
-import { NET_0001_REASON } from '../../src/sim/deepgram/protocol.js';
+import { type DeepgramSim, startDeepgramSim } from '../../sim/deepgram/index.js';
+import { NET_0001_REASON } from '../../sim/deepgram/protocol.js';
 import { clipOf, RawStream, refusedUpgrade, scriptLines, silenceS16, sleep, until } from './helpers.js';
 
 const script = scriptLines('booking-en.json');

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCRIPT_DIR } from '../../src/sim/caller/script.js';
-import { type DeepgramSim, startDeepgramSim } from '../../src/sim/deepgram/index.js';
+import { SCRIPT_DIR } from '../../sim/caller/script.js';
+import { type DeepgramSim, startDeepgramSim } from '../../sim/deepgram/index.js';
 import { clipOf, RawStream, scriptLines, silenceS16, toEncoding, toneS16 } from './helpers.js';
 
 const script = scriptLines('booking-en.json');

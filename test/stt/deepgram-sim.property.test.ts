@@ -1,13 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseControlMessage } from '../../src/sim/deepgram/control-message.js';
-import {
-  DEFAULT_ENDPOINTER,
-  detectSegments,
-  type EndpointerConfig,
-} from '../../src/sim/deepgram/endpointer.js';
-import { parseListenQuery } from '../../src/sim/deepgram/query.js';
-import { knob } from '../../src/sim/knobs.js';
+import { parseControlMessage } from '../../sim/deepgram/control-message.js';
+import { DEFAULT_ENDPOINTER, detectSegments, type EndpointerConfig } from '../../sim/deepgram/endpointer.js';
+import { parseListenQuery } from '../../sim/deepgram/query.js';
+import { knob } from '../../sim/knobs.js';
 
 const RATE = 8000;
 const CONFIG: EndpointerConfig = { ...DEFAULT_ENDPOINTER, endpointingMs: 300 };

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { encodeMulaw } from '../../src/audio/g711.js';
-import type { SttEvent, SttOptions, SttSession } from '../../src/providers/stt/types.js';
 import {
   type CallerLine,
   CLIP_DIR,
   clipName,
   loadCallerScript,
   SCRIPT_DIR,
-} from '../../src/sim/caller/script.js';
+} from '../../sim/caller/script.js';
+import { encodeMulaw } from '../../src/audio/g711.js';
+import type { SttEvent, SttOptions, SttSession } from '../../src/providers/stt/types.js';
 
 /** 8 kHz s16le: 16 000 bytes per second of audio. */
 export const BYTES_PER_SEC_S16 = 16_000;

@@ -1,8 +1,8 @@
+import { type CartesiaSim, type CartesiaSimOptions, startCartesiaSim } from '../../sim/cartesia/index.js';
 import { rmsMulaw, rmsS16le } from '../../src/audio/energy.js';
 import { silentLogger } from '../../src/log.js';
 import { CartesiaTtsProvider } from '../../src/providers/tts/cartesia.js';
 import type { TtsEvent, TtsSession, TtsSessionOptions, TtsVoice } from '../../src/providers/tts/types.js';
-import { type CartesiaSim, type CartesiaSimOptions, startCartesiaSim } from '../../src/sim/cartesia/index.js';
 
 /** Fast but not instant: real sockets, real pacing, every knob explicit (no SIM_CARTESIA_* leaks in). */
 export const FAST_SIM: CartesiaSimOptions = {

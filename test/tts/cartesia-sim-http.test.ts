@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CartesiaSim, startCartesiaSim } from '../../sim/cartesia/index.js';
 import { rmsS16le } from '../../src/audio/energy.js';
 import { Cartesia, type CartesiaClient } from '../../src/providers/tts/cartesia-sdk.js';
-import { type CartesiaSim, startCartesiaSim } from '../../src/sim/cartesia/index.js';
 import { FAST_SIM } from './cartesia-harness.js';
 
 const REQUEST = {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type CartesiaSim, startCartesiaSim } from '../../src/sim/cartesia/index.js';
+import { type CartesiaSim, startCartesiaSim } from '../../sim/cartesia/index.js';
 import { FAST_SIM, until } from './cartesia-harness.js';
 
 /** A bare `ws` client: the wire as the simulator sees it, without the SDK in between. */

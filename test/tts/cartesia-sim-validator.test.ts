@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { encodeSamples } from '../../sim/cartesia/audio-encoding.js';
+import { parseClientMessage, parseHttpRequest } from '../../sim/cartesia/client-messages.js';
+import { resolveKnobs } from '../../sim/cartesia/options.js';
+import { errorMessage } from '../../sim/cartesia/server-messages.js';
+import { speakWords } from '../../sim/cartesia/speech-synth.js';
+import { TranscriptBuffer } from '../../sim/cartesia/transcript-buffer.js';
 import { rmsS16le } from '../../src/audio/energy.js';
 import { decodeMulaw } from '../../src/audio/g711.js';
-import { encodeSamples } from '../../src/sim/cartesia/audio-encoding.js';
-import { parseClientMessage, parseHttpRequest } from '../../src/sim/cartesia/client-messages.js';
-import { resolveKnobs } from '../../src/sim/cartesia/options.js';
-import { errorMessage } from '../../src/sim/cartesia/server-messages.js';
-import { speakWords } from '../../src/sim/cartesia/speech-synth.js';
-import { TranscriptBuffer } from '../../src/sim/cartesia/transcript-buffer.js';
 
 const VALID = {
   model_id: 'sonic-3',

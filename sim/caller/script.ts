@@ -47,5 +47,5 @@ export function loadCallerScript(path: string): CallerLine[] {
 }
 
 /** Directory of committed 8 kHz s16le mono clips (see scripts/make-fixtures.ts). */
-export const CLIP_DIR = new URL('../../../fixtures/audio/', import.meta.url);
-export const SCRIPT_DIR = new URL('../../../fixtures/scripts/', import.meta.url);
+export const CLIP_DIR = new URL('../../fixtures/audio/', import.meta.url);
+export const SCRIPT_DIR = new URL('../../fixtures/scripts/', import.meta.url);

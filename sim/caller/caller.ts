@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { rmsS16le, VOICED_RMS } from '../../audio/energy.js';
-import { bytesPerMs } from '../../audio/pcm.js';
-import { type Clock, systemClock } from '../../clock.js';
-import type { FrameScheduler } from '../../transports/audiosocket/frame-scheduler.js';
-import type { SampleRate } from '../../transports/audiosocket/frames.js';
+import { rmsS16le, VOICED_RMS } from '../../src/audio/energy.js';
+import { bytesPerMs } from '../../src/audio/pcm.js';
+import { type Clock, systemClock } from '../../src/clock.js';
+import type { FrameScheduler } from '../../src/transports/audiosocket/frame-scheduler.js';
+import type { SampleRate } from '../../src/transports/audiosocket/frames.js';
 import { AsteriskPeer, type PeerEnd } from '../asterisk/peer.js';
 import { type CallerLine, CLIP_DIR, clipName } from './script.js';
 

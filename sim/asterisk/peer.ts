@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { ByteQueue } from '../../audio/byte-queue.js';
-import { frameBytes, pcmDurationMs } from '../../audio/pcm.js';
-import { type Clock, systemClock } from '../../clock.js';
-import { FrameParser } from '../../transports/audiosocket/frame-parser.js';
-import { FrameScheduler, type ScheduledStream } from '../../transports/audiosocket/frame-scheduler.js';
-import { serializeFrame, silenceFrame, writeHeader } from '../../transports/audiosocket/frame-serializer.js';
+import { ByteQueue } from '../../src/audio/byte-queue.js';
+import { frameBytes, pcmDurationMs } from '../../src/audio/pcm.js';
+import { type Clock, systemClock } from '../../src/clock.js';
+import { FrameParser } from '../../src/transports/audiosocket/frame-parser.js';
+import { FrameScheduler, type ScheduledStream } from '../../src/transports/audiosocket/frame-scheduler.js';
+import {
+  serializeFrame,
+  silenceFrame,
+  writeHeader,
+} from '../../src/transports/audiosocket/frame-serializer.js';
 import {
   audioKindOfRate,
   type DtmfDigit,
@@ -14,7 +18,7 @@ import {
   type ProtocolError,
   protocolError,
   type SampleRate,
-} from '../../transports/audiosocket/frames.js';
+} from '../../src/transports/audiosocket/frames.js';
 
 export interface AsteriskPeerOptions {
   host?: string;

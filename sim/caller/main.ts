@@ -6,8 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runFakeAgiCall } from '../../agi/fake-asterisk-agi.js';
-import { buildWav, interleaveStereo } from '../../audio/wav.js';
+import { buildWav, interleaveStereo } from '../../src/audio/wav.js';
+import { runFakeAgiCall } from '../asterisk/fake-asterisk-agi.js';
 import { runSimulatedCaller } from './caller.js';
 import { loadCallerScript, SCRIPT_DIR } from './script.js';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../src/clock.js';
 import type { CallerLine } from '../caller/script.js';
 
 /** Position in a caller script: the Nth detected segment takes the Nth line. */

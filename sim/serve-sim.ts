@@ -3,13 +3,13 @@
  * client (a real Asterisk, the simulated caller, the benchmark) can call it without vendor keys.
  * The STT simulator transcribes the Nth utterance of each call as line N of SIM_CALLER_SCRIPT.
  */
-import { startApp } from './app.js';
-import { loadConfig } from './config.js';
-import { createLogger } from './log.js';
-import { handleShutdown, installCrashGuards } from './shutdown.js';
-import { loadCallerScript, SCRIPT_DIR } from './sim/caller/script.js';
-import { startSimStack } from './sim/stack.js';
-import { seedDemoTenants } from './store/tenant-seed.js';
+import { startApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/log.js';
+import { handleShutdown, installCrashGuards } from '../src/shutdown.js';
+import { seedDemoTenants } from '../src/store/tenant-seed.js';
+import { loadCallerScript, SCRIPT_DIR } from './caller/script.js';
+import { startSimStack } from './stack.js';
 
 const base = loadConfig();
 const log = createLogger({ level: base.LOG_LEVEL, pretty: base.LOG_PRETTY ?? process.stdout.isTTY });

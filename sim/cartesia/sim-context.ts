@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../src/clock.js';
 import { encodeSamples } from './audio-encoding.js';
 import type { GenerationInput } from './client-messages.js';
 import type { ResolvedFault } from './faults.js';

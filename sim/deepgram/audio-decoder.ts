@@ -1,4 +1,4 @@
-import { mulawToLinear } from '../../audio/g711.js';
+import { mulawToLinear } from '../../src/audio/g711.js';
 import { BYTES_PER_SAMPLE, type SupportedEncoding } from './protocol.js';
 
 /**

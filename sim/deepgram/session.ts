@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type RawData, WebSocket } from 'ws';
-import type { Clock } from '../../clock.js';
-import type { Logger } from '../../log.js';
+import type { Clock } from '../../src/clock.js';
+import type { Logger } from '../../src/log.js';
 import type { CallerLine } from '../caller/script.js';
 import { AudioDecoder } from './audio-decoder.js';
 import { parseControlMessage } from './control-message.js';

@@ -1,5 +1,5 @@
-import type { Clock } from '../../clock.js';
-import type { Logger } from '../../log.js';
+import type { Clock } from '../../src/clock.js';
+import type { Logger } from '../../src/log.js';
 import type { GenerationInput } from './client-messages.js';
 import { FaultPlan } from './faults.js';
 import type { CartesiaSimKnobs } from './options.js';

@@ -4,8 +4,8 @@
  * Ports: SIM_PORT_BASE (default 18000) + 0 Deepgram, 1 Groq, 2 Cerebras, 3 Anthropic, 4 Cartesia;
  * SIM_PORT_BASE=0 picks free ports. The caller script comes from SIM_CALLER_SCRIPT (a JSON file).
  */
-import { createLogger } from '../log.js';
-import { handleShutdown } from '../shutdown.js';
+import { createLogger } from '../src/log.js';
+import { handleShutdown } from '../src/shutdown.js';
 import { loadCallerScript, SCRIPT_DIR } from './caller/script.js';
 import { startSimStack } from './stack.js';
 

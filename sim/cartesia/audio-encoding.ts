@@ -1,4 +1,4 @@
-import { linearToMulaw } from '../../audio/g711.js';
+import { linearToMulaw } from '../../src/audio/g711.js';
 import type { Encoding } from './protocol.js';
 
 /**

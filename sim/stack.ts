@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js';
+import type { Logger } from '../src/log.js';
 import type { CallerLine } from './caller/script.js';
 import { type CartesiaSim, type CartesiaSimOptions, startCartesiaSim } from './cartesia/index.js';
 import { type DeepgramSim, type DeepgramSimOptions, startDeepgramSim } from './deepgram/index.js';

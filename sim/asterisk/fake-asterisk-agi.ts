@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { parseAgiWords } from './agi-words.js';
+import { parseAgiWords } from '../../src/agi/agi-words.js';
 
 /**
  * A protocol-faithful stand-in for Asterisk running `AGI(agi://host:port/script,arg1,…)`, written from

@@ -1,15 +1,15 @@
 import { writeFileSync } from 'node:fs';
-import { runFakeAgiCall } from '../agi/fake-asterisk-agi.js';
-import { startApp } from '../app.js';
-import { buildWav, interleaveStereo } from '../audio/wav.js';
-import type { CallSummary } from '../call/call-session.js';
-import { loadConfig } from '../config.js';
-import type { Logger } from '../log.js';
-import { type CallerResult, runSimulatedCaller } from '../sim/caller/caller.js';
-import type { CallerLine } from '../sim/caller/script.js';
-import { startSimStack } from '../sim/stack.js';
-import { seedDemoTenants } from '../store/tenant-seed.js';
-import type { Booking, TurnRecord } from '../store/types.js';
+import { startApp } from '../../src/app.js';
+import { buildWav, interleaveStereo } from '../../src/audio/wav.js';
+import type { CallSummary } from '../../src/call/call-session.js';
+import { loadConfig } from '../../src/config.js';
+import type { Logger } from '../../src/log.js';
+import { seedDemoTenants } from '../../src/store/tenant-seed.js';
+import type { Booking, TurnRecord } from '../../src/store/types.js';
+import { runFakeAgiCall } from '../asterisk/fake-asterisk-agi.js';
+import { type CallerResult, runSimulatedCaller } from '../caller/caller.js';
+import type { CallerLine } from '../caller/script.js';
+import { startSimStack } from '../stack.js';
 
 export interface DemoOptions {
   script: CallerLine[];

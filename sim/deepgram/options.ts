@@ -1,5 +1,5 @@
-import type { Clock } from '../../clock.js';
-import type { Logger } from '../../log.js';
+import type { Clock } from '../../src/clock.js';
+import type { Logger } from '../../src/log.js';
 import { type CallerLine, loadCallerScript, parseCallerScript } from '../caller/script.js';
 import { type KnobEnv, knob } from '../knobs.js';
 import { DEFAULT_ENDPOINTER } from './endpointer.js';

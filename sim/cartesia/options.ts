@@ -1,5 +1,5 @@
-import type { Clock } from '../../clock.js';
-import type { Logger } from '../../log.js';
+import type { Clock } from '../../src/clock.js';
+import type { Logger } from '../../src/log.js';
 import { type KnobEnv, knob } from '../knobs.js';
 import { type CartesiaFault, parseFaultsEnv } from './faults.js';
 import { DEFAULT_IDLE_TIMEOUT_MS } from './protocol.js';

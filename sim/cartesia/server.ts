@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { systemClock } from '../../clock.js';
-import { silentLogger } from '../../log.js';
+import { systemClock } from '../../src/clock.js';
+import { silentLogger } from '../../src/log.js';
 import { knob } from '../knobs.js';
 import type { CartesiaFault } from './faults.js';
 import { handleHttpRequest } from './http-endpoints.js';

@@ -7,8 +7,8 @@
  *   npm run demo -- --script fixtures/scripts/booking-es.json --caller +34600111222
  */
 import { parseArgs } from 'node:util';
-import { createLogger } from '../log.js';
-import { loadCallerScript, SCRIPT_DIR } from '../sim/caller/script.js';
+import { createLogger } from '../../src/log.js';
+import { loadCallerScript, SCRIPT_DIR } from '../caller/script.js';
 import { printReport } from './report.js';
 import { runDemo } from './run-demo.js';
 
