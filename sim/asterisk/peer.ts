@@ -82,7 +82,7 @@ export interface PeerStats {
 }
 
 /**
- * A faithful fake Asterisk for one call (protocols/audiosocket.md §12): the TCP client side of an
+ * A faithful fake Asterisk for one call (docs/protocols/audiosocket.md §12): the TCP client side of an
  * AudioSocket session, with the behaviours of §6, §7 and §16 a server must survive.
  */
 export class AsteriskPeer {

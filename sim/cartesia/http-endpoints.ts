@@ -72,7 +72,10 @@ async function readJson(
   }
 }
 
-/** One generation over HTTP is a single context with the whole transcript and `continue:false` (§5). */
+/**
+ * One generation over HTTP is a single context with the whole transcript and `continue:false`
+ * (docs/protocols/cartesia-tts.md §5).
+ */
 function asFinalInput(input: HttpGenerationInput): GenerationInput {
   return {
     ...input,

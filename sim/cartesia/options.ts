@@ -4,9 +4,12 @@ import { type KnobEnv, knob } from '../knobs.js';
 import { type CartesiaFault, parseFaultsEnv } from './faults.js';
 import { DEFAULT_IDLE_TIMEOUT_MS } from './protocol.js';
 
-/** Behaviour knobs; each is also read from SIM_CARTESIA_<NAME> (docs/simulators/cartesia.md). */
+/** Behaviour knobs; each is also read from SIM_CARTESIA_<NAME> (docs/simulators.md). */
 export interface CartesiaSimKnobs {
-  /** §4 item 8: from the first input a context generates (or a flush) to its first chunk. */
+  /**
+   * docs/protocols/cartesia-tts.md §4 item 8: from the first input a context generates (or a flush) to its
+   * first chunk.
+   */
   timeToFirstAudioMs: number;
   /** Generation time per second of audio: 0.1 sends 1 s of audio every 100 ms; 1 is real time. */
   realTimeFactor: number;

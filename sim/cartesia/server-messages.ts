@@ -1,6 +1,6 @@
 import { STATUS_STREAMING } from './protocol.js';
 
-/** §3a */
+/** docs/protocols/cartesia-tts.md §3a */
 export interface ChunkMessage {
   type: 'chunk';
   context_id: string;

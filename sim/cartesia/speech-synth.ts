@@ -7,7 +7,7 @@
 
 export interface SpeakingStyle {
   voiceId: string;
-  /** generation_config.speed, 0.6–1.5 (§6): scales every duration. */
+  /** generation_config.speed, 0.6–1.5 (docs/protocols/cartesia-tts.md §6): scales every duration. */
   speed: number;
   /** generation_config.volume, 0.5–2.0 (§6): scales the amplitude. */
   volume: number;

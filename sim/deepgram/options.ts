@@ -33,7 +33,7 @@ export interface DeepgramSimOptions {
   requiredKey?: string;
   /** Extra wall-clock latency before each final (and what follows it), like the real service's finalisation. */
   finalDelayMs?: number;
-  /** NET-0001: close 1011 after this long without any frame (§5 item 8). */
+  /** NET-0001: close 1011 after this long without any frame (docs/protocols/deepgram-live.md §5 item 8). */
   idleTimeoutMs?: number;
   /** §5 item 8 (UNVERIFIED): whether KeepAlive resets the idle timer before the first audio frame. */
   keepAliveBeforeAudio?: boolean;

@@ -1,4 +1,7 @@
-/** A scripted line as a recogniser would return it: bare lower-case words plus their punctuated form (§4a). */
+/**
+ * A scripted line as a recogniser would return it: bare lower-case words plus their punctuated form
+ * (docs/protocols/deepgram-live.md §4a).
+ */
 export interface LineWord {
   word: string;
   punctuated: string;

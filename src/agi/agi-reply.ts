@@ -1,5 +1,6 @@
 /**
- * Replies from Asterisk to one AGI command (agi.md §3.2), plus the unsolicited HANGUP line (§4).
+ * Replies from Asterisk to one AGI command (docs/protocols/agi.md §3.2), plus the unsolicited HANGUP line
+ * (§4).
  */
 export type AgiReply =
   | { kind: 'success'; result: number; data?: string; line: string }

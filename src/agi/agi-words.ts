@@ -1,4 +1,4 @@
-/** `MAX_ARGS` is 128 in res_agi.c and one slot holds the terminator (agi.md §3.1). */
+/** `MAX_ARGS` is 128 in res_agi.c and one slot holds the terminator (docs/protocols/agi.md §3.1). */
 export const AGI_MAX_WORDS = 127;
 
 /**

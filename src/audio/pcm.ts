@@ -1,5 +1,5 @@
 /**
- * Signed 16-bit little-endian mono PCM ("slin", protocols/audiosocket.md §4.1) arithmetic.
+ * Signed 16-bit little-endian mono PCM ("slin", docs/protocols/audiosocket.md §4.1) arithmetic.
  * Sizes are always whole samples (even byte counts): Asterisk drops the odd byte of an odd length.
  */
 

@@ -9,7 +9,7 @@ import type * as SdkTtsWs from '@cartesia/cartesia-js/resources/tts/ws';
  * which does not exist in an ES module, so under `import` it silently falls back to a global
  * `WebSocket`. Node 20 has none and `tts.websocket()` throws "The \"ws\" peer dependency is
  * required"; Node 22 would take the browser path, which drops our headers and `createConnection`
- * (protocols/cartesia-tts.md §7 "ws peer dependency"). Measured here on Node 20.20 with tsx and
+ * (docs/protocols/cartesia-tts.md §7 "ws peer dependency"). Measured here on Node 20.20 with tsx and
  * vitest: `import` fails, `createRequire` works. Every other file imports the SDK from here.
  */
 const require = createRequire(import.meta.url);

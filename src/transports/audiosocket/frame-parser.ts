@@ -19,7 +19,8 @@ export interface FrameParserOptions {
    */
   maxPayloadBytes?: number;
   /**
-   * Skip invalid frames instead of failing, the way Asterisk ≤ 20.13 "reads and ignores" them (§7).
+   * Skip invalid frames instead of failing, the way Asterisk ≤ 20.13 "reads and ignores" them
+   * (docs/protocols/audiosocket.md §7).
    * Used by the fake Asterisk's legacy mode. A truncated stream is still an error.
    */
   lenient?: boolean;

@@ -46,7 +46,8 @@ export function emptyPacerCounters(): PacerCounters {
 }
 
 /**
- * Agent audio playout for one AudioSocket call. Asterisk neither buffers nor paces (§6), so this
+ * Agent audio playout for one AudioSocket call. Asterisk neither buffers nor paces
+ * (docs/protocols/audiosocket.md §6), so this
  * writes exactly one frame per 20 ms tick of the shared `FrameScheduler` for the whole call: queued
  * agent audio when there is some (a short last frame is padded with silence), digital silence
  * otherwise (the 2 s no-traffic rule, §6, §16).
