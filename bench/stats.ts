@@ -7,7 +7,10 @@ export interface Percentiles {
   p99: number | null;
 }
 
-/** Nearest-rank percentile of an ascending array (no interpolation: every figure is one that happened). */
+/**
+ * Nearest-rank percentile of an ascending array (no interpolation: every figure is one that happened).
+ * By hand because the usual statistics packages interpolate.
+ */
 export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = Math.ceil((p / 100) * sorted.length);

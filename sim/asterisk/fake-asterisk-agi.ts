@@ -4,9 +4,8 @@ import { parseAgiWords } from '../../src/agi/agi-words.js';
 /**
  * A protocol-faithful stand-in for Asterisk running `AGI(agi://host:port/script,arg1,…)`, written from
  * docs/protocols/agi.md §7: it connects as the client, writes the environment block in `setup_env()` order,
- * then answers
- * commands the way `res_agi.c` does. It keeps a CR that arrives before LF as data, so a server that sends
- * CRLF is caught by its own test.
+ * then answers commands the way `res_agi.c` does. It keeps a CR that arrives before LF as data, so a server
+ * that sends CRLF is caught by its own test.
  */
 export interface FakeAgiCallOptions {
   host: string;

@@ -86,8 +86,8 @@ export interface PeerStats {
 
 /**
  * A faithful fake Asterisk for one call (docs/protocols/audiosocket.md §12): the TCP client side of an
- * AudioSocket session, with the behaviours of §6, §7 and §16 a server must survive. It reads and
- * writes frames with its own codec (`wire.ts`), never the product's, so the two check each other.
+ * AudioSocket session, with the behaviours of §6, §7 and §16 a server must survive. It reads and writes
+ * frames with its own codec (`wire.ts`), never the product's, so the two check each other.
  */
 export class AsteriskPeer {
   readonly uuid: string;

@@ -1,9 +1,9 @@
 /**
- * The simulated Asterisk's own AudioSocket codec (docs/protocols/audiosocket.md §2–§5), written
- * apart from the product's FrameParser and serializer on purpose: the fake peer must not share the
- * code it is testing, so a codec bug cannot hide on both ends (test/audiosocket/wire.property.test.ts
- * checks the two against each other). Hand-written because no npm package speaks AudioSocket, and it
- * is a 3-byte header: one byte of kind, a big-endian 16-bit length.
+ * The simulated Asterisk's own AudioSocket codec (docs/protocols/audiosocket.md §2–§5), written apart from
+ * the product's FrameParser and serializer on purpose: the fake peer must not share the code it is testing,
+ * so a codec bug cannot hide on both ends (test/audiosocket/wire.property.test.ts checks the two against each
+ * other). Hand-written because no npm package speaks AudioSocket, and it is a 3-byte header: one byte of
+ * kind, a big-endian 16-bit length.
  */
 
 export const WIRE_HEADER_BYTES = 3;

@@ -15,7 +15,8 @@ const SUCCESS = /^200 result=(-?\d+)(.*)$/;
 const STATUS = /^(\d{3})([ -])(.*)$/;
 
 /**
- * Line-at-a-time parser. `push` returns a reply once one is complete, `undefined` while inside a
+ * Line-at-a-time parser (hand-written, like the rest of FastAGI: the protocol is a few line rules,
+ * docs/protocols/agi.md §3, smaller than adapting an AGI framework's own session model). `push` returns a reply once one is complete, `undefined` while inside a
  * multi-line `520-` usage block, and throws AgiReplyError for a line no Asterisk would send.
  */
 export class AgiReplyParser {

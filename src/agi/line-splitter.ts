@@ -11,7 +11,7 @@ export class LineTooLongError extends Error {
  * Splits a byte stream into LF-terminated lines, decoding each complete line as UTF-8 (so a multi-byte
  * character split across TCP chunks stays whole). A CR before the LF is *kept*: AGI treats it as data
  * (docs/protocols/agi.md §3.1), and the peer decides what it means. Over-long lines are an error, not a
- * memory leak.
+ * memory leak. Not node:readline or split2: both treat CR LF as a line end and drop the CR.
  */
 export class LineSplitter {
   private parts: Buffer[] = [];

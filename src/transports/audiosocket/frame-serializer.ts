@@ -31,7 +31,7 @@ function withPayload(kind: number, payload: Uint8Array): Buffer {
 }
 
 /**
- * One frame as wire bytes. Throws RangeError for a payload over 65 535 bytes: callers build frames
+ * One frame as wire bytes (hand-written, as the parser: no AudioSocket package exists). Throws RangeError for a payload over 65 535 bytes: callers build frames
  * from their own data, so that is a bug, not input to tolerate.
  */
 export function serializeFrame(frame: Frame): Buffer {
