@@ -113,6 +113,6 @@ describe('a booking call end to end', () => {
     // One reply actor per agent reply: each started one is stopped before the next starts.
     const replies = mine.filter((l) => l.actor === 'reply').map((l) => l.change);
     expect(replies.length).toBeGreaterThanOrEqual(12);
-    replies.forEach((change, i) => expect(change).toBe(i % 2 === 0 ? 'started' : 'stopped'));
+    expect(replies).toEqual(replies.map((_, i) => (i % 2 === 0 ? 'started' : 'stopped')));
   });
 });
