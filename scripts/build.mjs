@@ -34,6 +34,10 @@ if (process.argv.includes('--if-stale') && !isStale()) process.exit(0);
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 const tsc = join(root, 'node_modules', '.bin', 'tsc');
 const run = spawnSync(tsc, ['-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+if (run.error) {
+  console.error(`cannot run tsc (${run.error.message}): install the dev tools with npm ci, then build`);
+  process.exit(1);
+}
 if (run.status !== 0) {
   console.error(`build failed (tsc exited ${run.status ?? run.signal})`);
   process.exit(1);
