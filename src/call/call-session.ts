@@ -70,14 +70,14 @@ export interface CallSummary {
 }
 
 /** Emotion per step (Sonic-3): warm hello, sympathy while hearing the problem, thanks at the end. */
-const EMOTION: Partial<Record<Step, string>> = {
+export const EMOTION: Partial<Record<Step, string>> = {
   greet: 'excited',
   understand: 'sympathetic',
   confirm: 'grateful',
   bookingFailed: 'apologetic',
 };
 
-const STT_LANGUAGE: Record<Language, string> = { en: 'en-GB', es: 'es' };
+export const STT_LANGUAGE: Record<Language, string> = { en: 'en-GB', es: 'es' };
 /** Caller audio kept while the STT socket is still opening (the caller may talk over the greeting). */
 const PRE_OPEN_BUFFER_MS = 3000;
 /** 3 s of 20 ms frames: caller audio kept while the call is being set up. */

@@ -29,6 +29,7 @@ export class CartesiaBytesSynth implements BytesSynth {
   }
 
   async synthesize(req: BytesSynthRequest): Promise<BytesSynthResult> {
+    if (this.config.apiKey.trim() === '') throw new Error('Cartesia API key is empty (CARTESIA_API_KEY)');
     const started = performance.now();
     const generation = generationConfigOf(req.voice);
     const response = await this.client.tts.generate(
