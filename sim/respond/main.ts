@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import { type Config, ConfigError, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { runRespondCli } from '../../src/respond/cli.js';
+import { parseRespondArgs } from '../../src/respond/cli-args.js';
 import { DEMO_TENANTS_FILE } from '../../src/store/tenant-seed.js';
 import { startSimStack } from '../stack.js';
 import { simScriptFor } from './sim-script.js';
@@ -23,6 +24,13 @@ const PROVIDER_KEYS = [
 ] as const satisfies readonly (keyof Config)[];
 
 const argv = process.argv.slice(2);
+let input: string;
+try {
+  input = parseRespondArgs(argv).input; // before any simulator starts: a typo fails at once
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(2);
+}
 let base: Config;
 try {
   base = loadConfig();
@@ -38,7 +46,6 @@ const err = (line: string) => console.error(line);
 
 let code: number;
 if (onSims) {
-  const input = argv.find((a) => !a.startsWith('--')) ?? '';
   const stack = await startSimStack({ script: simScriptFor(basename(input)), log });
   try {
     const config = loadConfig({ ...process.env, ...stack.env }, '');
