@@ -13,7 +13,10 @@ export function tenantLookupFromList(tenants: readonly Tenant[]): TenantLookup {
   return async (key) => {
     if (key === undefined) return tenants.find((t) => t.number === '*') ?? DEFAULT_TENANT;
     const found = tenants.find((t) => t.id === key || t.number === key);
-    if (!found) throw new UnknownTenantError(`unknown tenant "${key}" (give its id or dialled number)`);
+    if (!found) {
+      const hint = tenants.length ? 'give its id or dialled number' : 'no tenants file: set TENANTS_FILE';
+      throw new UnknownTenantError(`unknown tenant "${key}" (${hint})`);
+    }
     return found;
   };
 }
