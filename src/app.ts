@@ -1,6 +1,5 @@
 import { dirname, join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
-import type { callMachine } from '../machines/call.machine.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
 import { type FastAgiServer, startFastAgiServer } from './agi/fastagi-server.js';
 import { lookupCallMetadata } from './agi/lookup-call-metadata.js';
@@ -20,7 +19,6 @@ import { CartesiaTtsProvider } from './providers/tts/cartesia.js';
 import type { TtsProvider } from './providers/tts/types.js';
 import { registerRespondRoute } from './respond/register-route.js';
 import { tenantLookupFromStore } from './respond/tenant-lookup.js';
-import { newBookingId } from './store/booking-input.js';
 import { BookingJournal } from './store/booking-journal.js';
 import { SqliteCallStore } from './store/sqlite-call-store.js';
 import { seedTenantsFromFile } from './store/tenant-seed.js';
@@ -34,7 +32,6 @@ export interface AppOverrides {
   tts?: TtsProvider;
   llm?: LlmClient;
   store?: CallStore;
-  machine?: typeof callMachine;
   onCallEnded?: (summary: CallSummary) => void;
   onBargeIn?: CallDeps['onBargeIn'];
 }
@@ -124,9 +121,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     llm,
     llmOptions: { maxTokens: config.LLM_MAX_TOKENS, temperature: config.LLM_TEMPERATURE },
     store,
-    journal: {
-      append: (b, reason) => journal.recordPending({ ...b, id: b.id ?? newBookingId() }, reason),
-    },
+    journal,
     lookupMetadata: (callId) =>
       lookupCallMetadata(callId, {
         registry,
@@ -158,7 +153,6 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       echoRatio: config.BARGE_IN_ECHO_RATIO,
     },
     log,
-    ...(overrides.machine ? { machine: overrides.machine } : {}),
     ...(inspector
       ? { inspect: (callId: string) => (ev: InspectionEvent) => inspector.record(callId, ev) }
       : {}),

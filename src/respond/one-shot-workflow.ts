@@ -1,53 +1,19 @@
-import type { CallerIntent, Language, Notice, Step } from '../../machines/call.types.js';
-import { type Slots, validateDetails } from '../../machines/slots.js';
+import type { CallContext, CallerIntent, Step } from '../../machines/call.types.js';
+import { foldIntents } from '../../machines/intents.js';
+import type { Slots } from '../../machines/slots.js';
 
 /** What a one-shot reply knows of the booking workflow: the call's `workflow` region, minus time. */
-export interface WorkflowState {
-  step: Step;
-  slots: Slots;
-  notice?: Notice;
-  language: Language;
-}
-
-/** The slot issue worth a re-ask at each step (as in machines/call.machine.ts). */
-const STEP_ISSUE: Partial<Record<Step, Notice>> = {
-  understand: 'invalid_problem',
-  postcode: 'invalid_postcode',
-  address: 'invalid_address',
-  name: 'invalid_name',
-};
-
-const EXIT: Partial<Record<CallerIntent['type'], Step>> = {
-  'CALLER.SAID_TOO_EXPENSIVE': 'declined',
-  'CALLER.WAS_ABUSIVE': 'abusive',
-  'CALLER.ASKED_FOR_HUMAN': 'transfer',
-};
+export type WorkflowState = Pick<CallContext, 'step' | 'slots' | 'language' | 'notice' | 'wayOut'>;
 
 /**
- * Applies the caller's validated intents the way the call machine's workflow region does, then moves
- * on through every step whose slot is now filled. A one-shot reply cannot book, so it stops at `book`.
- * Kept in step with machines/call.machine.ts (the one-shot has no actor to run it in; its tests pin
- * the transitions that matter).
+ * Applies the caller's validated intents with the call machine's own `foldIntents`, then moves as
+ * the workflow region's eventless transitions do: to a way out (declined, transfer, …) if one was
+ * asked for, else on through every step whose slot is now filled. A one-shot reply cannot book, so
+ * it stops at `book`. The step order mirrors machines/call.machine.ts; the unit tests pin it.
  */
 export function applyIntents(state: WorkflowState, intents: readonly CallerIntent[]): WorkflowState {
-  let next: WorkflowState = { ...state, slots: { ...state.slots } };
-  for (const intent of intents) {
-    const exit = EXIT[intent.type];
-    if (exit) return { ...next, step: exit };
-    if (intent.type === 'CALLER.GAVE_DETAILS') {
-      const { accepted, issues } = validateDetails(intent.details);
-      const issue = STEP_ISSUE[next.step];
-      next = {
-        ...next,
-        slots: { ...next.slots, ...accepted },
-        ...(issue && issues.includes(issue as never) ? { notice: issue } : {}),
-      };
-    } else if (intent.type === 'CALLER.ASKED_TOTAL_PRICE') next = { ...next, notice: 'total_price' };
-    else if (intent.type === 'CALLER.ASKED_IF_LOCAL') next = { ...next, notice: 'are_you_local' };
-    else if (intent.type === 'CALLER.SWITCHED_LANGUAGE') {
-      next = { ...next, language: intent.language, notice: 'language_switched' };
-    }
-  }
+  const next: WorkflowState = { ...state, ...foldIntents(state, intents) };
+  if (next.wayOut) return { ...next, step: next.wayOut };
   return { ...next, step: settle(next.step, next.slots) };
 }
 

@@ -2,8 +2,9 @@ import type { HistoryEntry, Language, Step } from '../../machines/call.types.js'
 import { recoveryLine } from '../../machines/phrases.js';
 import { buildWav } from '../audio/wav.js';
 import { readWav } from '../audio/wav-reader.js';
-import { EMOTION, STT_LANGUAGE } from '../call/call-session.js';
+import { EMOTION } from '../call/call-line.js';
 import { timeOfDay } from '../call/greeting.js';
+import { STT_LANGUAGE } from '../call/stt-actor.js';
 import type { Logger } from '../log.js';
 import type { LlmClient } from '../providers/llm/types.js';
 import type { PrerecordedOptions, PrerecordedStt } from '../providers/stt/prerecorded.js';
