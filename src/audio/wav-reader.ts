@@ -19,8 +19,8 @@ export interface WavAudio {
 
 export interface ReadWavOptions {
   /**
-   * Accept a header written before the length was known (0xFFFFFFFF or 0 as the RIFF or data size,
-   * as streamed TTS output has): the data then runs to the end of the buffer.
+   * Accept a header written before the length was known (streamed TTS output): the RIFF size is not
+   * checked, and a data size of 0, 0xFFFFFFFF or more than is present means "to the end".
    */
   streamed?: boolean;
 }
@@ -37,7 +37,7 @@ export function readWav(file: Uint8Array, opts: ReadWavOptions = {}): WavAudio {
     throw new WavFormatError('not a WAV file: no RIFF/WAVE signature');
   }
   const riffSize = buf.readUInt32LE(4);
-  if (!(opts.streamed && UNKNOWN_SIZES.has(riffSize)) && riffSize + 8 > buf.length) {
+  if (!opts.streamed && riffSize + 8 > buf.length) {
     throw new WavFormatError(`truncated WAV: header says ${riffSize + 8} bytes, got ${buf.length}`);
   }
   let format: WavFormat | undefined;
@@ -48,7 +48,7 @@ export function readWav(file: Uint8Array, opts: ReadWavOptions = {}): WavAudio {
     const body = at + 8;
     if (id === 'data') {
       if (!format) throw new WavFormatError('invalid WAV: data chunk before the fmt chunk');
-      const toEnd = opts.streamed && UNKNOWN_SIZES.has(size);
+      const toEnd = opts.streamed && (UNKNOWN_SIZES.has(size) || body + size > buf.length);
       if (!toEnd && body + size > buf.length) {
         throw new WavFormatError(
           `truncated WAV: data chunk says ${size} bytes, ${buf.length - body} present`,

@@ -97,6 +97,27 @@ describe('readWav', () => {
   });
 });
 
+describe('readWav, streamed', () => {
+  it('reads a body cut anywhere after the header as a whole-sample prefix of the audio', () => {
+    fc.assert(
+      fc.property(
+        formats,
+        fc.uint8Array({ minLength: 4, maxLength: 2000 }),
+        fc.nat(),
+        (format, pcm, cutAt) => {
+          const file = buildWav(pcm, format);
+          const cut = file.subarray(0, WAV_HEADER_BYTES + (cutAt % (file.length - WAV_HEADER_BYTES + 1)));
+          const wav = readWav(cut, { streamed: true });
+          expect(wav.pcm.length % (format.channels * 2)).toBe(0);
+          expect(
+            Buffer.compare(wav.pcm, file.subarray(WAV_HEADER_BYTES, WAV_HEADER_BYTES + wav.pcm.length)),
+          ).toBe(0);
+        },
+      ),
+    );
+  });
+});
+
 describe('firstChannel', () => {
   it('keeps the left samples of a stereo buffer', () => {
     const stereo = Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]);
