@@ -91,6 +91,18 @@ describe('POST /v1/respond through real sockets to the simulators', () => {
     expect(readWav(Buffer.from(await res.arrayBuffer())).format).toEqual({ sampleRate: 16000, channels: 1 });
   });
 
+  it('answers a silent recording with the re-prompt, without asking the LLM', {
+    timeout: 30_000,
+  }, async () => {
+    const llmBefore = stack.groq.stats().requests;
+    const res = await post(buildWav(Buffer.alloc(8000 * 2), { sampleRate: 8000, channels: 1 }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-respond-step')).toBe('understand');
+    expect(res.headers.get('x-respond-llm-first-token-ms')).toBeNull();
+    expect(stack.groq.stats().requests).toBe(llmBefore);
+    expect(readWav(Buffer.from(await res.arrayBuffer())).durationMs).toBeGreaterThan(500);
+  });
+
   it('enforces the bearer token', async () => {
     const none = await fetch(url, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: CLIP });
     expect(none.status).toBe(401);
