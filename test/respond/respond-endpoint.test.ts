@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,9 +130,24 @@ describe('POST /v1/respond through real sockets to the simulators', () => {
     expect((await rate.json()).error).toMatch(/sample rate 44100 Hz: use 8000 or 16000/);
   });
 
-  it('answers 413 to a body over the limit', async () => {
+  it('answers 413 to a chunked body (no length) once it grows over the limit', async () => {
     const big = buildWav(Buffer.alloc(MAX_BODY + 2), { sampleRate: 8000, channels: 1 });
-    const res = await post(big).catch((err: unknown) => err);
+    const chunks = Array.from({ length: Math.ceil(big.length / 16384) }, (_, i) =>
+      bodyOf(big.subarray(i * 16384, (i + 1) * 16384)),
+    );
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = chunks.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+    });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'audio/wav' },
+      body,
+      duplex: 'half',
+    } as RequestInit).catch((err: unknown) => err);
     // The server may close while the upload is still going; when the reply arrives, it is 413.
     if (res instanceof Response) {
       expect(res.status).toBe(413);
@@ -139,6 +155,27 @@ describe('POST /v1/respond through real sockets to the simulators', () => {
     } else {
       expect(String((res as Error).cause ?? res)).toMatch(/ECONNRESET|EPIPE|other side closed|fetch failed/i);
     }
+  });
+
+  it('answers 413 from the declared length alone, before any of the body is sent', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(url, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${TOKEN}`,
+          'content-type': 'audio/wav',
+          'content-length': String(MAX_BODY + 1),
+        },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.flushHeaders(); // headers only: the server must not wait for the body to refuse it
+    });
+    expect(status).toBe(413);
   });
 
   it('rejects an unknown query value with 400', async () => {
