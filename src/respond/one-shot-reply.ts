@@ -1,4 +1,5 @@
 import type { CallerIntent, CallFacts, HistoryEntry, ReplyInput } from '../../machines/call.types.js';
+import { localIntents } from '../../machines/local-intents.js';
 import { suggestedReply } from '../../machines/phrases.js';
 import { chatMessages } from '../call/prompts.js';
 import { TOOLS, toolCallToIntent } from '../call/tools.js';
@@ -37,9 +38,11 @@ export interface OneShotReply {
 const MAX_ROUNDS = 3;
 
 /**
- * The agent's answer to one utterance, built like a call turn: the same prompt (`chatMessages`), the
- * same tools, and after a tool-only completion the tool results go into the history and the reply is
- * asked again for the step the workflow moved to, as the call's `deciding` state does.
+ * The agent's answer to one utterance, built like a call turn: details the words plainly give are
+ * applied first (`localIntents`), then the same prompt (`chatMessages`) and tools. Words spoken
+ * before the tool calls are the reply (the prompt's line for where the details lead); after a
+ * tool-only completion the tool results go into the history and the reply is asked again for the step
+ * the workflow moved to, as the call's `deciding` state does.
  * `onText` gets the spoken text as it streams, with the workflow state it speaks for.
  */
 export async function oneShotReply(
@@ -47,7 +50,13 @@ export async function oneShotReply(
   deps: OneShotReplyDeps,
   onText: (delta: string, state: WorkflowState) => void,
 ): Promise<OneShotReply> {
-  let state = input.state;
+  // As the chart does on the caller's final: what the words plainly give for this step is applied
+  // before the turn's LLM request, which then speaks for where it leads.
+  const said = input.history.at(-1);
+  let state =
+    said?.role === 'caller'
+      ? applyIntents(input.state, localIntents(said.text, input.state.step))
+      : input.state;
   const history = [...input.history];
   let provider = deps.llm.name;
   let firstTokenMs: number | undefined;

@@ -1,5 +1,5 @@
 import type { CallContext, CallerIntent, Step } from '../../machines/call.types.js';
-import { foldIntents } from '../../machines/intents.js';
+import { foldIntents, nextStep } from '../../machines/intents.js';
 import type { Slots } from '../../machines/slots.js';
 
 /** What a one-shot reply knows of the booking workflow: the call's `workflow` region, minus time. */
@@ -8,8 +8,8 @@ export type WorkflowState = Pick<CallContext, 'step' | 'slots' | 'language' | 'n
 /**
  * Applies the caller's validated intents with the call machine's own `foldIntents`, then moves as
  * the workflow region's eventless transitions do: to a way out (declined, transfer, …) if one was
- * asked for, else on through every step whose slot is now filled. A one-shot reply cannot book, so
- * it stops at `book`. The step order mirrors machines/call.machine.ts; the unit tests pin it.
+ * asked for, else on through every step whose slot is now filled (in the machine's `nextStep` order).
+ * A one-shot reply cannot book, so it stops at `book`.
  */
 export function applyIntents(state: WorkflowState, intents: readonly CallerIntent[]): WorkflowState {
   const next: WorkflowState = { ...state, ...foldIntents(state, intents) };
@@ -25,21 +25,17 @@ function settle(step: Step, s: Slots): Step {
   }
 }
 
+/** When each slot step's answer is in (the chart's STEP_COMPLETE, with a "no" to the quote handled apart). */
+const ANSWERED: Partial<Record<Step, (s: Slots) => boolean>> = {
+  understand: (s) => Boolean(s.problem),
+  quote: (s) => s.agreed === true,
+  postcode: (s) => Boolean(s.postcode),
+  address: (s) => Boolean(s.address),
+  name: (s) => Boolean(s.name),
+};
+
 function advance(step: Step, s: Slots): Step {
-  switch (step) {
-    case 'greet':
-      return 'understand';
-    case 'understand':
-      return s.problem ? 'quote' : step;
-    case 'quote':
-      return s.agreed === true ? 'postcode' : s.agreed === false ? 'declined' : step;
-    case 'postcode':
-      return s.postcode ? 'address' : step;
-    case 'address':
-      return s.address ? 'name' : step;
-    case 'name':
-      return s.name ? 'book' : step;
-    default:
-      return step;
-  }
+  if (step === 'greet') return 'understand';
+  if (step === 'quote' && s.agreed === false) return 'declined';
+  return ANSWERED[step]?.(s) ? (nextStep(step) ?? step) : step;
 }

@@ -82,3 +82,29 @@ describe('oneShotReply', () => {
     expect(out).toMatchObject({ usedSuggestion: true, rounds: 1, text: 'What seems to be the problem?' });
   });
 });
+
+describe('oneShotReply, one round per turn', () => {
+  it('takes words spoken ahead of the tool call as the reply, and moves the workflow on', async () => {
+    const llm = scriptedLlm([[first, { type: 'text', text: 'I can get a plumber out.' }, recordProblem]]);
+    const steps: string[] = [];
+    const out = await oneShotReply(input, deps(llm), (_d, s) => steps.push(s.step));
+    expect(out).toMatchObject({ text: 'I can get a plumber out.', rounds: 1 });
+    expect(out.state.step).toBe('quote');
+    expect(steps).toEqual(['understand']); // spoken as the understand turn's reply, as in a call
+    expect(llm.requests[0]!.messages[0]!.content).toMatch(/After details: /);
+  });
+
+  it('applies what the words plainly give before asking the model (a yes at the quote step)', async () => {
+    const llm = scriptedLlm([[first, { type: 'text', text: "Lovely. What's your postcode?" }]]);
+    await oneShotReply(
+      {
+        ...input,
+        state: { step: 'quote', slots: { problem: 'leak' }, language: 'en' },
+        history: [{ role: 'caller', text: 'Yes please, go ahead.' }],
+      },
+      deps(llm),
+      () => {},
+    );
+    expect(llm.requests[0]!.messages[0]!.content).toMatch(/Step: postcode/);
+  });
+});
