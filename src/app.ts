@@ -152,6 +152,13 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       minSpeechMs: config.BARGE_IN_MIN_MS,
       echoRatio: config.BARGE_IN_ECHO_RATIO,
     },
+    turnEnd: {
+      eagerSilenceMs: config.TURN_EAGER_SILENCE_MS,
+      finalizeSilenceMs: config.TURN_FINALIZE_SILENCE_MS,
+      incompleteHoldMs: config.TURN_INCOMPLETE_HOLD_MS,
+      // Flux decides turns itself (EagerEndOfTurn); with Nova-3 the runtime estimates them.
+      estimate: config.SPECULATIVE_REPLIES && !config.DEEPGRAM_MODEL.startsWith('flux'),
+    },
     log,
     ...(inspector
       ? { inspect: (callId: string) => (ev: InspectionEvent) => inspector.record(callId, ev) }

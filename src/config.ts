@@ -78,6 +78,15 @@ export const configSchema = z.object({
   /** Echo guard: the barge-in threshold is at least this fraction of the RMS being played out. */
   BARGE_IN_ECHO_RATIO: z.coerce.number().min(0).max(4).default(0.35),
 
+  /** Start the reply on an early end-of-turn signal, holding its audio until the turn is confirmed. */
+  SPECULATIVE_REPLIES: bool.default(true),
+  /** Silence after a complete-looking transcript that counts as an early end of turn (Nova-3). */
+  TURN_EAGER_SILENCE_MS: ms.default(160),
+  /** Silence after which Deepgram is asked to finalise at once instead of waiting out its endpoint (Nova-3). */
+  TURN_FINALIZE_SILENCE_MS: ms.default(240),
+  /** Silence after which a transcript that stops mid-sentence still ends the turn. */
+  TURN_INCOMPLETE_HOLD_MS: ms.default(1200),
+
   CONTEXT_API_URL: z.url().optional(),
   CONTEXT_API_KEY: z.string().default(''),
   CONTEXT_API_TIMEOUT_MS: ms.default(3000),

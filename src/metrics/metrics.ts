@@ -59,6 +59,7 @@ export class Metrics {
   private readonly calls: client.Counter<'tenant' | 'outcome'>;
   private readonly bookings: client.Counter<'tenant'>;
   private readonly bargeIns: client.Counter<'tenant'>;
+  private readonly speculations: client.Counter<'tenant' | 'result'>;
   private readonly providerErrors: client.Counter<'provider' | 'kind'>;
   private readonly fallbacks: client.Counter<'from' | 'to'>;
   private readonly activeCallsGauge: client.Gauge<'tenant'>;
@@ -96,6 +97,11 @@ export class Metrics {
     this.calls = counter('calls_total', 'Calls ended, by outcome', ['tenant', 'outcome']);
     this.bookings = counter('bookings_total', 'Bookings stored', ['tenant']);
     this.bargeIns = counter('barge_ins_total', 'Caller interruptions that stopped the agent', ['tenant']);
+    this.speculations = counter(
+      'speculative_replies_total',
+      'Replies started on an early end-of-turn signal, by result: started, confirmed (kept) or cancelled',
+      ['tenant', 'result'],
+    );
     this.providerErrors = counter('provider_errors_total', 'Provider failures, by kind', [
       'provider',
       'kind',
@@ -183,6 +189,9 @@ export class Metrics {
 
   bargeIn(tenant: string): void {
     this.bargeIns.inc({ tenant: this.labels.value('tenant', tenant) });
+  }
+  speculation(tenant: string, result: 'started' | 'confirmed' | 'cancelled'): void {
+    this.speculations.inc({ tenant: this.labels.value('tenant', tenant), result });
   }
 
   /** `kind` is a short class such as 'timeout', 'http_429', 'stall', 'malformed', 'connect'. */

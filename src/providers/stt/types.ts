@@ -29,6 +29,11 @@ export type SttEvent =
       durationSec: number;
     }
   | { type: 'utterance-end'; lastWordEndSec: number }
+  /** Flux (v2) turn events; Flux's Update is `interim` and its StartOfTurn is also `speech-started`. */
+  | { type: 'turn-started' }
+  | { type: 'eager-end-of-turn'; text: string; confidence: number }
+  | { type: 'turn-resumed' }
+  | { type: 'end-of-turn'; text: string; confidence: number }
   /** The socket dropped and the adapter is redialling; audio sent meanwhile is lost. */
   | { type: 'reconnecting'; attempt: number; code: number; reason: string }
   | { type: 'reconnected'; attempt: number }
