@@ -1,14 +1,17 @@
 import { dirname, join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import type { callMachine } from '../machines/call.machine.js';
+import { callMachine as defaultMachine } from '../machines/call.machine.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
 import { type FastAgiServer, startFastAgiServer } from './agi/fastagi-server.js';
 import { lookupCallMetadata } from './agi/lookup-call-metadata.js';
-import { type CallDeps, type CallSummary, runCall } from './call/call-session.js';
+import { type CallDeps, type CallSummary, runCall, type SessionTransport } from './call/call-session.js';
 import { GreetingCache } from './call/greeting.js';
 import { createInspector } from './call/inspect.js';
 import { metricsObserver } from './call/metrics-observer.js';
 import type { Config } from './config.js';
+import { createDashboard } from './dashboard/dashboard.js';
+import type { TransportName } from './dashboard/live-calls.js';
 import { type HttpServer, startHttpServer } from './http/http-server.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics/metrics.js';
@@ -103,6 +106,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       log,
     });
   const inspector = createInspector(config, log);
+  const dashboard = await createDashboard(config, log);
 
   const deps: CallDeps = {
     stt,
@@ -165,25 +169,27 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   };
 
   const calls = new Set<Promise<CallSummary>>();
+  const track = (call: SessionTransport, transport: TransportName, callDeps: CallDeps) => {
+    const run = runCall(dashboard.callTransport(call), dashboard.callDeps(callDeps, call.callId, transport))
+      .catch((err): CallSummary => {
+        // A bug in one call must end only that call.
+        log.error({ err, callId: call.callId }, 'call failed');
+        if (!call.closed) call.hangup();
+        return { callId: call.callId, outcome: 'error', turns: 0, bargeIns: 0 };
+      })
+      .then((summary) => {
+        calls.delete(run);
+        dashboard.live.ended({ callId: summary.callId, outcome: summary.outcome });
+        overrides.onCallEnded?.(summary);
+        return summary;
+      });
+    calls.add(run);
+  };
   const audioSocket: AudioSocketServer = await startAudioSocketServer({
     host: config.AUDIOSOCKET_HOST,
     port: config.AUDIOSOCKET_PORT,
     log,
-    onCall: (call) => {
-      const run = runCall(call, deps)
-        .catch((err): CallSummary => {
-          // A bug in one call must end only that call.
-          log.error({ err, callId: call.callId }, 'call failed');
-          if (!call.closed) call.hangup();
-          return { callId: call.callId, outcome: 'error', turns: 0, bargeIns: 0 };
-        })
-        .then((summary) => {
-          calls.delete(run);
-          overrides.onCallEnded?.(summary);
-          return summary;
-        });
-      calls.add(run);
-    },
+    onCall: (call) => track(call, 'audiosocket', deps),
   });
   metrics.trackAudioOutput(() => audioSocket.stats());
 
@@ -206,6 +212,10 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       log,
       health: () => ({ activeCalls: calls.size }),
     });
+    // Browser calls name their tenant by its number, as a trunk would with the dialled number.
+    dashboard.mount(http, overrides.machine ?? defaultMachine, (call, tenant) =>
+      track(call, 'browser', { ...deps, lookupMetadata: async () => ({ did: tenant, callerId: '' }) }),
+    );
   }
   log.info(
     {
@@ -232,6 +242,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     drain,
     async close() {
       await audioSocket.close();
+      dashboard.close(); // hangs up browser calls too
       await drain(5000);
       await Promise.allSettled([agi?.close(), http?.close()]);
       await inspector?.close();

@@ -31,6 +31,11 @@ export const configSchema = z.object({
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(9464),
   HTTP_ENABLED: bool.default(true),
+  /** The dashboard at / on the HTTP port; without a token it is served only on a loopback HTTP_HOST. */
+  DASHBOARD_TOKEN: z.string().default(''),
+  /** A stereo WAV per call (caller left, agent right) in this directory; empty: no recordings. */
+  RECORDINGS_DIR: z.string().default(''),
+  RECORDINGS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 
   CALLCHART_DB: z.string().min(1).default('data/callchart.db'),
   TENANTS_FILE: z.string().optional(),
@@ -108,6 +113,7 @@ export const SECRET_KEYS = [
   'ANTHROPIC_API_KEY',
   'CARTESIA_API_KEY',
   'CONTEXT_API_KEY',
+  'DASHBOARD_TOKEN',
 ] as const;
 
 /** A copy of the config safe to log: secrets reduced to "set"/"unset". */
