@@ -1,7 +1,7 @@
 // The dashboard page: live calls over Server-Sent Events, the statechart lit as it moves, the live
 // transcript and latency waterfall, history, bookings, charts and the browser test call.
 import { BrowserCall } from './browser-call.js';
-import { el, time } from './dom.js';
+import { el, fill, time } from './dom.js';
 import { fillFilters, getJson, loadBookings, loadCalls, loadCharts } from './history.js';
 import { lightChart, renderChart } from './statechart.js';
 import { renderWaterfall } from './waterfall.js';
@@ -59,7 +59,8 @@ function onUpdate(u) {
 function renderList() {
   const list = [...calls.values()].sort((a, b) => b.startedAt - a.startedAt);
   $('#live-count').textContent = String(list.filter((c) => !c.endedAt).length);
-  $('#live-list').replaceChildren(
+  fill(
+    $('#live-list'),
     ...list.map((c) =>
       el(
         'li',
@@ -94,7 +95,8 @@ function renderList() {
     ),
   );
   if (!list.length)
-    $('#live-list').replaceChildren(
+    fill(
+      $('#live-list'),
       el('li', { class: 'muted' }, 'No calls right now. Place one with “Call the agent”.'),
     );
 }
@@ -104,7 +106,8 @@ function renderSelected() {
   $('#call-detail').hidden = !c;
   if (!c) return;
   $('#call-title').textContent = `${c.companyName ?? c.tenantId ?? 'call'} · ${c.callId.slice(0, 8)}`;
-  $('#call-facts').replaceChildren(
+  fill(
+    $('#call-facts'),
     el('span', {}, `caller ${c.callerMasked || 'withheld'}`),
     el('span', {}, `transport ${c.transport}`),
     el('span', {}, `tier ${c.tier ?? '–'}`),
@@ -122,11 +125,10 @@ function renderSelected() {
       ? el('span', { class: 'warn' }, `fallbacks: ${c.fallbacks.map((f) => `${f.from}→${f.to}`).join(', ')}`)
       : null,
   );
-  $('#step-trail').replaceChildren(
-    ...(trails.get(c.callId) ?? []).map((s) => el('li', { 'data-step': s }, s)),
-  );
+  fill($('#step-trail'), ...(trails.get(c.callId) ?? []).map((s) => el('li', { 'data-step': s }, s)));
   lightChart($('#chart'), rootId, c.endedAt ? undefined : c.state, visited.get(c.callId));
-  $('#transcript').replaceChildren(
+  fill(
+    $('#transcript'),
     ...c.transcript.map((line) =>
       el(
         'li',
@@ -216,7 +218,8 @@ async function main() {
   config = cfg;
   rootId = chart.id;
   renderChart($('#chart'), chart);
-  $('#tenant-picker').replaceChildren(
+  fill(
+    $('#tenant-picker'),
     ...tenants.map((t) =>
       el(
         'option',

@@ -18,3 +18,8 @@ export function el(tag, attrs = {}, ...children) {
 export const ms = (v) => (v === null || v === undefined ? '–' : `${Math.round(v)} ms`);
 export const time = (t) => (t ? new Date(t).toLocaleTimeString() : '–');
 export const dateTime = (t) => (t ? new Date(t).toLocaleString() : '–');
+
+/** replaceChildren without the null/false placeholders of conditional pieces. */
+export function fill(node, ...children) {
+  node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}

@@ -1,6 +1,6 @@
 // History from the store: calls with filters and their turns, bookings with CSV export, and the
 // last day's charts (uPlot, served by callchart from node_modules).
-import { dateTime, el, ms } from './dom.js';
+import { dateTime, el, fill, ms } from './dom.js';
 import { renderWaterfall } from './waterfall.js';
 
 const OUTCOMES = [
@@ -29,7 +29,8 @@ function filterQuery(form) {
 export function fillFilters(form, tenants, withOutcome) {
   const tenantSel = form.querySelector('select[name=tenant]');
   const ids = [...new Set(tenants.map((t) => t.id))];
-  tenantSel.replaceChildren(
+  fill(
+    tenantSel,
     el('option', { value: '' }, 'all tenants'),
     ids.map((id) => el('option', { value: id }, id)),
   );
@@ -43,7 +44,8 @@ export function fillFilters(form, tenants, withOutcome) {
 
 export async function loadCalls(form, tableBody, detail, recordingsOn) {
   const calls = await getJson(`/api/calls?${filterQuery(form)}`);
-  tableBody.replaceChildren(
+  fill(
+    tableBody,
     ...calls.map((c) =>
       el(
         'tr',
@@ -62,14 +64,15 @@ export async function loadCalls(form, tableBody, detail, recordingsOn) {
     ),
   );
   if (!calls.length)
-    tableBody.replaceChildren(el('tr', {}, el('td', { colspan: 10, class: 'muted' }, 'No calls match.')));
+    fill(tableBody, el('tr', {}, el('td', { colspan: 10, class: 'muted' }, 'No calls match.')));
 }
 
 async function showCall(call, detail, recordingsOn) {
   const turns = await getJson(`/api/turns?callId=${encodeURIComponent(call.callId)}`);
   const waterfall = el('div', { class: 'waterfall-box' });
   renderWaterfall(waterfall, turns);
-  detail.replaceChildren(
+  fill(
+    detail,
     el('h3', {}, `Call ${call.callId.slice(0, 8)} · ${call.tenantId} · ${call.outcome ?? 'in progress'}`),
     el(
       'p',
@@ -133,7 +136,8 @@ export async function loadBookings(form, tableBody, csvLink) {
   const q = filterQuery(form);
   csvLink.href = `/api/bookings.csv?${q}`;
   const bookings = await getJson(`/api/bookings?${q}`);
-  tableBody.replaceChildren(
+  fill(
+    tableBody,
     ...bookings.map((b) =>
       el(
         'tr',
@@ -150,7 +154,7 @@ export async function loadBookings(form, tableBody, csvLink) {
     ),
   );
   if (!bookings.length)
-    tableBody.replaceChildren(el('tr', {}, el('td', { colspan: 8, class: 'muted' }, 'No bookings yet.')));
+    fill(tableBody, el('tr', {}, el('td', { colspan: 8, class: 'muted' }, 'No bookings yet.')));
 }
 
 const charts = [];

@@ -1,7 +1,7 @@
 // The call statechart drawn from the machine's own definition (GET /api/chart walks callMachine.root):
 // nested boxes for compound states, side-by-side regions for parallel ones, each state's outgoing
 // transitions listed under it. Active states are lit from the live snapshots.
-import { el } from './dom.js';
+import { el, fill } from './dom.js';
 
 const shortTarget = (id) => id.split('.').slice(-1)[0];
 
@@ -58,7 +58,7 @@ function renderNode(node, parentType) {
 }
 
 export function renderChart(container, definition) {
-  container.replaceChildren(renderNode(definition, null));
+  fill(container, renderNode(definition, null));
 }
 
 /** The ids of every active state node for a snapshot's state value. */

@@ -1,6 +1,6 @@
 // Per-turn latency waterfall: end of speech (0) -> STT final -> LLM first token -> TTS first audio,
 // then what callchart itself added (overhead) up to the first frame on the wire (mouth-to-ear).
-import { el, ms } from './dom.js';
+import { el, fill, ms } from './dom.js';
 
 const SEGMENTS = [
   ['stt', 'sttFinalMs', 'STT final'],
@@ -25,7 +25,7 @@ function segments(turn) {
 export function renderWaterfall(container, turns) {
   const rows = turns.filter((t) => typeof t.mouthToEarMs === 'number');
   if (!rows.length) {
-    container.replaceChildren(el('p', { class: 'muted' }, 'No answered turns yet.'));
+    fill(container, el('p', { class: 'muted' }, 'No answered turns yet.'));
     return;
   }
   const scale = Math.max(...rows.map((t) => t.mouthToEarMs)) * 1.05;
@@ -35,7 +35,7 @@ export function renderWaterfall(container, turns) {
     { class: 'legend' },
     SEGMENTS.map(([cls, , label]) => el('span', { class: `key ${cls}` }, label)),
     el('span', { class: 'key overhead' }, 'overhead (callchart)'),
-    el('span', { class: 'key wire' }, 'first frame on the wire'),
+    el('span', { class: 'key wire-key' }, 'first frame on the wire'),
   );
   const table = el('div', { class: 'waterfall' });
   for (const t of rows) {
@@ -81,5 +81,5 @@ export function renderWaterfall(container, turns) {
       ),
     );
   }
-  container.replaceChildren(legend, table);
+  fill(container, legend, table);
 }

@@ -18,6 +18,8 @@ export const BROWSER_FORMAT: TransportAudioFormat = {
 const MAX_QUEUED_MS = 60_000;
 /** The socket buffer may hold this much before agent frames are dropped (a page that stopped reading). */
 const MAX_SOCKET_BACKLOG = 256 * 1024;
+/** How long past the expected end of playout a silent page is waited for. */
+const PAGE_REPORT_GRACE_MS = 1000;
 
 type Listeners = { [E in keyof TransportEvents]: TransportEvents[E][] };
 
@@ -32,7 +34,10 @@ export class BrowserCall implements CallTransport {
   private readonly queue = new ByteQueue();
   private readonly levels = new LevelHistory();
   private stream: ScheduledStream | null;
-  private speaking = false;
+  /** Agent frames are being paced out (the server queue had audio at the last tick). */
+  private sending = false;
+  /** The server queue ran dry; waiting for the page to report it has played the rest. */
+  private drainTimer: NodeJS.Timeout | null = null;
   private sentBytes = 0;
   private reportedPlayedMs = 0;
   private reportedDroppedMs = 0;
@@ -75,6 +80,7 @@ export class BrowserCall implements CallTransport {
         // Never more than was sent: a page cannot claim to have heard audio it never got.
         this.reportedPlayedMs = Math.min(msg.value.ms, this.sentMs());
         this.reportedDroppedMs = Math.min(msg.value.droppedMs ?? 0, this.sentMs() - this.reportedPlayedMs);
+        if (this.drainTimer && this.inPageMs() === 0) this.playoutDone();
         return;
       case 'dtmf':
         this.emit('dtmf', msg.value.digit);
@@ -95,8 +101,9 @@ export class BrowserCall implements CallTransport {
       return;
     }
     this.queue.push(audio);
+    this.stopDrainTimer(); // more of the reply: playout is not done after all
     // The first frame of a reply leaves at once; the frame clock is re-phased to it.
-    if (this.stream && !this.speaking && this.queue.length >= FRAME_BYTES) {
+    if (this.stream && !this.sending && this.queue.length >= FRAME_BYTES) {
       this.sendNext();
       this.scheduler.rephase(this.stream, this.scheduler.clock.now() + this.scheduler.frameMs);
     }
@@ -105,7 +112,8 @@ export class BrowserCall implements CallTransport {
   flush(): number {
     const droppedServer = pcmDurationMs(this.queue.clear(), SAMPLE_RATE);
     const unplayed = this.inPageMs();
-    this.speaking = false;
+    this.sending = false;
+    this.stopDrainTimer();
     this.send({ type: 'clear' });
     if (this.hangupAfterPlayout) this.finish('agent');
     return droppedServer + unplayed;
@@ -125,7 +133,7 @@ export class BrowserCall implements CallTransport {
 
   hangup(opts: { afterPlayout?: boolean } = {}): void {
     if (this.isClosed) return;
-    if (opts.afterPlayout && (this.queue.length > 0 || this.speaking)) {
+    if (opts.afterPlayout && (this.queue.length > 0 || this.sending || this.drainTimer)) {
       this.hangupAfterPlayout = true;
       return;
     }
@@ -147,7 +155,35 @@ export class BrowserCall implements CallTransport {
 
   /** Sent and neither played nor dropped yet: the page's own buffer, as last reported. */
   private inPageMs(): number {
-    return Math.max(0, this.sentMs() - this.reportedPlayedMs - this.reportedDroppedMs);
+    const ms = this.sentMs() - this.reportedPlayedMs - this.reportedDroppedMs;
+    return ms < 1 ? 0 : ms;
+  }
+
+  /**
+   * Like Twilio's mark coming back: the reply is done when the page says it has played it. A page
+   * that stops reporting is taken to have played it once that much time (and a second) has passed.
+   */
+  private startDrain(): void {
+    if (this.inPageMs() === 0) {
+      this.playoutDone();
+      return;
+    }
+    this.drainTimer = setTimeout(() => {
+      this.reportedPlayedMs = this.sentMs() - this.reportedDroppedMs;
+      this.playoutDone();
+    }, this.inPageMs() + PAGE_REPORT_GRACE_MS);
+    this.drainTimer.unref();
+  }
+
+  private stopDrainTimer(): void {
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = null;
+  }
+
+  private playoutDone(): void {
+    this.stopDrainTimer();
+    this.emit('playoutDone');
+    if (this.hangupAfterPlayout) this.finish('agent');
   }
 
   private readonly onFrameDue = (): void => {
@@ -156,16 +192,15 @@ export class BrowserCall implements CallTransport {
 
   private sendNext(): void {
     if (this.queue.length === 0) {
-      if (this.speaking) {
-        this.speaking = false;
-        this.emit('playoutDone');
-        if (this.hangupAfterPlayout) this.finish('agent');
+      if (this.sending) {
+        this.sending = false;
+        this.startDrain();
       }
       return;
     }
     const frame = Buffer.alloc(FRAME_BYTES); // a short last frame is padded with silence
     const bytes = this.queue.takeInto(frame, 0, FRAME_BYTES);
-    this.speaking = true;
+    this.sending = true;
     if (this.ws.bufferedAmount > MAX_SOCKET_BACKLOG) return; // dropped, not queued without bound
     this.ws.send(frame, { binary: true });
     // Whole frames: the page plays the padding too, and its played count must line up with this one.
@@ -199,6 +234,7 @@ export class BrowserCall implements CallTransport {
     this.isClosed = true;
     if (this.stream) this.scheduler.remove(this.stream);
     this.stream = null;
+    this.stopDrainTimer();
     this.queue.clear();
     if (this.ws.readyState === this.ws.OPEN) {
       this.send({ type: 'hangup', cause });
