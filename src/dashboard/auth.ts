@@ -67,10 +67,11 @@ export function readSmallBody(req: IncomingMessage, max = MAX_LOGIN_BODY): Promi
     let size = 0;
     const parts: Buffer[] = [];
     req.on('data', (chunk: Buffer) => {
+      if (size > max) return; // discarding the rest (the server's request timeout bounds it)
       size += chunk.length;
       if (size > max) {
+        parts.length = 0;
         reject(new Error('body too large'));
-        req.destroy();
         return;
       }
       parts.push(chunk);

@@ -79,6 +79,7 @@ export function mountDashboard(http: HttpServer, opts: DashboardOptions): void {
     try {
       token = new URLSearchParams(await readSmallBody(req)).get('token') ?? '';
     } catch {
+      res.setHeader('connection', 'close');
       return json(res, 413, { error: 'login body too large' });
     }
     if (!auth.sessionValue || !auth.tokenMatches(token)) {
