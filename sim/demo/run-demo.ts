@@ -21,6 +21,10 @@ export interface DemoOptions {
   log: Logger;
   /** Extra environment for callchart (tests shorten nothing here; the demo is a real call). */
   env?: Record<string, string>;
+  /** Told the dashboard's address once the server is up. */
+  onDashboard?: (url: string) => void;
+  /** Runs with the result before the server stops (the report; `--keep-open` waits here). */
+  afterCall?: (result: DemoResult) => Promise<void>;
 }
 
 export interface DemoTurn {
@@ -60,7 +64,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       ...stack.env,
       AUDIOSOCKET_PORT: '0',
       AGI_PORT: '0',
-      HTTP_ENABLED: '0',
+      // The dashboard on a free loopback port (open there without a token), unless HTTP_PORT is set.
+      HTTP_PORT: process.env.HTTP_PORT ?? '0',
       ...(opts.dbPath ? { CALLCHART_DB: opts.dbPath } : {}),
       ...opts.env,
     },
@@ -79,6 +84,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   });
   try {
     await seedDemoTenants(app.store);
+    if (app.httpPort !== null) opts.onDashboard?.(`http://${config.HTTP_HOST}:${app.httpPort}/`);
     const agi = await runFakeAgiCall({
       host: config.AGI_HOST,
       port: app.agiPort ?? 0,
@@ -109,7 +115,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
         (t) =>
           t.sttFinalMs !== null && t.llmTtftMs !== null && t.ttsTtfbMs !== null && t.mouthToEarMs !== null,
       );
-    return {
+    const result: DemoResult = {
       ok,
       callId: uuid,
       greeting: greetingOf(stored),
@@ -120,6 +126,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       summary,
       caller,
     };
+    await opts.afterCall?.(result);
+    return result;
   } finally {
     await app.close();
     await stack.close();
