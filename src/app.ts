@@ -1,7 +1,6 @@
 import { dirname, join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
-import type { callMachine } from '../machines/call.machine.js';
-import { callMachine as defaultMachine } from '../machines/call.machine.js';
+import { callMachine } from '../machines/call.machine.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
 import { type FastAgiServer, startFastAgiServer } from './agi/fastagi-server.js';
 import { lookupCallMetadata } from './agi/lookup-call-metadata.js';
@@ -21,7 +20,6 @@ import { DeepgramSttProvider } from './providers/stt/deepgram.js';
 import type { SttProvider } from './providers/stt/types.js';
 import { CartesiaTtsProvider } from './providers/tts/cartesia.js';
 import type { TtsProvider } from './providers/tts/types.js';
-import { newBookingId } from './store/booking-input.js';
 import { BookingJournal } from './store/booking-journal.js';
 import { SqliteCallStore } from './store/sqlite-call-store.js';
 import { seedTenantsFromFile } from './store/tenant-seed.js';
@@ -35,7 +33,6 @@ export interface AppOverrides {
   tts?: TtsProvider;
   llm?: LlmClient;
   store?: CallStore;
-  machine?: typeof callMachine;
   onCallEnded?: (summary: CallSummary) => void;
   onBargeIn?: CallDeps['onBargeIn'];
 }
@@ -126,9 +123,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     llm,
     llmOptions: { maxTokens: config.LLM_MAX_TOKENS, temperature: config.LLM_TEMPERATURE },
     store,
-    journal: {
-      append: (b, reason) => journal.recordPending({ ...b, id: b.id ?? newBookingId() }, reason),
-    },
+    journal,
     lookupMetadata: (callId) =>
       lookupCallMetadata(callId, {
         registry,
@@ -160,7 +155,6 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       echoRatio: config.BARGE_IN_ECHO_RATIO,
     },
     log,
-    ...(overrides.machine ? { machine: overrides.machine } : {}),
     ...(inspector
       ? { inspect: (callId: string) => (ev: InspectionEvent) => inspector.record(callId, ev) }
       : {}),
@@ -213,8 +207,11 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       health: () => ({ activeCalls: calls.size }),
     });
     // Browser calls name their tenant by its number, as a trunk would with the dialled number.
-    dashboard.mount(http, overrides.machine ?? defaultMachine, (call, tenant) =>
-      track(call, 'browser', { ...deps, lookupMetadata: async () => ({ did: tenant, callerId: '' }) }),
+    dashboard.mount(http, callMachine, (call, tenant) =>
+      track(call, 'browser', {
+        ...deps,
+        lookupMetadata: async () => ({ did: tenant, callerId: '', source: 'browser' }),
+      }),
     );
   }
   log.info(
