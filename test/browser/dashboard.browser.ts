@@ -21,6 +21,7 @@ describe('dashboard in a real browser', () => {
   let caller: GroupChild | undefined;
   let browser: Browser;
   let page: Page;
+  const pageErrors: string[] = [];
   let base: string;
   let ports: { audio: number; agi: number; http: number };
   const work = mkdtempSync(join(tmpdir(), 'callchart-browser-'));
@@ -67,6 +68,7 @@ describe('dashboard in a real browser', () => {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
   }, 120_000);
 
   afterAll(async () => {
@@ -165,5 +167,11 @@ describe('dashboard in a real browser', () => {
     );
     expect(wav[0]).toBe(200);
     expect(wav[1]).toBeGreaterThan(44);
+
+    // The last day's charts, drawn by uPlot as served from node_modules.
+    await page.click('nav button[data-tab="charts"]');
+    await page.locator('#chart-m2e .uplot canvas').waitFor({ timeout: 30_000 });
+    await page.locator('#chart-calls .uplot canvas').waitFor({ timeout: 30_000 });
+    expect(pageErrors).toEqual([]);
   });
 });

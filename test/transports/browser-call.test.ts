@@ -173,6 +173,11 @@ describe('browser call transport', () => {
     await expect(open(again.url, { origin: 'http://evil.example' }).opened).rejects.toThrow('HTTP 403');
   });
 
+  it('the HTTP server refuses upgrades on any other path (404)', async () => {
+    const { url } = await start();
+    await expect(open(url.replace('/call', '/elsewhere')).opened).rejects.toThrow('HTTP 404');
+  });
+
   it('the control message parser never throws and accepts only well-formed messages', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
