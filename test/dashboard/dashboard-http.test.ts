@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callMachine } from '../../machines/call.machine.js';
 import { dashboardAuth, isLoopbackHost } from '../../src/dashboard/auth.js';
@@ -208,6 +209,50 @@ describe('dashboard pieces', () => {
     expect(csvCell('plain')).toBe('plain');
     expect(csvCell(null)).toBe('');
     expect(bookingsCsv([]).split('\r\n')).toHaveLength(2);
+  });
+
+  it('a CSV row reads back as the values written (formula-looking ones defused with a quote mark)', () => {
+    // A minimal RFC 4180 reader for one line of cells.
+    const readRow = (line: string): string[] => {
+      const cells: string[] = [];
+      let i = 0;
+      while (i <= line.length) {
+        let cell = '';
+        if (line[i] === '"') {
+          i++;
+          while (i < line.length) {
+            if (line[i] === '"' && line[i + 1] === '"') {
+              cell += '"';
+              i += 2;
+            } else if (line[i] === '"') {
+              i++;
+              break;
+            } else cell += line[i++];
+          }
+        } else {
+          while (i < line.length && line[i] !== ',') cell += line[i++];
+        }
+        cells.push(cell);
+        i++; // the comma
+      }
+      return cells;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.string({ unit: 'grapheme' }),
+            fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', ' ', '=', '+', '-', '@', '\t') }),
+          ),
+          { minLength: 1, maxLength: 5 },
+        ),
+        (values) => {
+          const line = values.map(csvCell).join(',');
+          const expected = values.map((v) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v));
+          expect(readRow(line)).toEqual(expected);
+        },
+      ),
+    );
   });
 
   it('the live registry keeps a bounded window and the root actor only', () => {
