@@ -14,7 +14,7 @@ import { chartDefinition } from './chart-definition.js';
 import { bookingsCsv, callFilterSchema, type HistoryQueries } from './history.js';
 import type { LiveCalls } from './live-calls.js';
 import type { Recordings } from './recordings.js';
-import { loadAssets } from './static-assets.js';
+import { type Asset, loadAssets } from './static-assets.js';
 
 export interface DashboardOptions {
   auth: DashboardAuth;
@@ -46,7 +46,16 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 /** Mounts the dashboard's page, assets, JSON API and SSE stream on the internal HTTP server. */
 export function mountDashboard(http: HttpServer, opts: DashboardOptions): void {
   const { auth, live, history, recordings, log } = opts;
-  const assets = loadAssets();
+  let assets: Map<string, Asset>;
+  try {
+    assets = loadAssets();
+  } catch (err) {
+    // A build without the page's files must still take calls: the API stays, the page says why.
+    log.error({ err }, 'dashboard page files missing; serving the API only');
+    assets = new Map([
+      ['/', { body: Buffer.from('dashboard files missing from this build'), contentType: 'text/plain' }],
+    ]);
+  }
   const chart = JSON.stringify(chartDefinition(opts.machine));
 
   // Assets hold no data (the same files are in the repository); the login page needs the stylesheet.
