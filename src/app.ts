@@ -1,13 +1,16 @@
 import { dirname, join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
+import { callMachine } from '../machines/call.machine.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
 import { type FastAgiServer, startFastAgiServer } from './agi/fastagi-server.js';
 import { lookupCallMetadata } from './agi/lookup-call-metadata.js';
-import { type CallDeps, type CallSummary, runCall } from './call/call-session.js';
+import { type CallDeps, type CallSummary, runCall, type SessionTransport } from './call/call-session.js';
 import { GreetingCache } from './call/greeting.js';
 import { createInspector } from './call/inspect.js';
 import { metricsObserver } from './call/metrics-observer.js';
 import type { Config } from './config.js';
+import { createDashboard } from './dashboard/dashboard.js';
+import type { TransportName } from './dashboard/live-calls.js';
 import { type HttpServer, startHttpServer } from './http/http-server.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics/metrics.js';
@@ -102,6 +105,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       log,
     });
   const inspector = createInspector(config, log);
+  const dashboard = await createDashboard(config, log);
 
   const deps: CallDeps = {
     stt,
@@ -168,25 +172,27 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   };
 
   const calls = new Set<Promise<CallSummary>>();
+  const track = (call: SessionTransport, transport: TransportName, callDeps: CallDeps) => {
+    const run = runCall(dashboard.callTransport(call), dashboard.callDeps(callDeps, call.callId, transport))
+      .catch((err): CallSummary => {
+        // A bug in one call must end only that call.
+        log.error({ err, callId: call.callId }, 'call failed');
+        if (!call.closed) call.hangup();
+        return { callId: call.callId, outcome: 'error', turns: 0, bargeIns: 0 };
+      })
+      .then((summary) => {
+        calls.delete(run);
+        dashboard.live.ended({ callId: summary.callId, outcome: summary.outcome });
+        overrides.onCallEnded?.(summary);
+        return summary;
+      });
+    calls.add(run);
+  };
   const audioSocket: AudioSocketServer = await startAudioSocketServer({
     host: config.AUDIOSOCKET_HOST,
     port: config.AUDIOSOCKET_PORT,
     log,
-    onCall: (call) => {
-      const run = runCall(call, deps)
-        .catch((err): CallSummary => {
-          // A bug in one call must end only that call.
-          log.error({ err, callId: call.callId }, 'call failed');
-          if (!call.closed) call.hangup();
-          return { callId: call.callId, outcome: 'error', turns: 0, bargeIns: 0 };
-        })
-        .then((summary) => {
-          calls.delete(run);
-          overrides.onCallEnded?.(summary);
-          return summary;
-        });
-      calls.add(run);
-    },
+    onCall: (call) => track(call, 'audiosocket', deps),
   });
   metrics.trackAudioOutput(() => audioSocket.stats());
 
@@ -210,6 +216,13 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       health: () => ({ activeCalls: calls.size }),
     });
     registerRespondRoute(http, config, log, { llm, tenants: tenantLookupFromStore(store) });
+    // Browser calls name their tenant by its number, as a trunk would with the dialled number.
+    dashboard.mount(http, callMachine, (call, tenant) =>
+      track(call, 'browser', {
+        ...deps,
+        lookupMetadata: async () => ({ did: tenant, callerId: '', source: 'browser' }),
+      }),
+    );
   }
   log.info(
     {
@@ -236,6 +249,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     drain,
     async close() {
       await audioSocket.close();
+      dashboard.close(); // hangs up browser calls too
       await drain(5000);
       await Promise.allSettled([agi?.close(), http?.close()]);
       await inspector?.close();

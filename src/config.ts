@@ -37,6 +37,9 @@ export const configSchema = z.object({
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(9464),
   HTTP_ENABLED: bool.default(true),
+  /** A stereo WAV per call (caller left, agent right) in this directory; empty: no recordings. */
+  RECORDINGS_DIR: z.string().default(''),
+  RECORDINGS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 
   CALLCHART_DB: z.string().min(1).default('data/callchart.db'),
   TENANTS_FILE: z.string().optional(),
@@ -97,7 +100,10 @@ export const configSchema = z.object({
 
   SIM_CALLER_SCRIPT: z.string().optional(),
 
-  /** Bearer tokens for the HTTP API (POST /v1/respond); empty turns that endpoint off. */
+  /**
+   * Bearer tokens for the HTTP API (POST /v1/respond); empty turns that endpoint off. DASHBOARD_TOKEN
+   * also opens the dashboard at /; without it the dashboard is served only on a loopback HTTP_HOST.
+   */
   DASHBOARD_TOKEN: token,
   RESPOND_API_TOKEN: token,
   RESPOND_MAX_BODY_BYTES: z.coerce

@@ -8,6 +8,7 @@
  *   npm run demo -- --script fixtures/scripts/transfer-en.json --expect transferred
  * The verdict (exit code 0) follows the script: every line answered and measured, and the call ended
  * as expected (`--expect`; a script named booking-*.json expects `booked`).
+ *   npm run demo -- --keep-open      the dashboard stays up after the call (Ctrl-C to stop)
  */
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     did: { type: 'string', default: '02012345678' },
     caller: { type: 'string', default: '+447700900123' },
     expect: { type: 'string' },
+    'keep-open': { type: 'boolean', default: false },
   },
 });
 
@@ -31,6 +33,7 @@ const { values } = parseArgs({
 const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
 const scriptPath = values.script ?? new URL('booking-en.json', SCRIPT_DIR).pathname;
 const script = loadCallerScript(scriptPath);
+let dashboard: string | null = null;
 const expectOutcome = values.expect ?? (basename(scriptPath).startsWith('booking') ? 'booked' : undefined);
 const result = await runDemo({
   script,
@@ -39,11 +42,25 @@ const result = await runDemo({
   log,
   ...(expectOutcome ? { expectOutcome } : {}),
   ...(values.record ? { recordPath: values.record } : {}),
+  onDashboard: (url) => {
+    dashboard = url;
+    // stderr: with --json the last line of stdout stays the report.
+    console.error(`Dashboard: ${url}  (watch the call live; --keep-open keeps it up afterwards)`);
+  },
+  afterCall: async (r) => {
+    if (values.json) {
+      const { ok, turns, booking, calls, answerToFirstAudioMs, callId } = r;
+      console.log(JSON.stringify({ ok, callId, answerToFirstAudioMs, turns, booking, calls }));
+    } else {
+      printReport(r, values.record);
+    }
+    if (values['keep-open'] && dashboard) {
+      console.error(`\nThe dashboard stays up at ${dashboard}  (Ctrl-C to stop)`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+    }
+  },
 });
-if (values.json) {
-  const { ok, turns, booking, calls, answerToFirstAudioMs, callId } = result;
-  console.log(JSON.stringify({ ok, callId, answerToFirstAudioMs, turns, booking, calls }));
-} else {
-  printReport(result, values.record);
-}
 process.exit(result.ok ? 0 : 1);

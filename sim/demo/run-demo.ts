@@ -22,6 +22,10 @@ export interface DemoOptions {
   log: Logger;
   /** Extra environment for callchart (tests shorten nothing here; the demo is a real call). */
   env?: Record<string, string>;
+  /** Told the dashboard's address once the server is up. */
+  onDashboard?: (url: string) => void;
+  /** Runs with the result before the server stops (the report; `--keep-open` waits here). */
+  afterCall?: (result: DemoResult) => Promise<void>;
   /** How the script's call should end ('booked' for a booking script); unset: any outcome. */
   expectOutcome?: string;
 }
@@ -67,7 +71,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       ...stack.env,
       AUDIOSOCKET_PORT: '0',
       AGI_PORT: '0',
-      HTTP_ENABLED: '0',
+      // The dashboard on a free loopback port (open there without a token), unless HTTP_PORT is set.
+      HTTP_PORT: process.env.HTTP_PORT ?? '0',
       ...(opts.dbPath ? { CALLCHART_DB: opts.dbPath } : {}),
       ...opts.env,
     },
@@ -86,6 +91,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   });
   try {
     await seedDemoTenants(app.store);
+    if (app.httpPort !== null) opts.onDashboard?.(`http://${config.HTTP_HOST}:${app.httpPort}/`);
     const agi = await runFakeAgiCall({
       host: config.AGI_HOST,
       port: app.agiPort ?? 0,
@@ -110,7 +116,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     }
     const turns = pairTurns(caller, stored);
     const ok = verdict(opts, turns, booking, summary);
-    return {
+    const result: DemoResult = {
       ok,
       callId: uuid,
       greeting: greetingOf(stored),
@@ -121,6 +127,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       summary,
       caller,
     };
+    await opts.afterCall?.(result);
+    return result;
   } finally {
     await app.close();
     await stack.close();
