@@ -33,6 +33,11 @@ export const configSchema = z.object({
   HTTP_ENABLED: bool.default(true),
 
   CALLCHART_DB: z.string().min(1).default('data/callchart.db'),
+  /** postgres://… selects the shared Postgres store instead of SQLite (CALLCHART_DB still locates the journal). */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL')
+    .optional(),
   TENANTS_FILE: z.string().optional(),
 
   DEEPGRAM_API_KEY: z.string().default(''),
@@ -108,6 +113,7 @@ export const SECRET_KEYS = [
   'ANTHROPIC_API_KEY',
   'CARTESIA_API_KEY',
   'CONTEXT_API_KEY',
+  'DATABASE_URL', // may carry a password
 ] as const;
 
 /** A copy of the config safe to log: secrets reduced to "set"/"unset". */
