@@ -21,6 +21,14 @@ export function formatSummary(r: BenchResult): string {
     `RSS MiB per call       ${r.rssPerCallMiB}${f ? `   | floor ${f.rssPerCallMiB}   ratio ${r.ratios.rss}` : ''}`,
     `RSS MiB idle/peak/after ${r.rssMiB.idle}/${r.rssMiB.peak}/${r.rssMiB.afterCalls}${f ? `   | floor ${f.rssMiB.idle}/${f.rssMiB.peak}/${f.rssMiB.afterCalls}` : ''}`,
   ];
+  const pf = r.providerFloor;
+  if (pf) {
+    lines.push(
+      `provider floor (raw STT/LLM/TTS sockets): mouth-to-ear ${p(pf.mouthToEarMs)}, longest gap ${pf.maxGapMs} ms, completed ${pf.completedCalls}, errors ${pf.errors}`,
+      `CPU s per call-minute  ${r.cpuSecPerCallMin}   | provider floor ${pf.cpuSecPerCallMin}   ratio ${r.ratios.cpuVsProviderFloor}`,
+      `RSS MiB per call       ${r.rssPerCallMiB}   | provider floor ${pf.rssPerCallMiB}   ratio ${r.ratios.rssVsProviderFloor}`,
+    );
+  }
   const load = Object.entries(r.machineLoad)
     .map(([k, v]) => `${k} ${v.cpuSec} s (peak ${v.peakCpuPercent}%)`)
     .join(', ');

@@ -14,6 +14,11 @@ describe('bench arguments', () => {
     ]);
     expect(json).toBe(true);
     expect(bench).toMatchObject({ calls: 50, seconds: 20, arrival: 'burst', skipFloor: false });
+    expect(bench.skipProviderFloor).toBe(false);
+    expect(parseBenchArgs(['--skip-provider-floor']).bench).toMatchObject({
+      skipFloor: false,
+      skipProviderFloor: true,
+    });
   });
 
   it('takes an optional directory after --cpu-prof', () => {
