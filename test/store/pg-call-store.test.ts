@@ -36,7 +36,10 @@ function pgHarness(): EngineHarness {
     },
     open: (opts = {}) => PgCallStore.open({ url, ...opts }),
     async countRows(table) {
-      peek ??= new pg.Pool({ connectionString: url, max: 1 });
+      if (!peek) {
+        peek = new pg.Pool({ connectionString: url, max: 1 });
+        peek.on('error', () => undefined); // the server's goodbye at shutdown may reach a closing client
+      }
       const { rows } = await peek.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${table}`);
       return Number(rows[0]?.n);
     },

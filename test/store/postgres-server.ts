@@ -130,6 +130,7 @@ function makeServer(
     async createDatabase(name) {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
       const admin = new pg.Client({ connectionString: url() });
+      admin.on('error', () => undefined); // surfaced by the awaited calls below
       await admin.connect();
       try {
         // FILE_COPY: much quicker than the default WAL_LOG strategy for the tiny databases tests make.
