@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const bool = z
@@ -21,6 +22,14 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
 
+  /**
+   * Worker processes, each owning its calls end to end; 'auto' = one per core. With more than one,
+   * worker i listens for AudioSocket on AUDIOSOCKET_PORT + i and this process answers FastAGI.
+   */
+  WORKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
+    .default(1)
+    .transform((v) => (v === 'auto' ? availableParallelism() : v)),
   AUDIOSOCKET_HOST: z.string().min(1).default('127.0.0.1'),
   AUDIOSOCKET_PORT: port.default(9099),
   AGI_HOST: z.string().min(1).default('127.0.0.1'),

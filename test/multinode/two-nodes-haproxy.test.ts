@@ -10,7 +10,7 @@ import { runSimulatedCaller } from '../../sim/caller/caller.js';
 import { loadCallerScript } from '../../sim/caller/script.js';
 import { type SimStack, startSimStack } from '../../sim/stack.js';
 import { findPostgresBin, type PostgresServer, startPostgres } from '../store/postgres-server.js';
-import { type GroupChild, spawnGroup, waitFor } from './process-group.js';
+import { type GroupChild, spawnGroup, waitFor } from '../support/process-group.js';
 
 const HAPROXY_CONFIG = join(ROOT, 'deploy/haproxy-fastagi.cfg');
 const pgBin = findPostgresBin();
