@@ -6,6 +6,7 @@ export const usage = `usage: npm run bench -- [options]
   --seconds S          window in which calls start; the last calls run to their end (default 60)
   --arrival MODE       ramp (default) or burst (every first call within one second)
   --ramp-seconds R     ramp length (default calls/10, at most 10)
+  --workers N|auto     run callchart with WORKERS=N worker processes (default 1)
   --skip-floor         run neither floor
   --skip-provider-floor  run the plain floor but not the provider floor
   --cpu-prof [DIR]     write a V8 CPU profile of the callchart server (default dir: bench/profiles)
@@ -42,6 +43,7 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       'ramp-seconds': { type: 'string' },
       'skip-floor': { type: 'boolean' },
       'skip-provider-floor': { type: 'boolean' },
+      workers: { type: 'string' },
       lines: { type: 'string' },
       'node-arg': { type: 'string', multiple: true },
       'log-dir': { type: 'string' },
@@ -55,6 +57,8 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
   const rampSeconds = rampRaw === undefined ? undefined : Number(rampRaw);
   if (rampSeconds !== undefined && !(rampSeconds >= 0))
     throw new Error(`--ramp-seconds must be >= 0, got ${rampRaw}`);
+  const workersRaw = values.workers;
+  const workers = workersRaw === 'auto' ? 'auto' : positiveInt('workers', workersRaw, 1);
   return {
     json: values.json ?? false,
     bench: {
@@ -64,6 +68,7 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       ...(rampSeconds !== undefined ? { rampSeconds } : {}),
       skipFloor: values['skip-floor'] ?? false,
       skipProviderFloor: values['skip-provider-floor'] ?? false,
+      workers,
       ...(cpuProfDir ? { cpuProfDir } : {}),
       ...(values['node-arg'] ? { serverNodeArgs: values['node-arg'] } : {}),
       ...(values['log-dir'] ? { logDir: values['log-dir'] } : {}),

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadCallerScript } from '../sim/caller/script.js';
 import type { AudioOutputCounters } from '../src/metrics/metrics.js';
@@ -25,6 +25,8 @@ export interface BenchOptions {
   rampSeconds?: number;
   /** Skip both floors. */
   skipFloor?: boolean;
+  /** callchart's WORKERS: worker processes (their CPU and RSS are added to the server's). */
+  workers?: number | 'auto';
   /** Skip only the provider floor (it needs its own simulators, so it is the slower floor). */
   skipProviderFloor?: boolean;
   /** Write a V8 CPU profile of the callchart server into this directory. */
@@ -51,6 +53,8 @@ export interface BenchOptions {
 
 export interface BenchResult extends Omit<WireFigures, 'turns'> {
   calls: number;
+  /** callchart's worker processes (1: calls run in the server process itself). */
+  workers: number;
   seconds: number;
   arrival: Arrival;
   /** Overhead per turn against the server-stored provider time (see docs/benchmarks.md). */
@@ -94,6 +98,7 @@ const QUICK_FIX_PLUMBING_DID = '02012345678';
  */
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const delays = opts.delays ?? DEFAULT_PROVIDER_DELAYS;
+  const workers = opts.workers === 'auto' ? availableParallelism() : (opts.workers ?? 1);
   const arrival = opts.arrival ?? 'ramp';
   const scriptPath = resolve(opts.scriptPath ?? DEFAULT_SCRIPT);
   const fullScript = loadCallerScript(scriptPath);
@@ -130,6 +135,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       simEnv: sims.env,
       delays,
       dataDir,
+      workers,
       nodeArgs: [
         ...(opts.serverNodeArgs ?? []),
         ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProfDir)}`] : []),
@@ -143,7 +149,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       { ...load, target: { audioSocketPort: running.audioSocketPort, agiPort: running.agiPort } },
       {
         ...sampling(() => running.child.stop()),
-        heapUsedMiB: () => running.heapUsedMiB(),
+        // With workers the server's /metrics heap is the primary's alone: not the calls' memory.
+        ...(workers === 1 ? { heapUsedMiB: () => running.heapUsedMiB() } : { withChildren: true }),
         alsoSample: { simulators: sims.child.pid },
       },
     );
@@ -209,6 +216,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       a == null || b == null || b <= 0 ? null : round2(a / b);
     return {
       calls: opts.calls,
+      workers,
       seconds: opts.seconds,
       arrival,
       ...wire,
