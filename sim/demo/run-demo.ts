@@ -34,6 +34,10 @@ export interface DemoTurn {
   mouthToEarMs: number | null;
   overheadMs: number | null;
   bargeIn: boolean;
+  /** LLM requests the caller waited for before the reply's first audio. */
+  llmRounds: number | null;
+  /** The reply was started on an early end-of-turn signal. */
+  speculative: boolean;
 }
 
 export interface DemoResult {
@@ -158,6 +162,8 @@ function pairTurns(caller: CallerResult, stored: TurnRecord[]): DemoTurn[] {
       mouthToEarMs: round(t.mouthToEarMs),
       overheadMs: t.mouthToEarMs !== null && provider !== null ? round(t.mouthToEarMs - provider) : null,
       bargeIn: s?.bargeIn ?? false,
+      llmRounds: s?.llmRounds ?? null,
+      speculative: s?.speculative ?? false,
     };
   });
 }
