@@ -177,6 +177,9 @@ export class PgCallStore implements CallStore {
           t.mouthToEarMs,
           t.bargeInStopMs,
           t.llmProvider,
+          t.llmRounds,
+          t.llmRequests,
+          t.speculative ? 1 : 0,
           t.at,
         ]),
     });

@@ -119,6 +119,17 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   },
   {
     version: 3,
+    name: 'turn figures: LLM requests before the first audio, speculative replies',
+    up: async (c) => {
+      await c.query(`
+        ALTER TABLE turns ADD COLUMN llm_rounds INTEGER;
+        ALTER TABLE turns ADD COLUMN llm_requests INTEGER;
+        ALTER TABLE turns ADD COLUMN speculative INTEGER NOT NULL DEFAULT 0;
+      `);
+    },
+  },
+  {
+    version: 4,
     name: 'tenant transfer number',
     up: async (c) => {
       // Where a "put me through to a person" call goes; NULL means the tenant has none.

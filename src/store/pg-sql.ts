@@ -23,13 +23,16 @@ export const PG_SQL = {
   callById: 'SELECT * FROM calls WHERE call_id = $1',
   // A turn re-sent with the same index replaces the earlier one (e.g. agentText trimmed after a barge-in).
   upsertTurn: `INSERT INTO turns (call_id, idx, step, caller_text, agent_text, barge_in, stt_final_ms,
-      llm_ttft_ms, tts_ttfb_ms, mouth_to_ear_ms, barge_in_stop_ms, llm_provider, at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+      llm_ttft_ms, tts_ttfb_ms, mouth_to_ear_ms, barge_in_stop_ms, llm_provider, llm_rounds, llm_requests,
+      speculative, at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
     ON CONFLICT (call_id, idx) DO UPDATE SET
       step = excluded.step, caller_text = excluded.caller_text, agent_text = excluded.agent_text,
       barge_in = excluded.barge_in, stt_final_ms = excluded.stt_final_ms, llm_ttft_ms = excluded.llm_ttft_ms,
       tts_ttfb_ms = excluded.tts_ttfb_ms, mouth_to_ear_ms = excluded.mouth_to_ear_ms,
-      barge_in_stop_ms = excluded.barge_in_stop_ms, llm_provider = excluded.llm_provider, at = excluded.at`,
+      barge_in_stop_ms = excluded.barge_in_stop_ms, llm_provider = excluded.llm_provider,
+      llm_rounds = excluded.llm_rounds, llm_requests = excluded.llm_requests,
+      speculative = excluded.speculative, at = excluded.at`,
   turnsByCall: 'SELECT * FROM turns WHERE call_id = $1 ORDER BY idx',
   // call_id is the idempotency key. When two nodes race, the second INSERT waits on the UNIQUE index
   // until the first commits, then does nothing and returns no row; the store then reads the winner.
