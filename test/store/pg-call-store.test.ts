@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { openCallStore } from '../../src/store/open-call-store.js';
+import { openDatabase } from '../../src/store/open-database.js';
 import { PgCallStore } from '../../src/store/pg-call-store.js';
 import {
   migratePg,
@@ -80,6 +81,36 @@ describe.skipIf(!bin)('PgCallStore against a real PostgreSQL', () => {
         expect(rows).toHaveLength(1);
       } finally {
         await Promise.all(pools.map((p) => p.end()));
+      }
+    });
+
+    it('mirrors every SQLite table and column', async () => {
+      const url = await server.createDatabase(`m${++databases}`);
+      const pool = openPgPool(url, silentLogger);
+      const sqlite = openDatabase(':memory:');
+      try {
+        await migratePg(pool);
+        const inSqlite = new Set<string>();
+        const tables = sqlite
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+          .pluck()
+          .all() as string[];
+        for (const table of tables) {
+          for (const c of sqlite.pragma(`table_info(${table})`) as Array<{ name: string }>)
+            inSqlite.add(`${table}.${c.name}`);
+        }
+        const { rows } = await pool.query<{ c: string }>(
+          `SELECT table_name || '.' || column_name AS c FROM information_schema.columns
+           WHERE table_schema = 'public'`,
+        );
+        const inPg = new Set(rows.map((r) => r.c));
+        expect([...inSqlite].filter((c) => !inPg.has(c))).toEqual([]);
+        // Ahead of SQLite only by what another branch adds to SQLite with the same migration number.
+        const extra = [...inPg].filter((c) => !inSqlite.has(c));
+        expect(extra.every((c) => c === 'tenants.transfer_number')).toBe(true);
+      } finally {
+        sqlite.close();
+        await pool.end();
       }
     });
 
