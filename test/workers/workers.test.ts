@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../bench/child-process.js';
 import { freePort } from '../../bench/free-port.js';
@@ -106,6 +107,15 @@ describe('WORKERS=2', () => {
     const [resultA, resultB] = await Promise.all([talkingA, talkingB]);
     expect(resultA?.completed ?? false).toBe(false);
     expect(resultB?.completed).toBe(true);
+
+    // The metadata reached the worker that took the call: it knew the dialled number's company.
+    const db = new Database(join(dataDir, 'callchart.db'), { readonly: true });
+    try {
+      const row = db.prepare('SELECT tenant_id, dialled FROM calls WHERE call_id = ?').get(b.uuid);
+      expect(row).toEqual({ tenant_id: 'quick-fix-plumbing', dialled: '02012345678' });
+    } finally {
+      db.close();
+    }
 
     // The slot is started again with a new process; the other worker kept its pid throughout.
     await waitFor(
