@@ -64,6 +64,12 @@ class WorkerRoutingRegistry extends CallMetadataRegistry {
  * worker processes (worker-main.ts) run them, each on its own AudioSocket port.
  */
 export async function startPrimary(config: Config, log: Logger): Promise<Primary> {
+  const lastPort = config.AUDIOSOCKET_PORT + config.WORKERS - 1;
+  if (config.AUDIOSOCKET_PORT !== 0 && lastPort > 65535) {
+    throw new Error(
+      `WORKERS=${config.WORKERS} needs AudioSocket ports up to ${lastPort}: lower AUDIOSOCKET_PORT`,
+    );
+  }
   // Migrate once here: N workers opening a fresh database together would race to create it.
   await (
     await openCallStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.CALLCHART_DB, log })
