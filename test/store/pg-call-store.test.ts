@@ -13,7 +13,8 @@ import {
 import { openPgPool } from '../../src/store/pg-pool.js';
 import { PgWriteBehindQueue } from '../../src/store/pg-write-behind.js';
 import { callStoreCases, type EngineHarness } from './call-store-cases.js';
-import { bookingInput } from './fixtures.js';
+import { captureLogger } from './capture-logger.js';
+import { bookingInput, callEnd, callRecord, QUICK_FIX } from './fixtures.js';
 import {
   findPostgresBin,
   POSTGRES_SKIP_REASON,
@@ -158,6 +159,33 @@ describe.skipIf(!bin)('PgCallStore against a real PostgreSQL', () => {
     }
   });
 
+  it('survives the server cutting its connections: logged, reconnected, no crash', async () => {
+    const name = `r${++databases}`;
+    const url = await server.createDatabase(name);
+    const { log, lines } = captureLogger();
+    const store = await PgCallStore.open({ url, log });
+    const admin = new pg.Client({ connectionString: server.url() });
+    admin.on('error', () => undefined);
+    await admin.connect();
+    try {
+      await store.upsertTenant(QUICK_FIX); // leaves an idle connection in the pool
+      const cut = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = $1 AND application_name = 'callchart'`,
+        [name],
+      );
+      expect(cut.rowCount).toBeGreaterThan(0);
+      await waitUntil(() => lines().some((l) => l.msg === 'idle postgres connection failed'));
+      void store.startCall(callRecord('c1'));
+      await store.endCall(callEnd('c1'));
+      expect((await store.callById('c1'))?.outcome).toBe('booked');
+      expect((await store.tenantForNumber('02012345678')).id).toBe(QUICK_FIX.id);
+    } finally {
+      await admin.end();
+      await store.close();
+    }
+  });
+
   it('DATABASE_URL selects the Postgres store', async () => {
     const url = await server.createDatabase(`s${++databases}`);
     const store = await openCallStore({
@@ -178,3 +206,11 @@ describe.skipIf(!bin)('PgCallStore against a real PostgreSQL', () => {
     await expect(PgCallStore.open({ url })).rejects.toThrow(/no_such_database/);
   });
 });
+
+async function waitUntil(probe: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
