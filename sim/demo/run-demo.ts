@@ -4,6 +4,7 @@ import { buildWav, interleaveStereo } from '../../src/audio/wav.js';
 import type { CallSummary } from '../../src/call/call-session.js';
 import { loadConfig } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
+import { roundTo } from '../../src/round.js';
 import { seedDemoTenants } from '../../src/store/tenant-seed.js';
 import type { Booking, TurnRecord } from '../../src/store/types.js';
 import { runFakeAgiCall } from '../asterisk/fake-asterisk-agi.js';
@@ -52,7 +53,7 @@ export interface DemoResult {
   caller: CallerResult;
 }
 
-const round = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+const round = (n: number | null) => roundTo(n, 1);
 
 /**
  * One full call on the embedded defaults: the provider simulators, the real callchart server on a

@@ -1,7 +1,9 @@
 import type { Step } from '../../machines/call.types.js';
+import { roundTo } from '../round.js';
 import type { TurnRecord } from '../store/types.js';
 
-const round = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+/** Latencies are reported to 0.1 ms. */
+const round = (n: number | null) => roundTo(n, 1);
 
 /**
  * Collects the latency figures of one caller turn and the agent reply that answers it, as the server
