@@ -6,7 +6,9 @@ export const usage = `usage: npm run bench -- [options]
   --seconds S          window in which calls start; the last calls run to their end (default 60)
   --arrival MODE       ramp (default) or burst (every first call within one second)
   --ramp-seconds R     ramp length (default calls/10, at most 10)
-  --skip-floor         do not run the floor server
+  --workers N|auto     run callchart with WORKERS=N worker processes (default 1)
+  --skip-floor         run neither floor
+  --skip-provider-floor  run the plain floor but not the provider floor
   --cpu-prof [DIR]     write a V8 CPU profile of the callchart server (default dir: bench/profiles)
   --lines K            speak only the first K lines of the booking script
   --node-arg FLAG      pass a Node flag to the callchart server (repeatable), e.g. --node-arg=--trace-gc
@@ -40,6 +42,8 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       arrival: { type: 'string' },
       'ramp-seconds': { type: 'string' },
       'skip-floor': { type: 'boolean' },
+      'skip-provider-floor': { type: 'boolean' },
+      workers: { type: 'string' },
       lines: { type: 'string' },
       'node-arg': { type: 'string', multiple: true },
       'log-dir': { type: 'string' },
@@ -53,6 +57,8 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
   const rampSeconds = rampRaw === undefined ? undefined : Number(rampRaw);
   if (rampSeconds !== undefined && !(rampSeconds >= 0))
     throw new Error(`--ramp-seconds must be >= 0, got ${rampRaw}`);
+  const workersRaw = values.workers;
+  const workers = workersRaw === 'auto' ? 'auto' : positiveInt('workers', workersRaw, 1);
   return {
     json: values.json ?? false,
     bench: {
@@ -61,6 +67,8 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       arrival,
       ...(rampSeconds !== undefined ? { rampSeconds } : {}),
       skipFloor: values['skip-floor'] ?? false,
+      skipProviderFloor: values['skip-provider-floor'] ?? false,
+      workers,
       ...(cpuProfDir ? { cpuProfDir } : {}),
       ...(values['node-arg'] ? { serverNodeArgs: values['node-arg'] } : {}),
       ...(values['log-dir'] ? { logDir: values['log-dir'] } : {}),

@@ -21,6 +21,8 @@ export interface CallchartServerOptions {
   delays: ProviderDelays;
   /** A fresh directory for the database and booking journal. */
   dataDir: string;
+  /** WORKERS for the server (worker processes); default 1. */
+  workers?: number | 'auto';
   /** Extra Node flags, e.g. --cpu-prof --cpu-prof-dir=... */
   nodeArgs?: string[];
   /** Keep the server's whole output in <logDir>/callchart.log. */
@@ -48,6 +50,7 @@ export async function startCallchartServer(opts: CallchartServerOptions): Promis
       LOG_LEVEL: 'warn',
       LOG_PRETTY: '0',
       INSPECT: '0',
+      WORKERS: String(opts.workers ?? 1),
     },
   });
   const base = `http://127.0.0.1:${httpPort}`;

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadCallerScript } from '../sim/caller/script.js';
 import type { AudioOutputCounters } from '../src/metrics/metrics.js';
@@ -7,7 +7,7 @@ import { roundTo } from '../src/round.js';
 import { type CallchartServer, startCallchartServer } from './callchart-server.js';
 import { ROOT } from './child-process.js';
 import { type ServerFigures, serverFigures, type WireFigures, wireFigures } from './figures.js';
-import { type FloorProcess, startFloor } from './floor-process.js';
+import { type FloorProcess, startFloor, startProviderFloor } from './floor-process.js';
 import type { Arrival, LoadOptions } from './load-generator.js';
 import { pacerCountersFromExposition } from './pacer-counters.js';
 import { configuredProviderMs, DEFAULT_PROVIDER_DELAYS, type ProviderDelays } from './provider-delays.js';
@@ -23,7 +23,12 @@ export interface BenchOptions {
   arrival?: Arrival;
   /** Ramp mode: first calls spread over this long (default: a tenth of a second per call, at most 10 s). */
   rampSeconds?: number;
+  /** Skip both floors. */
   skipFloor?: boolean;
+  /** callchart's WORKERS: worker processes (their CPU and RSS are added to the server's). */
+  workers?: number | 'auto';
+  /** Skip only the provider floor (it needs its own simulators, so it is the slower floor). */
+  skipProviderFloor?: boolean;
   /** Write a V8 CPU profile of the callchart server into this directory. */
   cpuProfDir?: string;
   /** More Node flags for the callchart server (e.g. --trace-gc, --max-semi-space-size=...). */
@@ -48,6 +53,8 @@ export interface BenchOptions {
 
 export interface BenchResult extends Omit<WireFigures, 'turns'> {
   calls: number;
+  /** callchart's worker processes (1: calls run in the server process itself). */
+  workers: number;
   seconds: number;
   arrival: Arrival;
   /** Overhead per turn against the server-stored provider time (see docs/benchmarks.md). */
@@ -59,11 +66,25 @@ export interface BenchResult extends Omit<WireFigures, 'turns'> {
   delays: ProviderDelays;
   server: ServerFigures;
   /** The floor's `overheadMs` is mouth-to-ear minus the configured provider time: it has no other. */
-  floor: (WireFigures & { overheadMs: WireFigures['overheadVsConfiguredMs']; replyMs: number }) | null;
-  ratios: { cpu: number | null; rss: number | null; mouthToEarP50: number | null };
+  floor: FloorFigures | null;
+  /** The provider floor: real STT/LLM/TTS sockets to the simulators, nothing else (provider-floor-server.ts). */
+  providerFloor: FloorFigures | null;
+  ratios: {
+    cpu: number | null;
+    rss: number | null;
+    mouthToEarP50: number | null;
+    cpuVsProviderFloor: number | null;
+    rssVsProviderFloor: number | null;
+  };
   machine: { cpus: number; model: string; node: string };
   timedOut: boolean;
 }
+
+/** A floor's wire figures; its `overheadMs` is mouth-to-ear minus the configured provider time. */
+export type FloorFigures = WireFigures & {
+  overheadMs: WireFigures['overheadVsConfiguredMs'];
+  replyMs: number;
+};
 
 /** The Cartesia simulator's speaking rate, pinned so the floor's tone can match callchart's replies. */
 const TTS_CHARS_PER_SECOND = 15;
@@ -77,6 +98,7 @@ const QUICK_FIX_PLUMBING_DID = '02012345678';
  */
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const delays = opts.delays ?? DEFAULT_PROVIDER_DELAYS;
+  const workers = opts.workers === 'auto' ? availableParallelism() : (opts.workers ?? 1);
   const arrival = opts.arrival ?? 'ramp';
   const scriptPath = resolve(opts.scriptPath ?? DEFAULT_SCRIPT);
   const fullScript = loadCallerScript(scriptPath);
@@ -113,6 +135,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       simEnv: sims.env,
       delays,
       dataDir,
+      workers,
       nodeArgs: [
         ...(opts.serverNodeArgs ?? []),
         ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProfDir)}`] : []),
@@ -126,7 +149,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       { ...load, target: { audioSocketPort: running.audioSocketPort, agiPort: running.agiPort } },
       {
         ...sampling(() => running.child.stop()),
-        heapUsedMiB: () => running.heapUsedMiB(),
+        // With workers the server's /metrics heap is the primary's alone: not the calls' memory.
+        ...(workers === 1 ? { heapUsedMiB: () => running.heapUsedMiB() } : { withChildren: true }),
         alsoSample: { simulators: sims.child.pid },
       },
     );
@@ -160,11 +184,39 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       floor = { ...flWire, overheadMs: flWire.overheadVsConfiguredMs, replyMs };
     }
 
+    // 3. The provider floor, same load, on fresh simulators: the provider work of a call and no more.
+    let providerFloor: BenchResult['providerFloor'] = null;
+    if (!opts.skipFloor && !opts.skipProviderFloor) {
+      const replyMs = serverFig.meanReplyMs ?? 4000;
+      sims = await startSimulators({ delays, scriptPath, ttsCharsPerSecond: TTS_CHARS_PER_SECOND });
+      floorProcess = await startProviderFloor({
+        simEnv: sims.env,
+        delays,
+        replyMs,
+        ttsCharsPerSecond: TTS_CHARS_PER_SECOND,
+        linesPerCall: script.length,
+      });
+      const { child, port } = floorProcess;
+      const pf = await runAgainst(
+        'providerFloor',
+        child.pid,
+        { ...load, target: { audioSocketPort: port, agiPort: null } },
+        { ...sampling(() => child.stop()), alsoSample: { simulators: sims.child.pid } },
+      );
+      await child.stop();
+      floorProcess = null;
+      await sims.child.stop();
+      sims = null;
+      const pfWire = wireFigures(pf, opts.calls, providerMs);
+      providerFloor = { ...pfWire, overheadMs: pfWire.overheadVsConfiguredMs, replyMs };
+    }
+
     const { turns, ...wire } = ccWire;
     const ratio = (a: number | null | undefined, b: number | null | undefined) =>
       a == null || b == null || b <= 0 ? null : roundTo(a / b, 2);
     return {
       calls: opts.calls,
+      workers,
       seconds: opts.seconds,
       arrival,
       ...wire,
@@ -176,10 +228,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       delays,
       server: serverFig,
       floor,
+      providerFloor,
       ratios: {
         cpu: ratio(wire.cpuSecPerCallMin, floor?.cpuSecPerCallMin),
         rss: ratio(wire.rssPerCallMiB, floor?.rssPerCallMiB),
         mouthToEarP50: ratio(wire.mouthToEarMs.p50, floor?.mouthToEarMs.p50),
+        cpuVsProviderFloor: ratio(wire.cpuSecPerCallMin, providerFloor?.cpuSecPerCallMin),
+        rssVsProviderFloor: ratio(wire.rssPerCallMiB, providerFloor?.rssPerCallMiB),
       },
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
       timedOut,

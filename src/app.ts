@@ -23,7 +23,7 @@ import type { TtsProvider } from './providers/tts/types.js';
 import { registerRespondRoute } from './respond/register-route.js';
 import { tenantLookupFromStore } from './respond/tenant-lookup.js';
 import { BookingJournal } from './store/booking-journal.js';
-import { SqliteCallStore } from './store/sqlite-call-store.js';
+import { openCallStore, storeEngine } from './store/open-call-store.js';
 import { seedTenantsFromFile } from './store/tenant-seed.js';
 import type { CallStore } from './store/types.js';
 import { resolveCallContext } from './tenants/resolve-call-context.js';
@@ -80,7 +80,9 @@ export function llmChainSpec(config: Config) {
  * AudioSocket, FastAGI and metrics servers. Each AudioSocket connection becomes one `runCall`.
  */
 export async function startApp(config: Config, log: Logger, overrides: AppOverrides = {}): Promise<App> {
-  const store = overrides.store ?? new SqliteCallStore({ path: config.CALLCHART_DB, log });
+  const store =
+    overrides.store ??
+    (await openCallStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.CALLCHART_DB, log }));
   if (config.TENANTS_FILE) {
     const n = await seedTenantsFromFile(store, config.TENANTS_FILE);
     log.info({ tenants: n, file: config.TENANTS_FILE }, 'tenants loaded');
@@ -229,7 +231,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       audioSocket: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
       agi: agi ? `${agi.host}:${agi.port}` : null,
       http: http ? `${http.host}:${http.port}` : null,
-      db: config.CALLCHART_DB,
+      store: storeEngine(config.DATABASE_URL),
+      db: config.DATABASE_URL ? undefined : config.CALLCHART_DB,
     },
     'callchart listening',
   );

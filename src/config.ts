@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { envFlag } from './env-flag.js';
 
@@ -27,6 +28,14 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
 
+  /**
+   * Worker processes, each owning its calls end to end; 'auto' = one per core. With more than one,
+   * worker i listens for AudioSocket on AUDIOSOCKET_PORT + i and this process answers FastAGI.
+   */
+  WORKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
+    .default(1)
+    .transform((v) => (v === 'auto' ? availableParallelism() : v)),
   AUDIOSOCKET_HOST: z.string().min(1).default('127.0.0.1'),
   AUDIOSOCKET_PORT: port.default(9099),
   AGI_HOST: z.string().min(1).default('127.0.0.1'),
@@ -42,6 +51,11 @@ export const configSchema = z.object({
   RECORDINGS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 
   CALLCHART_DB: z.string().min(1).default('data/callchart.db'),
+  /** postgres://… selects the shared Postgres store instead of SQLite (CALLCHART_DB still locates the journal). */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL')
+    .optional(),
   TENANTS_FILE: z.string().optional(),
 
   DEEPGRAM_API_KEY: z.string().default(''),
@@ -142,6 +156,7 @@ export const SECRET_KEYS = [
   'ANTHROPIC_API_KEY',
   'CARTESIA_API_KEY',
   'CONTEXT_API_KEY',
+  'DATABASE_URL', // may carry a password
   'DASHBOARD_TOKEN',
   'RESPOND_API_TOKEN',
 ] as const;

@@ -14,6 +14,14 @@ describe('bench arguments', () => {
     ]);
     expect(json).toBe(true);
     expect(bench).toMatchObject({ calls: 50, seconds: 20, arrival: 'burst', skipFloor: false });
+    expect(bench.skipProviderFloor).toBe(false);
+    expect(bench.workers).toBe(1);
+    expect(parseBenchArgs(['--workers', 'auto']).bench.workers).toBe('auto');
+    expect(parseBenchArgs(['--workers', '3']).bench.workers).toBe(3);
+    expect(parseBenchArgs(['--skip-provider-floor']).bench).toMatchObject({
+      skipFloor: false,
+      skipProviderFloor: true,
+    });
   });
 
   it('takes an optional directory after --cpu-prof', () => {
@@ -32,5 +40,6 @@ describe('bench arguments', () => {
     expect(() => parseBenchArgs(['--calls', '0'])).toThrow(/--calls/);
     expect(() => parseBenchArgs(['--arrival', 'sometimes'])).toThrow(/--arrival/);
     expect(() => parseBenchArgs(['--bogus'])).toThrow();
+    expect(() => parseBenchArgs(['--workers', 'lots'])).toThrow(/--workers/);
   });
 });

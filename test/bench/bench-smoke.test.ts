@@ -7,8 +7,8 @@ import { runBench } from '../../bench/run-bench.js';
 describe('bench runner (smoke)', () => {
   afterAll(killAllChildren); // runBench stops its children itself; this covers a failure half way
 
-  it('runs 2 calls against callchart and the floor and reports every figure', {
-    timeout: 120_000,
+  it('runs 2 calls against callchart and both floors and reports every figure', {
+    timeout: 180_000,
   }, async () => {
     const r = await runBench({
       calls: 2,
@@ -35,6 +35,10 @@ describe('bench runner (smoke)', () => {
     expect(r.floor?.completedCalls).toBeGreaterThanOrEqual(1);
     expect(r.floor?.errors).toBe(0);
     expect(r.floor?.cpuSecPerCallMin).toEqual(expect.any(Number));
+    expect(r.providerFloor?.completedCalls).toBeGreaterThanOrEqual(1);
+    expect(r.providerFloor?.errors).toBe(0);
+    expect(r.providerFloor?.cpuSecPerCallMin).toEqual(expect.any(Number));
+    expect(r.ratios.cpuVsProviderFloor).toEqual(expect.any(Number));
     expect(r.ratios).toHaveProperty('cpu');
     expect(r.ratios).toHaveProperty('rss');
   });
