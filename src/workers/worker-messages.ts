@@ -9,7 +9,7 @@ const callMetadata = z.object({
   callerId: z.string().max(64),
   channel: z.string().max(256).optional(),
   uniqueId: z.string().max(64).optional(),
-  source: z.enum(['fastagi-5.1', 'fastagi-5.2', 'metadata-file']),
+  source: z.enum(['fastagi-5.1', 'fastagi-5.2', 'metadata-file', 'browser']),
 });
 const uuid = z.string().min(1).max(64);
 
