@@ -29,6 +29,14 @@ export type SttEvent =
       durationSec: number;
     }
   | { type: 'utterance-end'; lastWordEndSec: number }
+  /** Flux only (/v2/listen TurnInfo). StartOfTurn also emits `speech-started` (barge-in uses that). */
+  | { type: 'turn-started' }
+  /** Flux: the turn probably ended (eager_eot_threshold); a reply may start speculatively. */
+  | { type: 'eager-end-of-turn'; text: string; confidence: number }
+  /** Flux: the caller went on after an eager end of turn; drop what was started on it. */
+  | { type: 'turn-resumed' }
+  /** Flux: the turn is over (eot_threshold or eot_timeout_ms); `text` is the whole turn. */
+  | { type: 'end-of-turn'; text: string; confidence: number }
   /** The socket dropped and the adapter is redialling; audio sent meanwhile is lost. */
   | { type: 'reconnecting'; attempt: number; code: number; reason: string }
   | { type: 'reconnected'; attempt: number }
