@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseProfileName } from '../sim/profiles.js';
 import type { BenchOptions } from './run-bench.js';
 
 export const usage = `usage: npm run bench -- [options]
@@ -8,6 +9,7 @@ export const usage = `usage: npm run bench -- [options]
   --ramp-seconds R     ramp length (default calls/10, at most 10)
   --skip-floor         do not run the floor server
   --cpu-prof [DIR]     write a V8 CPU profile of the callchart server (default dir: bench/profiles)
+  --profile P          provider latencies: fast (default) or typical (sim/profiles.ts)
   --lines K            speak only the first K lines of the booking script
   --node-arg FLAG      pass a Node flag to the callchart server (repeatable), e.g. --node-arg=--trace-gc
   --log-dir DIR        keep the callchart server's output in DIR/callchart.log
@@ -41,6 +43,7 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       'ramp-seconds': { type: 'string' },
       'skip-floor': { type: 'boolean' },
       lines: { type: 'string' },
+      profile: { type: 'string' },
       'node-arg': { type: 'string', multiple: true },
       'log-dir': { type: 'string' },
       json: { type: 'boolean' },
@@ -59,6 +62,7 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       calls: positiveInt('calls', values.calls, 10),
       seconds: positiveInt('seconds', values.seconds, 60),
       arrival,
+      profile: parseProfileName(values.profile ?? 'fast', '--profile'),
       ...(rampSeconds !== undefined ? { rampSeconds } : {}),
       skipFloor: values['skip-floor'] ?? false,
       ...(cpuProfDir ? { cpuProfDir } : {}),

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadCallerScript } from '../sim/caller/script.js';
+import type { ProfileName } from '../sim/profiles.js';
 import type { AudioOutputCounters } from '../src/metrics/metrics.js';
 import { type CallchartServer, startCallchartServer } from './callchart-server.js';
 import { ROOT } from './child-process.js';
@@ -9,7 +10,7 @@ import { type ServerFigures, serverFigures, type WireFigures, wireFigures } from
 import { type FloorProcess, startFloor } from './floor-process.js';
 import type { Arrival, LoadOptions } from './load-generator.js';
 import { pacerCountersFromExposition } from './pacer-counters.js';
-import { configuredProviderMs, DEFAULT_PROVIDER_DELAYS, type ProviderDelays } from './provider-delays.js';
+import { configuredProviderMs, delaysOf, type ProviderDelays } from './provider-delays.js';
 import { readServerRecords } from './server-records.js';
 import { type Simulators, startSimulators } from './simulators.js';
 import { round2 } from './stats.js';
@@ -43,13 +44,15 @@ export interface BenchOptions {
   settleMs?: number;
   /** Draw a progress bar on stderr. */
   progress?: boolean;
-  delays?: ProviderDelays;
+  /** Provider latency profile (sim/profiles.ts), default `fast`. */
+  profile?: ProfileName;
 }
 
 export interface BenchResult extends Omit<WireFigures, 'turns'> {
   calls: number;
   seconds: number;
   arrival: Arrival;
+  profile: ProfileName;
   /** Overhead per turn against the server-stored provider time (see docs/benchmarks.md). */
   overheadMs: ServerFigures['overheadMs'];
   underruns: number | null;
@@ -76,7 +79,8 @@ const QUICK_FIX_PLUMBING_DID = '02012345678';
  * /metrics and /proc.
  */
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
-  const delays = opts.delays ?? DEFAULT_PROVIDER_DELAYS;
+  const profile = opts.profile ?? 'fast';
+  const delays = delaysOf(profile);
   const arrival = opts.arrival ?? 'ramp';
   const scriptPath = resolve(opts.scriptPath ?? DEFAULT_SCRIPT);
   const fullScript = loadCallerScript(scriptPath);
@@ -108,7 +112,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   let floorProcess: FloorProcess | null = null;
   try {
     // 1. callchart against the simulators.
-    sims = await startSimulators({ delays, scriptPath, ttsCharsPerSecond: TTS_CHARS_PER_SECOND });
+    sims = await startSimulators({ profile, scriptPath, ttsCharsPerSecond: TTS_CHARS_PER_SECOND });
     server = await startCallchartServer({
       simEnv: sims.env,
       delays,
@@ -167,6 +171,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       calls: opts.calls,
       seconds: opts.seconds,
       arrival,
+      profile,
       ...wire,
       callerTurns: turns,
       overheadMs: serverFig.overheadMs,

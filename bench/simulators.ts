@@ -1,5 +1,6 @@
+import type { ProfileName } from '../sim/profiles.js';
 import { type NodeChild, spawnNodeChild } from './child-process.js';
-import { type ProviderDelays, simulatorEnv } from './provider-delays.js';
+import { simulatorEnv } from './provider-delays.js';
 
 export interface Simulators {
   child: NodeChild;
@@ -14,18 +15,18 @@ export function cleanEnv(): Record<string, string> {
 }
 
 /**
- * Every provider simulator in one child process (`src/sim/main.ts`), on free ports. It is a process of
+ * Every provider simulator in one child process (`sim/main.ts`), on free ports. It is a process of
  * its own so the server's CPU and memory, sampled from /proc, are the server's alone.
  */
 export async function startSimulators(opts: {
-  delays: ProviderDelays;
+  profile: ProfileName;
   scriptPath: string;
   ttsCharsPerSecond: number;
 }): Promise<Simulators> {
-  const child = spawnNodeChild('simulators', 'src/sim/main.ts', {
+  const child = spawnNodeChild('simulators', 'sim/main.ts', {
     env: {
       ...cleanEnv(),
-      ...simulatorEnv(opts.delays),
+      ...simulatorEnv(opts.profile),
       SIM_CARTESIA_CHARS_PER_SECOND: String(opts.ttsCharsPerSecond),
       SIM_PORT_BASE: '0',
       SIM_CALLER_SCRIPT: opts.scriptPath,
@@ -33,7 +34,7 @@ export async function startSimulators(opts: {
     },
   });
   try {
-    // The first stdout line is `KEY=VAL KEY=VAL ...` (src/sim/main.ts).
+    // The first stdout line is `KEY=VAL KEY=VAL ...` (sim/main.ts).
     const line = await withTimeout(child.firstLine, 30_000, 'simulators did not start within 30 s');
     const env = Object.fromEntries(
       line.split(' ').map((pair) => {

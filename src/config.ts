@@ -81,6 +81,7 @@ export const configSchema = z.object({
   TRACE_DIR: z.string().default('traces'),
 
   SIM_CALLER_SCRIPT: z.string().optional(),
+  SIM_PROFILE: z.enum(['fast', 'typical']).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -5,10 +5,12 @@
  *   npm run demo -- --json            the same as one JSON object on the last line
  *   npm run demo -- --record call.wav  stereo recording: caller left, agent right
  *   npm run demo -- --script fixtures/scripts/booking-es.json --caller +34600111222
+ *   npm run demo -- --profile typical  provider latencies like the real services (sim/profiles.ts)
  */
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../src/log.js';
 import { loadCallerScript, SCRIPT_DIR } from '../caller/script.js';
+import { parseProfileName } from '../profiles.js';
 import { printReport } from './report.js';
 import { runDemo } from './run-demo.js';
 
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     script: { type: 'string' },
     did: { type: 'string', default: '02012345678' },
     caller: { type: 'string', default: '+447700900123' },
+    profile: { type: 'string' },
   },
 });
 
@@ -30,11 +33,12 @@ const result = await runDemo({
   did: values.did,
   callerId: values.caller,
   log,
+  ...(values.profile ? { profile: parseProfileName(values.profile, '--profile') } : {}),
   ...(values.record ? { recordPath: values.record } : {}),
 });
 if (values.json) {
-  const { ok, turns, booking, calls, answerToFirstAudioMs, callId } = result;
-  console.log(JSON.stringify({ ok, callId, answerToFirstAudioMs, turns, booking, calls }));
+  const { ok, profile, turns, booking, calls, answerToFirstAudioMs, callId } = result;
+  console.log(JSON.stringify({ ok, profile, callId, answerToFirstAudioMs, turns, booking, calls }));
 } else {
   printReport(result, values.record);
 }

@@ -5,7 +5,7 @@ const cell = (v: number | null) => (v === null ? '-' : String(Math.round(v) || 0
 /** The human-readable demo report: transcript, per-turn latency table, the stored booking. */
 export function printReport(r: DemoResult, recordPath?: string): void {
   const out: string[] = [];
-  out.push(`callchart demo: one call ${r.callId}`, '');
+  out.push(`callchart demo: one call ${r.callId} (${r.profile} provider latencies)`, '');
   out.push('Transcript');
   out.push(`  agent : ${r.greeting}   (answer to first audio ${cell(r.answerToFirstAudioMs)} ms)`);
   for (const t of r.turns) {

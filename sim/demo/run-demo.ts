@@ -9,6 +9,7 @@ import type { Booking, TurnRecord } from '../../src/store/types.js';
 import { runFakeAgiCall } from '../asterisk/fake-asterisk-agi.js';
 import { type CallerResult, runSimulatedCaller } from '../caller/caller.js';
 import type { CallerLine } from '../caller/script.js';
+import type { ProfileName } from '../profiles.js';
 import { startSimStack } from '../stack.js';
 
 export interface DemoOptions {
@@ -21,6 +22,8 @@ export interface DemoOptions {
   log: Logger;
   /** Extra environment for callchart (tests shorten nothing here; the demo is a real call). */
   env?: Record<string, string>;
+  /** Provider latency profile; default SIM_PROFILE, else `fast`. */
+  profile?: ProfileName;
 }
 
 export interface DemoTurn {
@@ -36,6 +39,7 @@ export interface DemoTurn {
 
 export interface DemoResult {
   ok: boolean;
+  profile: ProfileName;
   callId: string;
   greeting: string;
   answerToFirstAudioMs: number | null;
@@ -53,7 +57,10 @@ const round = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10
  * SQLite file, and a simulated caller that dials in like Asterisk (FastAGI first, then AudioSocket).
  */
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
-  const stack = await startSimStack({ script: opts.script });
+  const stack = await startSimStack({
+    script: opts.script,
+    ...(opts.profile ? { profile: opts.profile } : {}),
+  });
   const config = loadConfig(
     {
       ...process.env,
@@ -111,6 +118,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       );
     return {
       ok,
+      profile: stack.profile,
       callId: uuid,
       greeting: greetingOf(stored),
       answerToFirstAudioMs: round(caller.answerToFirstAudioMs),
