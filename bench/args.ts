@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseProfileName } from '../sim/profiles.js';
-import type { BenchOptions } from './run-bench.js';
+import { type BenchOptions, SCRIPT_SETS, type ScriptSet } from './run-bench.js';
 
 export const usage = `usage: npm run bench -- [options]
   --calls N            concurrent callers (default 10)
@@ -10,6 +10,8 @@ export const usage = `usage: npm run bench -- [options]
   --skip-floor         do not run the floor server
   --cpu-prof [DIR]     write a V8 CPU profile of the callchart server (default dir: bench/profiles)
   --profile P          provider latencies: fast (default) or typical (sim/profiles.ts)
+  --scripts S          what the callers say: booking (default), pause (mid-sentence pauses) or
+                       mixed (booking lines and mid-sentence pauses in one call)
   --lines K            speak only the first K lines of the booking script
   --node-arg FLAG      pass a Node flag to the callchart server (repeatable), e.g. --node-arg=--trace-gc
   --log-dir DIR        keep the callchart server's output in DIR/callchart.log
@@ -20,6 +22,11 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number >= 1, got ${raw}`);
   return n;
+}
+
+function scriptSet(raw: string): ScriptSet {
+  if ((SCRIPT_SETS as readonly string[]).includes(raw)) return raw as ScriptSet;
+  throw new Error(`--scripts must be one of ${SCRIPT_SETS.join(', ')}, got ${raw}`);
 }
 
 export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boolean } {
@@ -44,6 +51,7 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       'skip-floor': { type: 'boolean' },
       lines: { type: 'string' },
       profile: { type: 'string' },
+      scripts: { type: 'string' },
       'node-arg': { type: 'string', multiple: true },
       'log-dir': { type: 'string' },
       json: { type: 'boolean' },
@@ -63,6 +71,7 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       seconds: positiveInt('seconds', values.seconds, 60),
       arrival,
       profile: parseProfileName(values.profile ?? 'fast', '--profile'),
+      scripts: scriptSet(values.scripts ?? 'booking'),
       ...(rampSeconds !== undefined ? { rampSeconds } : {}),
       skipFloor: values['skip-floor'] ?? false,
       ...(cpuProfDir ? { cpuProfDir } : {}),

@@ -20,6 +20,12 @@ export interface WireFigures {
   answerToFirstAudioMs: Percentiles & { max: number | null };
   /** Barge-in turns: from the caller talking over the agent to the agent's last voiced frame. */
   bargeInStopMs: Percentiles;
+  /** Mid-sentence pauses the callers made (lines said in parts). */
+  midSentencePauses: number;
+  /** Share of those the agent answered, starting to talk before the sentence was over; null without pauses. */
+  falseCutoffRate: number | null;
+  /** Caller lines that got more than one separate agent answer. */
+  linesAnsweredTwice: number;
   callMinutes: number;
   cpuSecPerCallMin: number | null;
   /** Share of that CPU time spent in the kernel. */
@@ -39,8 +45,14 @@ export function wireFigures(run: TargetRun, calls: number, configuredProviderMs:
   const m2e: number[] = [];
   const bargeInStop: number[] = [];
   const jitter: number[] = [];
+  let pauses = 0;
+  let pausesAnswered = 0;
+  let answeredTwice = 0;
   for (const o of outcomes) {
     for (const t of o.turns) {
+      pauses += t.pauses;
+      pausesAnswered += t.pausesAnswered;
+      if (t.answers > 1) answeredTwice++;
       if (t.mouthToEarMs !== null) m2e.push(t.mouthToEarMs);
       if (t.bargeIn && t.agentStopMs !== null) bargeInStop.push(t.agentStopMs);
     }
@@ -61,6 +73,9 @@ export function wireFigures(run: TargetRun, calls: number, configuredProviderMs:
     maxGapMs: round1(max(outcomes.map((o) => o.maxGapMs))),
     answerToFirstAudioMs: { ...percentiles(answers), max: round1(max(answers)) },
     bargeInStopMs: percentiles(bargeInStop),
+    midSentencePauses: pauses,
+    falseCutoffRate: pauses > 0 ? Math.round((pausesAnswered / pauses) * 1000) / 1000 : null,
+    linesAnsweredTwice: answeredTwice,
     callMinutes: round2(callMinutes),
     cpuSecPerCallMin: callMinutes > 0 ? Math.round((r.cpuSec / callMinutes) * 1000) / 1000 : null,
     cpuSysShare: r.cpuSec > 0 ? round2(r.sysSec / r.cpuSec) : null,
@@ -93,6 +108,10 @@ export interface ServerFigures {
   wireMinusServerMouthToEarMs: Percentiles;
   serverMouthToEarMs: Percentiles;
   serverBargeInStopMs: Percentiles;
+  /** Per caller turn, LLM requests before the first agent audio (turns that record it). */
+  llmRoundsBeforeAudio: { p50: number | null; p90: number | null };
+  /** Caller turns whose reply was speculative (started before the turn was confirmed), of those recorded. */
+  speculativeTurns: number | null;
   /** From the calls table. */
   callsStored: number;
   bookings: number;
@@ -116,6 +135,8 @@ export function serverFigures(
   const serverM2e: number[] = [];
   const serverStop: number[] = [];
   const replyMs: number[] = [];
+  const rounds: number[] = [];
+  let speculative: number | null = null;
   let bookings = 0;
   let providerErrors = 0;
   let fallbacks = 0;
@@ -137,6 +158,9 @@ export function serverFigures(
       if (t.mouthToEarMs !== null) serverM2e.push(t.mouthToEarMs);
       if (t.bargeInStopMs !== null) serverStop.push(t.bargeInStopMs);
       if (!t.bargeIn && t.agentText) replyMs.push((t.agentText.length / ttsCharsPerSecond) * 1000);
+      if (t.callerText !== '' && typeof t.llmRounds === 'number') rounds.push(t.llmRounds);
+      if (t.callerText !== '' && typeof t.speculative === 'boolean')
+        speculative = (speculative ?? 0) + (t.speculative ? 1 : 0);
     }
     o.turns.forEach((turn, i) => {
       const s = serverTurnForCallerLine(rec.turns, i);
@@ -149,6 +173,7 @@ export function serverFigures(
       if (s.mouthToEarMs !== null) diff.push(turn.mouthToEarMs - s.mouthToEarMs);
     });
   }
+  const roundsP = percentiles(rounds);
   const mean = replyMs.length ? replyMs.reduce((a, b) => a + b, 0) / replyMs.length : null;
   return {
     matchedTurns: overhead.length,
@@ -160,6 +185,8 @@ export function serverFigures(
     wireMinusServerMouthToEarMs: percentiles(diff),
     serverMouthToEarMs: percentiles(serverM2e),
     serverBargeInStopMs: percentiles(serverStop),
+    llmRoundsBeforeAudio: { p50: roundsP.p50, p90: roundsP.p90 },
+    speculativeTurns: speculative,
     callsStored,
     bookings,
     providerErrors,

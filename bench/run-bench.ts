@@ -11,10 +11,20 @@ import { type FloorProcess, startFloor } from './floor-process.js';
 import type { Arrival, LoadOptions } from './load-generator.js';
 import { pacerCountersFromExposition } from './pacer-counters.js';
 import { configuredProviderMs, delaysOf, type ProviderDelays } from './provider-delays.js';
+import { counterDelta, type ServerCounters, serverCounters } from './server-counters.js';
 import { readServerRecords } from './server-records.js';
 import { type Simulators, startSimulators } from './simulators.js';
 import { round2 } from './stats.js';
 import { runAgainst } from './target-run.js';
+
+/** Caller scripts by name (fixtures/scripts): `mixed` has booking lines and mid-sentence pauses in one call. */
+export const SCRIPT_SETS = ['booking', 'pause', 'mixed'] as const;
+export type ScriptSet = (typeof SCRIPT_SETS)[number];
+const SCRIPT_FILES: Record<ScriptSet, string> = {
+  booking: 'booking-en.json',
+  pause: 'pause-en.json',
+  mixed: 'mixed-en.json',
+};
 
 export interface BenchOptions {
   /** Concurrent callers. */
@@ -31,8 +41,9 @@ export interface BenchOptions {
   serverNodeArgs?: string[];
   /** Keep the callchart server's output in <logDir>/callchart.log. */
   logDir?: string;
-  /** Caller script (default fixtures/scripts/booking-en.json) and how many of its lines to speak. */
+  /** Caller script: a file, else a named set (default booking); and how many of its lines to speak. */
   scriptPath?: string;
+  scripts?: ScriptSet;
   scriptLines?: number;
   /** Per-turn wait before a caller gives up; also how long it waits for the hang-up after its last line. */
   answerTimeoutMs?: number;
@@ -53,6 +64,8 @@ export interface BenchResult extends Omit<WireFigures, 'turns'> {
   seconds: number;
   arrival: Arrival;
   profile: ProfileName;
+  /** The named script set, or the script file. */
+  scripts: string;
   /** Overhead per turn against the server-stored provider time (see docs/benchmarks.md). */
   overheadMs: ServerFigures['overheadMs'];
   underruns: number | null;
@@ -64,13 +77,18 @@ export interface BenchResult extends Omit<WireFigures, 'turns'> {
   /** The floor's `overheadMs` is mouth-to-ear minus the configured provider time: it has no other. */
   floor: (WireFigures & { overheadMs: WireFigures['overheadVsConfiguredMs']; replyMs: number }) | null;
   ratios: { cpu: number | null; rss: number | null; mouthToEarP50: number | null };
+  /** LLM requests per caller turn, speculative ones included (server counter; null if not exported). */
+  llmRequestsPerTurn: number | null;
+  /** Per caller turn, LLM requests before the first agent audio (from the stored turns). */
+  llmRoundsBeforeAudio: ServerFigures['llmRoundsBeforeAudio'];
+  /** Speculative replies during the load (server counter; null if not exported). */
+  speculation: ServerCounters['speculation'];
   machine: { cpus: number; model: string; node: string };
   timedOut: boolean;
 }
 
 /** The Cartesia simulator's speaking rate, pinned so the floor's tone can match callchart's replies. */
 const TTS_CHARS_PER_SECOND = 15;
-const DEFAULT_SCRIPT = join(ROOT, 'fixtures/scripts/booking-en.json');
 const QUICK_FIX_PLUMBING_DID = '02012345678';
 
 /**
@@ -82,7 +100,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const profile = opts.profile ?? 'fast';
   const delays = delaysOf(profile);
   const arrival = opts.arrival ?? 'ramp';
-  const scriptPath = resolve(opts.scriptPath ?? DEFAULT_SCRIPT);
+  const scripts = opts.scripts ?? 'booking';
+  const scriptPath = resolve(opts.scriptPath ?? join(ROOT, 'fixtures/scripts', SCRIPT_FILES[scripts]));
   const fullScript = loadCallerScript(scriptPath);
   const script = fullScript.slice(0, opts.scriptLines ?? fullScript.length);
   const providerMs = configuredProviderMs(delays);
@@ -124,6 +143,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       ...(opts.logDir ? { logDir: resolve(opts.logDir) } : {}),
     });
     const running = server;
+    let countersBefore: ServerCounters = { llmRequests: null, speculation: null };
     const cc = await runAgainst(
       'callchart',
       running.child.pid,
@@ -132,9 +152,17 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         ...sampling(() => running.child.stop()),
         heapUsedMiB: () => running.heapUsedMiB(),
         alsoSample: { simulators: sims.child.pid },
+        beforeLoad: async () => {
+          countersBefore = serverCounters(await running.scrapeMetrics());
+        },
       },
     );
-    const pacer = timedOut ? null : pacerCountersFromExposition(await running.scrapeMetrics());
+    const exposition = timedOut ? null : await running.scrapeMetrics();
+    const pacer = exposition === null ? null : pacerCountersFromExposition(exposition);
+    const counters =
+      exposition === null
+        ? { llmRequests: null, speculation: null }
+        : counterDelta(countersBefore, serverCounters(exposition));
     await running.child.stop(); // SIGTERM: the store flushes, the CPU profile is written
     server = null;
     await sims.child.stop();
@@ -172,6 +200,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       seconds: opts.seconds,
       arrival,
       profile,
+      scripts: opts.scriptPath ? scriptPath : scripts,
       ...wire,
       callerTurns: turns,
       overheadMs: serverFig.overheadMs,
@@ -186,6 +215,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         rss: ratio(wire.rssPerCallMiB, floor?.rssPerCallMiB),
         mouthToEarP50: ratio(wire.mouthToEarMs.p50, floor?.mouthToEarMs.p50),
       },
+      llmRequestsPerTurn:
+        counters.llmRequests === null || turns === 0 ? null : round2(counters.llmRequests / turns),
+      llmRoundsBeforeAudio: serverFig.llmRoundsBeforeAudio,
+      speculation: counters.speculation,
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
       timedOut,
     };

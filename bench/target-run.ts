@@ -49,6 +49,8 @@ export async function runAgainst(
     heapUsedMiB?: () => Promise<number | null>;
     /** Other processes to sample alongside (the simulators). */
     alsoSample?: Record<string, number>;
+    /** Runs after the warm-up, just before the measured load (e.g. a baseline /metrics scrape). */
+    beforeLoad?: () => Promise<void>;
   },
 ): Promise<TargetRun> {
   const sampler = new ProcessSampler(pid);
@@ -68,6 +70,7 @@ export async function runAgainst(
   await fullGc(pid);
   await sleep(opts.settleMs);
   const idle = mustSample(sampler, label);
+  await opts.beforeLoad?.();
   const heapIdle = (await opts.heapUsedMiB?.()) ?? null;
   const bar = opts.progress ? progressBar(label, load.seconds, load.calls) : null;
   const generator = new LoadGenerator({ ...load, ...(bar ? { onProgress: (p) => bar.update(p) } : {}) });

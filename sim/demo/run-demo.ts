@@ -35,6 +35,13 @@ export interface DemoTurn {
   mouthToEarMs: number | null;
   overheadMs: number | null;
   bargeIn: boolean;
+  /** LLM requests before the first agent audio; null when the server did not record it. */
+  llmRounds: number | null;
+  /** Whether the reply was started before the turn was confirmed; null when not recorded. */
+  speculative: boolean | null;
+  /** Caller side: mid-sentence pauses the agent answered, and its separate answers to the line. */
+  pausesAnswered: number;
+  answers: number;
 }
 
 export interface DemoResult {
@@ -152,6 +159,10 @@ function pairTurns(caller: CallerResult, stored: TurnRecord[]): DemoTurn[] {
       mouthToEarMs: round(t.mouthToEarMs),
       overheadMs: t.mouthToEarMs !== null && provider !== null ? round(t.mouthToEarMs - provider) : null,
       bargeIn: s?.bargeIn ?? false,
+      llmRounds: s?.llmRounds ?? null,
+      speculative: s?.speculative ?? null,
+      pausesAnswered: t.pausesAnswered,
+      answers: t.answers,
     };
   });
 }

@@ -64,6 +64,10 @@ export interface TurnRecord {
   bargeInStopMs: number | null;
   llmProvider: string | null;
   at: number; // epoch ms
+  /** LLM requests made before the first agent audio of the reply (not stored yet: filled by the runtime). */
+  llmRounds?: number | null;
+  /** The reply was started on an early end-of-turn signal and confirmed. */
+  speculative?: boolean | null;
 }
 
 export interface BookingInput {

@@ -34,3 +34,11 @@ describe('bench arguments', () => {
     expect(() => parseBenchArgs(['--bogus'])).toThrow();
   });
 });
+
+describe('bench scripts and profiles', () => {
+  it('--scripts picks a named script set', () => {
+    expect(parseBenchArgs([]).bench.scripts).toBe('booking');
+    expect(parseBenchArgs(['--scripts', 'mixed']).bench.scripts).toBe('mixed');
+    expect(() => parseBenchArgs(['--scripts', 'poetry'])).toThrow(/--scripts/);
+  });
+});
