@@ -53,6 +53,12 @@ export interface DeepgramSimOptions {
   unscriptedText?: string;
   /** How long a dropped client's place in its script is kept for its redial. */
   keepScriptAfterDropMs?: number;
+  /** Flux: silence after which a whole sentence is surely finished (end-of-turn confidence 1). */
+  fluxSettleMs?: number;
+  /** Flux: silence after which any turn is taken as over, finished-sounding or not. */
+  fluxGiveUpMs?: number;
+  /** Flux: silence that ends a speech segment, so the next speech is the script's next part. */
+  fluxSegmentGapMs?: number;
   faults?: DeepgramSimFaults;
   clock?: Clock;
   log?: Logger;
@@ -75,6 +81,9 @@ export interface DeepgramSimKnobs {
   gapWithoutEndpointingMs: number;
   unscriptedText: string;
   keepScriptAfterDropMs: number;
+  fluxSettleMs: number;
+  fluxGiveUpMs: number;
+  fluxSegmentGapMs: number;
   dropAfterAudioSec: number;
   dropAfterSegments: number;
   maxDrops: number;
@@ -122,6 +131,9 @@ export function resolveKnobs(opts: DeepgramSimOptions): DeepgramSimKnobs {
       60_000,
       env,
     ),
+    fluxSettleMs: knob(opts.fluxSettleMs, 'SIM_DEEPGRAM_FLUX_SETTLE_MS', 350, env),
+    fluxGiveUpMs: knob(opts.fluxGiveUpMs, 'SIM_DEEPGRAM_FLUX_GIVE_UP_MS', 2000, env),
+    fluxSegmentGapMs: knob(opts.fluxSegmentGapMs, 'SIM_DEEPGRAM_FLUX_SEGMENT_GAP_MS', 300, env),
     dropAfterAudioSec: knob(f.dropAfterAudioSec, 'SIM_DEEPGRAM_DROP_AFTER_AUDIO_SEC', Infinity, env),
     dropAfterSegments: knob(f.dropAfterSegments, 'SIM_DEEPGRAM_DROP_AFTER_SEGMENTS', Infinity, env),
     maxDrops: knob(f.maxDrops, 'SIM_DEEPGRAM_MAX_DROPS', 1, env),
@@ -133,6 +145,8 @@ export function resolveKnobs(opts: DeepgramSimOptions): DeepgramSimKnobs {
   if (!(k.refuseStatus >= 400 && k.refuseStatus <= 599))
     throw new Error('refuseStatus must be an HTTP error status');
   if (!(k.wordsPerSec > 0)) throw new Error('wordsPerSec must be > 0');
+  if (!(k.fluxSettleMs > 0 && k.fluxGiveUpMs > k.fluxSettleMs))
+    throw new Error('Deepgram simulator: need 0 < fluxSettleMs < fluxGiveUpMs');
   return k;
 }
 
