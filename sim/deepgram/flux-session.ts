@@ -91,7 +91,10 @@ export class FluxSession {
     const { ws } = this.deps;
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     // The Node SDK's keep-alive is a WebSocket ping (there is no KeepAlive message on v2).
-    ws.on('ping', () => this.armIdleTimer());
+    ws.on('ping', () => {
+      this.deps.stats.keepAlives++;
+      this.armIdleTimer();
+    });
     ws.on('close', () => this.onClosed());
     ws.on('error', (err) => this.deps.log.debug({ err }, 'deepgram sim: socket error'));
     this.send(this.messages.connected());

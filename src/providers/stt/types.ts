@@ -15,6 +15,17 @@ export interface SttOptions extends SttAudioFormat {
   vadEvents: boolean; // SpeechStarted
   smartFormat: boolean;
   keyterms: string[]; // Nova-3 keyterm prompting
+  /** Flux (model flux-general-en / flux-general-multi) end-of-turn settings; Nova ignores them. */
+  flux?: FluxTurnOptions;
+}
+
+export interface FluxTurnOptions {
+  /** 0.3-0.9; unset: no eager-end-of-turn / turn-resumed events. */
+  eagerEotThreshold?: number;
+  /** 0.5-1.0 (1 leaves only the timeout). */
+  eotThreshold: number;
+  /** Ends the turn this long after speech stops, whatever the confidence (500-60000). */
+  eotTimeoutMs: number;
 }
 
 export type SttEvent =
