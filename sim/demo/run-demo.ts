@@ -118,7 +118,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const turns = pairTurns(caller, stored);
     const ok =
       booking !== null &&
-      turns.length >= 6 &&
+      turns.length === opts.script.length &&
       turns.every(
         (t) =>
           t.sttFinalMs !== null && t.llmTtftMs !== null && t.ttsTtfbMs !== null && t.mouthToEarMs !== null,
