@@ -12,6 +12,8 @@ export const usage = `usage: npm run bench -- [options]
   --profile P          provider latencies: fast (default) or typical (sim/profiles.ts)
   --scripts S          what the callers say: booking (default), pause (mid-sentence pauses) or
                        mixed (booking lines and mid-sentence pauses in one call)
+  --stt-model M        callchart's DEEPGRAM_MODEL, e.g. flux-general-en (default: its own, nova-3)
+  --eager-eot T        callchart's DEEPGRAM_EAGER_EOT_THRESHOLD for Flux (0.3-0.9 or off)
   --lines K            speak only the first K lines of the booking script
   --node-arg FLAG      pass a Node flag to the callchart server (repeatable), e.g. --node-arg=--trace-gc
   --log-dir DIR        keep the callchart server's output in DIR/callchart.log
@@ -27,6 +29,21 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
 function scriptSet(raw: string): ScriptSet {
   if ((SCRIPT_SETS as readonly string[]).includes(raw)) return raw as ScriptSet;
   throw new Error(`--scripts must be one of ${SCRIPT_SETS.join(', ')}, got ${raw}`);
+}
+
+/** Checked here so a typo fails before any process starts; callchart's own config checks them again. */
+function sttArgs(model: string | undefined, eager: string | undefined): Pick<BenchOptions, 'stt'> {
+  if (model !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(model))
+    throw new Error(`--stt-model must be a Deepgram model name, got ${model}`);
+  if (eager !== undefined && eager !== 'off' && !(Number(eager) >= 0.3 && Number(eager) <= 0.9))
+    throw new Error(`--eager-eot must be 0.3-0.9 or off, got ${eager}`);
+  if (model === undefined && eager === undefined) return {};
+  return {
+    stt: {
+      ...(model !== undefined ? { model } : {}),
+      ...(eager !== undefined ? { eagerEotThreshold: eager } : {}),
+    },
+  };
 }
 
 export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boolean } {
@@ -52,6 +69,8 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       lines: { type: 'string' },
       profile: { type: 'string' },
       scripts: { type: 'string' },
+      'stt-model': { type: 'string' },
+      'eager-eot': { type: 'string' },
       'node-arg': { type: 'string', multiple: true },
       'log-dir': { type: 'string' },
       json: { type: 'boolean' },
@@ -72,6 +91,7 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       arrival,
       profile: parseProfileName(values.profile ?? 'fast', '--profile'),
       scripts: scriptSet(values.scripts ?? 'booking'),
+      ...sttArgs(values['stt-model'], values['eager-eot']),
       ...(rampSeconds !== undefined ? { rampSeconds } : {}),
       skipFloor: values['skip-floor'] ?? false,
       ...(cpuProfDir ? { cpuProfDir } : {}),

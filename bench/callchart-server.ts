@@ -25,6 +25,8 @@ export interface CallchartServerOptions {
   nodeArgs?: string[];
   /** Keep the server's whole output in <logDir>/callchart.log. */
   logDir?: string;
+  /** Extra configuration for the server (e.g. DEEPGRAM_MODEL), applied last. */
+  env?: Record<string, string>;
   readyTimeoutMs?: number;
 }
 
@@ -48,6 +50,7 @@ export async function startCallchartServer(opts: CallchartServerOptions): Promis
       LOG_LEVEL: 'warn',
       LOG_PRETTY: '0',
       INSPECT: '0',
+      ...opts.env,
     },
   });
   const base = `http://127.0.0.1:${httpPort}`;

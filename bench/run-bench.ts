@@ -57,6 +57,8 @@ export interface BenchOptions {
   progress?: boolean;
   /** Provider latency profile (sim/profiles.ts), default `fast`. */
   profile?: ProfileName;
+  /** Deepgram model for callchart (nova-3 by default; flux-general-en for Flux) and Flux's eager threshold. */
+  stt?: { model?: string; eagerEotThreshold?: string };
 }
 
 export interface BenchResult extends Omit<WireFigures, 'turns'> {
@@ -66,6 +68,8 @@ export interface BenchResult extends Omit<WireFigures, 'turns'> {
   profile: ProfileName;
   /** The named script set, or the script file. */
   scripts: string;
+  /** What callchart was told about STT (unset: its defaults). */
+  stt: { model: string | null; eagerEotThreshold: string | null };
   /** Overhead per turn against the server-stored provider time (see docs/benchmarks.md). */
   overheadMs: ServerFigures['overheadMs'];
   underruns: number | null;
@@ -141,6 +145,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProfDir)}`] : []),
       ],
       ...(opts.logDir ? { logDir: resolve(opts.logDir) } : {}),
+      env: {
+        ...(opts.stt?.model ? { DEEPGRAM_MODEL: opts.stt.model } : {}),
+        ...(opts.stt?.eagerEotThreshold ? { DEEPGRAM_EAGER_EOT_THRESHOLD: opts.stt.eagerEotThreshold } : {}),
+      },
     });
     const running = server;
     let countersBefore: ServerCounters = { llmRequests: null, speculation: null };
@@ -201,6 +209,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       arrival,
       profile,
       scripts: opts.scriptPath ? scriptPath : scripts,
+      stt: { model: opts.stt?.model ?? null, eagerEotThreshold: opts.stt?.eagerEotThreshold ?? null },
       ...wire,
       callerTurns: turns,
       overheadMs: serverFig.overheadMs,
