@@ -60,6 +60,9 @@ interface Turn {
   eagerText: string | undefined;
 }
 
+/** Bound on the segments one turn keeps (a turn of endless noise would otherwise grow without end). */
+const MAX_PARTS_PER_TURN = 32;
+
 /** A part's words split after each comma-like mark: espeak, and people, pause there. */
 function phrasesOf(words: LineWord[]): LineWord[][] {
   const phrases: LineWord[][] = [];
@@ -167,7 +170,8 @@ export class FluxTurnDetector {
       return;
     }
     const part = this.turn.parts.at(-1);
-    if (!part || gapMs >= this.config.segmentGapMs) this.openPart(onset);
+    const full = this.turn.parts.length >= MAX_PARTS_PER_TURN;
+    if (!part || (gapMs >= this.config.segmentGapMs && !full)) this.openPart(onset);
     else if (gapMs >= this.config.phrasePauseMs) {
       part.phrasesHeard = Math.min(part.phrases.length, part.phrasesHeard + 1);
       part.phraseStartSec = this.sec(onset);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseFluxControl } from '../../sim/deepgram/flux-messages.js';
 import { parseFluxQuery } from '../../sim/deepgram/flux-query.js';
+import { FluxTurnDetector } from '../../sim/deepgram/flux-turns.js';
 import {
   DEFAULT_CONFIDENCE_MODEL,
   endOfTurnConfidence,
@@ -72,5 +73,48 @@ describe('Flux simulator: parsers never throw', () => {
       ok: false,
       configure: true,
     });
+  });
+});
+
+describe('Flux simulator: turn detector', () => {
+  const config = {
+    windowMs: 10,
+    minSpeechMs: 80,
+    phrasePauseMs: 120,
+    segmentGapMs: 300,
+    updateEveryMs: 250,
+    wordsPerSec: 2.5,
+    eagerEotThreshold: 0.5,
+    eotThreshold: 0.7,
+    eotTimeoutMs: 60_000,
+    confidence: DEFAULT_CONFIDENCE_MODEL,
+  };
+  const run = (d: FluxTurnDetector, voiced: boolean, ms: number) =>
+    Array.from({ length: ms / 10 }, () => d.push(voiced)).flat();
+
+  it('a turn of endless unscripted noise keeps a bounded number of segments', () => {
+    let taken = 0;
+    const d = new FluxTurnDetector(config, () => {
+      taken++;
+      return undefined;
+    });
+    for (let i = 0; i < 100; i++) {
+      run(d, true, 200);
+      run(d, false, 400);
+    }
+    expect(d.turnOpen).toBe(true); // no words: only the timeout could end it
+    expect(taken).toBeLessThanOrEqual(32);
+  });
+
+  it('a click shorter than minSpeechMs neither opens nor resumes a turn', () => {
+    const d = new FluxTurnDetector(config, () => ({ text: 'Yes please.' }));
+    expect(run(d, true, 50)).toEqual([]);
+    run(d, false, 500);
+    expect(d.turnOpen).toBe(false);
+    const start = run(d, true, 600);
+    expect(start[0]?.event).toBe('StartOfTurn');
+    const end = run(d, false, 400).filter((e) => e.event !== 'Update');
+    expect(end.map((e) => e.event)).toEqual(['EagerEndOfTurn', 'EndOfTurn']);
+    expect(end.map((e) => e.transcript)).toEqual(['Yes please.', 'Yes please.']);
   });
 });
