@@ -6,7 +6,11 @@
  *   npm run demo -- --record call.wav  stereo recording: caller left, agent right
  *   npm run demo -- --script fixtures/scripts/booking-es.json --caller +34600111222
  *   npm run demo -- --profile typical  provider latencies like the real services (sim/profiles.ts)
+ *   npm run demo -- --script fixtures/scripts/transfer-en.json --expect transferred
+ * The verdict (exit code 0) follows the script: every line answered and measured, and the call ended
+ * as expected (`--expect`; a script named booking-*.json expects `booked`).
  */
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../src/log.js';
 import { loadCallerScript, SCRIPT_DIR } from '../caller/script.js';
@@ -22,18 +26,22 @@ const { values } = parseArgs({
     did: { type: 'string', default: '02012345678' },
     caller: { type: 'string', default: '+447700900123' },
     profile: { type: 'string' },
+    expect: { type: 'string' },
   },
 });
 
 // Logs go to stderr at warn level so the report stays readable; LOG_LEVEL=info shows the call's life.
 const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
-const script = loadCallerScript(values.script ?? new URL('booking-en.json', SCRIPT_DIR).pathname);
+const scriptPath = values.script ?? new URL('booking-en.json', SCRIPT_DIR).pathname;
+const script = loadCallerScript(scriptPath);
+const expectOutcome = values.expect ?? (basename(scriptPath).startsWith('booking') ? 'booked' : undefined);
 const result = await runDemo({
   script,
   did: values.did,
   callerId: values.caller,
   log,
   ...(values.profile ? { profile: parseProfileName(values.profile, '--profile') } : {}),
+  ...(expectOutcome ? { expectOutcome } : {}),
   ...(values.record ? { recordPath: values.record } : {}),
 });
 if (values.json) {

@@ -24,6 +24,8 @@ export interface DemoOptions {
   env?: Record<string, string>;
   /** Provider latency profile; default SIM_PROFILE, else `fast`. */
   profile?: ProfileName;
+  /** How the script's call should end ('booked' for a booking script); unset: any outcome. */
+  expectOutcome?: string;
 }
 
 export interface DemoTurn {
@@ -116,13 +118,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       writeFileSync(opts.recordPath, buildWav(stereo, { sampleRate: 8000, channels: 2 }));
     }
     const turns = pairTurns(caller, stored);
-    const ok =
-      booking !== null &&
-      turns.length === opts.script.length &&
-      turns.every(
-        (t) =>
-          t.sttFinalMs !== null && t.llmTtftMs !== null && t.ttsTtfbMs !== null && t.mouthToEarMs !== null,
-      );
+    const ok = verdict(opts, turns, booking, summary);
     return {
       ok,
       profile: stack.profile,
@@ -139,6 +135,24 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     await app.close();
     await stack.close();
   }
+}
+
+/**
+ * The demo passes when the script that was played went as scripted: every line was answered with all
+ * its figures measured, and the call ended as the script expects (a booking script stored a booking).
+ */
+function verdict(
+  opts: DemoOptions,
+  turns: DemoTurn[],
+  booking: Booking | null,
+  summary: CallSummary | null,
+): boolean {
+  const measured = (t: DemoTurn) =>
+    t.sttFinalMs !== null && t.llmTtftMs !== null && t.ttsTtfbMs !== null && t.mouthToEarMs !== null;
+  const everyLine = turns.length === opts.script.length && turns.every(measured);
+  if (!opts.expectOutcome) return everyLine;
+  const ended = (summary as CallSummary | null)?.outcome;
+  return everyLine && ended === opts.expectOutcome && (opts.expectOutcome !== 'booked' || booking !== null);
 }
 
 /** Caller turn i (as measured on the wire) with the server's record of the reply to it. */
