@@ -12,6 +12,7 @@ import { type HttpServer, startHttpServer } from './http/http-server.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics/metrics.js';
 import { createLlmChainFromConfig, type LlmProvider } from './providers/llm/chain-from-config.js';
+import { countingRequests } from './providers/llm/counted.js';
 import type { LlmClient } from './providers/llm/types.js';
 import { DeepgramSttProvider } from './providers/stt/deepgram.js';
 import type { SttProvider } from './providers/stt/types.js';
@@ -92,13 +93,15 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const tts =
     overrides.tts ??
     new CartesiaTtsProvider({ apiKey: config.CARTESIA_API_KEY, baseURL: config.CARTESIA_BASE_URL });
-  const llm =
+  const llm = countingRequests(
     overrides.llm ??
-    createLlmChainFromConfig(llmChainSpec(config), {
-      firstTokenDeadlineMs: config.LLM_FIRST_TOKEN_DEADLINE_MS,
-      tokenGapDeadlineMs: config.LLM_TOKEN_GAP_DEADLINE_MS,
-      log,
-    });
+      createLlmChainFromConfig(llmChainSpec(config), {
+        firstTokenDeadlineMs: config.LLM_FIRST_TOKEN_DEADLINE_MS,
+        tokenGapDeadlineMs: config.LLM_TOKEN_GAP_DEADLINE_MS,
+        log,
+      }),
+    () => metrics.llmRequested(),
+  );
   const inspector = createInspector(config, log);
 
   const deps: CallDeps = {

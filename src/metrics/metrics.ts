@@ -61,6 +61,8 @@ export class Metrics {
   private readonly bargeIns: client.Counter<'tenant'>;
   private readonly providerErrors: client.Counter<'provider' | 'kind'>;
   private readonly fallbacks: client.Counter<'from' | 'to'>;
+  private readonly llmRequests: client.Counter<never>;
+  private readonly speculations: client.Counter<'outcome'>;
   private readonly activeCallsGauge: client.Gauge<'tenant'>;
 
   constructor(opts: MetricsOptions = {}) {
@@ -104,6 +106,16 @@ export class Metrics {
       'from',
       'to',
     ]);
+    this.llmRequests = counter(
+      'llm_requests_total',
+      'LLM requests made, speculative ones included (a hedge or fallback inside one is not another)',
+      [],
+    );
+    this.speculations = counter(
+      'speculations_total',
+      'Replies started before the turn was confirmed, by outcome (started, confirmed, cancelled)',
+      ['outcome'],
+    );
     this.activeCallsGauge = new client.Gauge<'tenant'>({
       name: `${PREFIX}active_calls`,
       help: 'Calls in progress',
@@ -127,6 +139,16 @@ export class Metrics {
   /** Exposition text for GET /metrics. */
   render(): Promise<string> {
     return this.registry.metrics();
+  }
+
+  /** One LLM request (the chain's `stream()`), however many providers it then tries. */
+  llmRequested(): void {
+    this.llmRequests.inc();
+  }
+
+  /** A speculative reply started, was confirmed by the end of the turn, or was cancelled. */
+  speculation(outcome: 'started' | 'confirmed' | 'cancelled'): void {
+    this.speculations.inc({ outcome });
   }
 
   /** One finished turn's latencies (null figures are skipped). Barge-ins are counted by `bargeIn`. */
