@@ -70,7 +70,6 @@ export class FluxSession {
         windowMs: (windowSamples / query.sampleRate) * 1000,
         minSpeechMs: knobs.minSpeechMs,
         phrasePauseMs: PHRASE_PAUSE_MS,
-        segmentGapMs: knobs.fluxSegmentGapMs,
         updateEveryMs: UPDATE_EVERY_MS,
         wordsPerSec: knobs.wordsPerSec,
         eagerEotThreshold: query.eagerEotThreshold,
@@ -155,8 +154,8 @@ export class FluxSession {
     if (this.closeStreamReceived) return;
     this.deps.stats.audioBytes += chunk.length;
     for (const rms of this.windows.push(this.decoder.push(chunk))) {
-      this.endpointer.push(rms);
-      this.emit(this.detector.push(this.endpointer.voiced));
+      const segment = this.endpointer.push(rms);
+      this.emit(this.detector.push(this.endpointer.voiced, segment));
       if (this.ended || this.dropped) return;
     }
     if (this.decoder.audioSeconds >= this.deps.knobs.dropAfterAudioSec) this.dropIfBudgetAllows();

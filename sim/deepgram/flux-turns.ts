@@ -1,4 +1,5 @@
 import type { CallerLine } from '../caller/script.js';
+import type { EndpointerEvent } from './endpointer.js';
 import { type ConfidenceModel, endOfTurnConfidence } from './turn-completeness.js';
 import { type LineWord, layoutWords, splitWords, type TimedWord } from './words.js';
 
@@ -32,8 +33,6 @@ export interface FluxTurnConfig extends FluxThresholds {
   minSpeechMs: number;
   /** Silence inside a script part that marks a phrase boundary (a comma's pause). */
   phrasePauseMs: number;
-  /** Silence that ends a speech segment: the next speech is the script's next part. */
-  segmentGapMs: number;
   /** Audio between Update events of an open turn (§5 Flux item 2: about 0.25 s). */
   updateEveryMs: number;
   /** Speaking rate that grows the transcript of the phrase being spoken. */
@@ -87,7 +86,10 @@ function phrasesOf(words: LineWord[]): LineWord[][] {
 export class FluxTurnDetector {
   private boundary = 0;
   private voicedRun = 0;
-  private speaking = false;
+  /** Inside a speech segment of the energy endpointer. */
+  private inSegment = false;
+  /** The current window was voice inside a segment. */
+  private voicedNow = false;
   private lastVoicedEnd = 0;
   private turn: Turn | undefined;
   private turnsEnded = 0;
@@ -119,15 +121,20 @@ export class FluxTurnDetector {
   /** Parts taken so far (the simulator's segment count). */
   partsTaken = 0;
 
-  push(voiced: boolean): FluxTurnEvent[] {
+  /**
+   * One 10 ms window: whether it was voiced, and the energy endpointer's event for it. Segments are
+   * the endpointer's (speech-start after minSpeechMs, speech-end after its endpointing silence), so
+   * Flux splits the audio into script parts exactly where the v1 endpointer splits it into lines.
+   */
+  push(voiced: boolean, segment?: EndpointerEvent): FluxTurnEvent[] {
     const b = ++this.boundary;
     const out: FluxTurnEvent[] = [];
     this.voicedRun = voiced ? this.voicedRun + 1 : 0;
-    if (voiced && this.speaking) this.heardVoice(b);
-    else if (voiced && this.voicedRun >= this.minSpeechWindows) this.speechStarted(b, out);
-    else if (!voiced) this.speaking = false;
-    // A voiced run too short to count yet is neither speech nor silence: it may be the next word.
-    if (this.turn && !this.speaking && this.voicedRun === 0) this.silence(b, out);
+    this.voicedNow = false;
+    if (segment?.type === 'speech-start') this.segmentStarted(segment.onset, b, out);
+    else if (segment?.type === 'speech-end') this.segmentEnded();
+    else if (voiced && this.inSegment) this.voiceInSegment(b, out);
+    if (this.turn && !this.voicedNow) this.silence(b, out);
     if (this.turn && out.length === 0 && b * this.config.windowMs >= this.nextUpdateAt) {
       out.push(this.info('Update'));
     }
@@ -153,15 +160,15 @@ export class FluxTurnDetector {
   }
 
   private heardVoice(b: number): void {
+    this.voicedNow = true;
     this.lastVoicedEnd = b;
     const part = this.turn?.parts.at(-1);
     if (part) part.voiceEndSec = this.sec(b);
   }
 
-  private speechStarted(b: number, out: FluxTurnEvent[]): void {
-    const onset = b - this.voicedRun;
-    const gapMs = (onset - this.lastVoicedEnd) * this.config.windowMs;
-    this.speaking = true;
+  /** A new speech segment: a new turn, or (after an EagerEndOfTurn) the caller going on. */
+  private segmentStarted(onset: number, b: number, out: FluxTurnEvent[]): void {
+    this.inSegment = true;
     if (!this.turn) {
       this.turn = { index: this.turnsEnded, startSec: this.sec(onset), parts: [], eagerText: undefined };
       this.openPart(onset);
@@ -169,18 +176,39 @@ export class FluxTurnDetector {
       out.push(this.info('StartOfTurn'));
       return;
     }
-    const part = this.turn.parts.at(-1);
-    const full = this.turn.parts.length >= MAX_PARTS_PER_TURN;
-    if (!part || (gapMs >= this.config.segmentGapMs && !full)) this.openPart(onset);
-    else if (gapMs >= this.config.phrasePauseMs) {
+    if (this.turn.parts.length < MAX_PARTS_PER_TURN) this.openPart(onset);
+    this.heardVoice(b);
+    this.resume(out);
+  }
+
+  /** The segment is over: the next speech is the next part, so this one has been heard whole. */
+  private segmentEnded(): void {
+    this.inSegment = false;
+    const part = this.turn?.parts.at(-1);
+    if (part) part.phrasesHeard = part.phrases.length;
+  }
+
+  /**
+   * Voice inside a segment. After a pause of phrasePauseMs the next phrase has begun; once the voice
+   * has lasted minSpeechMs it is speech, and an EagerEndOfTurn it followed is resumed. Voice in the
+   * segment of a turn that has already ended belongs to no turn (the next segment opens one).
+   */
+  private voiceInSegment(b: number, out: FluxTurnEvent[]): void {
+    const part = this.turn?.parts.at(-1);
+    if (!this.turn || !part) return;
+    const gapMs = (b - 1 - this.lastVoicedEnd) * this.config.windowMs;
+    if (gapMs >= this.config.phrasePauseMs) {
       part.phrasesHeard = Math.min(part.phrases.length, part.phrasesHeard + 1);
-      part.phraseStartSec = this.sec(onset);
+      part.phraseStartSec = this.sec(b - 1);
     }
     this.heardVoice(b);
-    if (this.turn.eagerText !== undefined) {
-      this.turn.eagerText = undefined;
-      out.push(this.info('TurnResumed'));
-    }
+    if (this.voicedRun >= this.minSpeechWindows) this.resume(out);
+  }
+
+  private resume(out: FluxTurnEvent[]): void {
+    if (this.turn?.eagerText === undefined) return;
+    this.turn.eagerText = undefined;
+    out.push(this.info('TurnResumed'));
   }
 
   private openPart(onset: number): void {
@@ -202,9 +230,6 @@ export class FluxTurnDetector {
   private silence(b: number, out: FluxTurnEvent[]): void {
     const turn = this.turn!;
     const silenceMs = (b - this.lastVoicedEnd) * this.config.windowMs;
-    const part = turn.parts.at(-1);
-    // The segment is over: the next speech is the next part, so this one has been heard whole.
-    if (part && silenceMs >= this.config.segmentGapMs) part.phrasesHeard = part.phrases.length;
     const text = this.transcript();
     if (turn.eagerText !== undefined && text !== turn.eagerText) {
       turn.eagerText = undefined;
@@ -223,7 +248,7 @@ export class FluxTurnDetector {
   }
 
   private confidenceNow(): number {
-    const silenceMs = this.speaking ? 0 : (this.boundary - this.lastVoicedEnd) * this.config.windowMs;
+    const silenceMs = this.voicedNow ? 0 : (this.boundary - this.lastVoicedEnd) * this.config.windowMs;
     return endOfTurnConfidence(this.transcript(), silenceMs, this.config.confidence);
   }
 
@@ -236,7 +261,7 @@ export class FluxTurnDetector {
 
   /** Words heard so far: whole phrases, plus the phrase being spoken as far as the speaking rate goes. */
   private heardWords(part: Part, isLast: boolean): LineWord[] {
-    const silenceMs = this.speaking ? 0 : (this.boundary - this.lastVoicedEnd) * this.config.windowMs;
+    const silenceMs = this.voicedNow ? 0 : (this.boundary - this.lastVoicedEnd) * this.config.windowMs;
     // A pause ends the phrase being said: it is heard whole.
     const pausing = isLast && silenceMs >= this.config.phrasePauseMs;
     const whole = Math.min(part.phrases.length, part.phrasesHeard + (pausing ? 1 : 0));

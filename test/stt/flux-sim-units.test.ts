@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { CallerLine } from '../../sim/caller/script.js';
+import { DEFAULT_ENDPOINTER, EnergyEndpointer } from '../../sim/deepgram/endpointer.js';
 import { parseFluxControl } from '../../sim/deepgram/flux-messages.js';
 import { parseFluxQuery } from '../../sim/deepgram/flux-query.js';
 import { FluxTurnDetector } from '../../sim/deepgram/flux-turns.js';
@@ -81,7 +83,6 @@ describe('Flux simulator: turn detector', () => {
     windowMs: 10,
     minSpeechMs: 80,
     phrasePauseMs: 120,
-    segmentGapMs: 300,
     updateEveryMs: 250,
     wordsPerSec: 2.5,
     eagerEotThreshold: 0.5,
@@ -89,31 +90,39 @@ describe('Flux simulator: turn detector', () => {
     eotTimeoutMs: 60_000,
     confidence: DEFAULT_CONFIDENCE_MODEL,
   };
-  const run = (d: FluxTurnDetector, voiced: boolean, ms: number) =>
-    Array.from({ length: ms / 10 }, () => d.push(voiced)).flat();
+  /** The detector behind the same energy endpointer the simulator uses (300 ms segments). */
+  const detector = (takePart: () => CallerLine | undefined) => ({
+    d: new FluxTurnDetector(config, takePart),
+    ep: new EnergyEndpointer({ ...DEFAULT_ENDPOINTER, endpointingMs: 300 }),
+  });
+  const run = ({ d, ep }: ReturnType<typeof detector>, voiced: boolean, ms: number) =>
+    Array.from({ length: ms / 10 }, () => {
+      const segment = ep.push(voiced ? 5000 : 0);
+      return d.push(ep.voiced, segment);
+    }).flat();
 
   it('a turn of endless unscripted noise keeps a bounded number of segments', () => {
     let taken = 0;
-    const d = new FluxTurnDetector(config, () => {
+    const t = detector(() => {
       taken++;
       return undefined;
     });
     for (let i = 0; i < 100; i++) {
-      run(d, true, 200);
-      run(d, false, 400);
+      run(t, true, 200);
+      run(t, false, 400);
     }
-    expect(d.turnOpen).toBe(true); // no words: only the timeout could end it
+    expect(t.d.turnOpen).toBe(true); // no words: only the timeout could end it
     expect(taken).toBeLessThanOrEqual(32);
   });
 
   it('a click shorter than minSpeechMs neither opens nor resumes a turn', () => {
-    const d = new FluxTurnDetector(config, () => ({ text: 'Yes please.' }));
-    expect(run(d, true, 50)).toEqual([]);
-    run(d, false, 500);
-    expect(d.turnOpen).toBe(false);
-    const start = run(d, true, 600);
+    const t = detector(() => ({ text: 'Yes please.' }));
+    expect(run(t, true, 50)).toEqual([]);
+    run(t, false, 500);
+    expect(t.d.turnOpen).toBe(false);
+    const start = run(t, true, 600);
     expect(start[0]?.event).toBe('StartOfTurn');
-    const end = run(d, false, 400).filter((e) => e.event !== 'Update');
+    const end = run(t, false, 400).filter((e) => e.event !== 'Update');
     expect(end.map((e) => e.event)).toEqual(['EagerEndOfTurn', 'EndOfTurn']);
     expect(end.map((e) => e.transcript)).toEqual(['Yes please.', 'Yes please.']);
   });
