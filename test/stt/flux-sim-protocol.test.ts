@@ -80,6 +80,17 @@ describe('Deepgram simulator, Flux (/v2/listen): turns derived from the audio', 
     expect(named(stream, 'EndOfTurn')[0]!.transcript).toBe(pause[0]!.text);
   });
 
+  for (const name of ['pause-en.json', 'pause-es.json', 'booking-es.json']) {
+    it(`${name}: one turn per line, each with the whole line, at the default thresholds`, async () => {
+      const lines = scriptLines(name);
+      const stream = await flux(lines, `${FLUX}&eager_eot_threshold=0.5`);
+      const ends = named(stream, 'EndOfTurn');
+      expect(ends.map((m) => m.transcript)).toEqual(lines.map((l) => l.text));
+      expect(ends.every((m) => m.trigger === 'model')).toBe(true);
+      expect(named(stream, 'StartOfTurn')).toHaveLength(lines.length);
+    });
+  }
+
   it('a low eager threshold fires in the pause; the speech after it is TurnResumed', async () => {
     const line = pause[0]!; // "Hi, my boiler has, um," 600 ms "stopped working."
     const stream = await flux([line], `${FLUX}&eager_eot_threshold=0.3`);
