@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { loadCallerScript } from '../sim/caller/script.js';
 import type { ProfileName } from '../sim/profiles.js';
 import type { AudioOutputCounters } from '../src/metrics/metrics.js';
+import { roundTo } from '../src/round.js';
 import { type CallchartServer, startCallchartServer } from './callchart-server.js';
 import { ROOT } from './child-process.js';
 import { type ServerFigures, serverFigures, type WireFigures, wireFigures } from './figures.js';
@@ -11,10 +12,9 @@ import { type FloorProcess, startFloor } from './floor-process.js';
 import type { Arrival, LoadOptions } from './load-generator.js';
 import { pacerCountersFromExposition } from './pacer-counters.js';
 import { configuredProviderMs, delaysOf, type ProviderDelays } from './provider-delays.js';
-import { counterDelta, type ServerCounters, serverCounters } from './server-counters.js';
+import { type SpeculationCounts, speculationCounts, speculationDelta } from './server-counters.js';
 import { readServerRecords } from './server-records.js';
 import { type Simulators, startSimulators } from './simulators.js';
-import { round2 } from './stats.js';
 import { runAgainst } from './target-run.js';
 
 /** Caller scripts by name (fixtures/scripts): `mixed` has booking lines and mid-sentence pauses in one call. */
@@ -81,12 +81,12 @@ export interface BenchResult extends Omit<WireFigures, 'turns'> {
   /** The floor's `overheadMs` is mouth-to-ear minus the configured provider time: it has no other. */
   floor: (WireFigures & { overheadMs: WireFigures['overheadVsConfiguredMs']; replyMs: number }) | null;
   ratios: { cpu: number | null; rss: number | null; mouthToEarP50: number | null };
-  /** LLM requests per caller turn, speculative ones included (server counter; null if not exported). */
-  llmRequestsPerTurn: number | null;
+  /** LLM requests per caller turn, cancelled speculative ones included (from the stored turns). */
+  llmRequestsPerTurn: ServerFigures['llmRequestsPerTurn'];
   /** Per caller turn, LLM requests before the first agent audio (from the stored turns). */
   llmRoundsBeforeAudio: ServerFigures['llmRoundsBeforeAudio'];
   /** Speculative replies during the load (server counter; null if not exported). */
-  speculation: ServerCounters['speculation'];
+  speculation: SpeculationCounts | null;
   machine: { cpus: number; model: string; node: string };
   timedOut: boolean;
 }
@@ -151,7 +151,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       },
     });
     const running = server;
-    let countersBefore: ServerCounters = { llmRequests: null, speculation: null };
+    let speculationBefore: SpeculationCounts | null = null;
     const cc = await runAgainst(
       'callchart',
       running.child.pid,
@@ -161,16 +161,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         heapUsedMiB: () => running.heapUsedMiB(),
         alsoSample: { simulators: sims.child.pid },
         beforeLoad: async () => {
-          countersBefore = serverCounters(await running.scrapeMetrics());
+          speculationBefore = speculationCounts(await running.scrapeMetrics());
         },
       },
     );
     const exposition = timedOut ? null : await running.scrapeMetrics();
     const pacer = exposition === null ? null : pacerCountersFromExposition(exposition);
-    const counters =
-      exposition === null
-        ? { llmRequests: null, speculation: null }
-        : counterDelta(countersBefore, serverCounters(exposition));
+    const speculation =
+      exposition === null ? null : speculationDelta(speculationBefore, speculationCounts(exposition));
     await running.child.stop(); // SIGTERM: the store flushes, the CPU profile is written
     server = null;
     await sims.child.stop();
@@ -202,7 +200,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 
     const { turns, ...wire } = ccWire;
     const ratio = (a: number | null | undefined, b: number | null | undefined) =>
-      a == null || b == null || b <= 0 ? null : round2(a / b);
+      a == null || b == null || b <= 0 ? null : roundTo(a / b, 2);
     return {
       calls: opts.calls,
       seconds: opts.seconds,
@@ -224,10 +222,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         rss: ratio(wire.rssPerCallMiB, floor?.rssPerCallMiB),
         mouthToEarP50: ratio(wire.mouthToEarMs.p50, floor?.mouthToEarMs.p50),
       },
-      llmRequestsPerTurn:
-        counters.llmRequests === null || turns === 0 ? null : round2(counters.llmRequests / turns),
+      llmRequestsPerTurn: serverFig.llmRequestsPerTurn,
       llmRoundsBeforeAudio: serverFig.llmRoundsBeforeAudio,
-      speculation: counters.speculation,
+      speculation,
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
       timedOut,
     };

@@ -12,12 +12,13 @@ import { type HttpServer, startHttpServer } from './http/http-server.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics/metrics.js';
 import { createLlmChainFromConfig, type LlmProvider } from './providers/llm/chain-from-config.js';
-import { countingRequests } from './providers/llm/counted.js';
 import type { LlmClient } from './providers/llm/types.js';
 import { DeepgramSttProvider } from './providers/stt/deepgram.js';
 import type { SttProvider } from './providers/stt/types.js';
 import { CartesiaTtsProvider } from './providers/tts/cartesia.js';
 import type { TtsProvider } from './providers/tts/types.js';
+import { registerRespondRoute } from './respond/register-route.js';
+import { tenantLookupFromStore } from './respond/tenant-lookup.js';
 import { BookingJournal } from './store/booking-journal.js';
 import { SqliteCallStore } from './store/sqlite-call-store.js';
 import { seedTenantsFromFile } from './store/tenant-seed.js';
@@ -93,15 +94,13 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const tts =
     overrides.tts ??
     new CartesiaTtsProvider({ apiKey: config.CARTESIA_API_KEY, baseURL: config.CARTESIA_BASE_URL });
-  const llm = countingRequests(
+  const llm =
     overrides.llm ??
-      createLlmChainFromConfig(llmChainSpec(config), {
-        firstTokenDeadlineMs: config.LLM_FIRST_TOKEN_DEADLINE_MS,
-        tokenGapDeadlineMs: config.LLM_TOKEN_GAP_DEADLINE_MS,
-        log,
-      }),
-    () => metrics.llmRequested(),
-  );
+    createLlmChainFromConfig(llmChainSpec(config), {
+      firstTokenDeadlineMs: config.LLM_FIRST_TOKEN_DEADLINE_MS,
+      tokenGapDeadlineMs: config.LLM_TOKEN_GAP_DEADLINE_MS,
+      log,
+    });
   const inspector = createInspector(config, log);
 
   const deps: CallDeps = {
@@ -210,6 +209,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       log,
       health: () => ({ activeCalls: calls.size }),
     });
+    registerRespondRoute(http, config, log, { llm, tenants: tenantLookupFromStore(store) });
   }
   log.info(
     {

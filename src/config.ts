@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { envFlag } from './env-flag.js';
 
-const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
-  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+/** On/off variables: the spellings of src/env-flag.ts, shared with the simulators' knobs. */
+const bool = envFlag;
 const port = z.coerce.number().int().min(0).max(65535);
 const ms = z.coerce.number().int().min(0).max(600_000);
 const list = z.string().transform((s) =>
@@ -12,6 +12,12 @@ const list = z.string().transform((s) =>
     .map((x) => x.trim())
     .filter(Boolean),
 );
+
+/** A shared secret: empty (off) or long enough not to be guessed. */
+const token = z
+  .string()
+  .default('')
+  .refine((s) => s === '' || s.length >= 16, 'must be empty or at least 16 characters');
 
 /**
  * Every environment variable callchart reads, with its default. `.env.example` documents each one.
@@ -86,6 +92,19 @@ export const configSchema = z.object({
 
   SIM_CALLER_SCRIPT: z.string().optional(),
   SIM_PROFILE: z.enum(['fast', 'typical']).optional(),
+
+  /** Bearer tokens for the HTTP API (POST /v1/respond); empty turns that endpoint off. */
+  DASHBOARD_TOKEN: token,
+  RESPOND_API_TOKEN: token,
+  RESPOND_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
+  RESPOND_TIMEOUT_MS: ms.default(30_000),
+  /** `npm run respond` only: run on in-process simulators even when provider keys are set. */
+  SIM: bool.optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -113,6 +132,8 @@ export const SECRET_KEYS = [
   'ANTHROPIC_API_KEY',
   'CARTESIA_API_KEY',
   'CONTEXT_API_KEY',
+  'DASHBOARD_TOKEN',
+  'RESPOND_API_TOKEN',
 ] as const;
 
 /** A copy of the config safe to log: secrets reduced to "set"/"unset". */

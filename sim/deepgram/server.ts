@@ -11,6 +11,7 @@ import { type FluxQuery, parseFluxQuery } from './flux-query.js';
 import { FluxSession } from './flux-session.js';
 import { type HandshakeError, rejectUpgrade } from './handshake-reject.js';
 import { type DeepgramSimOptions, resolveKnobs, resolveScript } from './options.js';
+import { handlePrerecorded } from './prerecorded.js';
 import { CLOSE_GOING_AWAY, LISTEN_V1_PATH, LISTEN_V2_PATH } from './protocol.js';
 import { type ListenQuery, parseListenQuery } from './query.js';
 import { ScriptCursors } from './script-cursors.js';
@@ -38,7 +39,7 @@ type Accepted = ({ api: 'v1'; query: ListenQuery } | { api: 'v2'; query: FluxQue
   sessionKey: string | undefined;
 };
 
-/** Deepgram live STT on loopback: Nova on /v1/listen, Flux on /v2/listen. */
+/** Deepgram STT on loopback: live Nova (/v1/listen) and Flux (/v2/listen) over WebSocket (docs/protocols/deepgram-live.md), and pre-recorded (POST /v1/listen). */
 export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<DeepgramSim> {
   const knobs = resolveKnobs(opts);
   const clock = opts.clock ?? systemClock;
@@ -57,6 +58,7 @@ export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<D
     badMessages: 0,
     idleTimeouts: 0,
     drops: 0,
+    prerecordedRequests: 0,
   };
   let refused = 0;
   let drops = 0;
@@ -68,7 +70,15 @@ export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<D
   const requestIds = new WeakMap<IncomingMessage, string>();
 
   const server = createServer((req, res) => {
-    // Plain HTTP (no upgrade): this simulator serves only the streaming endpoint.
+    if (req.method === 'POST' && req.url?.split('?')[0] === LISTEN_V1_PATH) {
+      handlePrerecorded(req, res, {
+        knobs,
+        script: (tags) => opts.scriptFor?.({ tags, requestId: 'prerecorded' }) ?? defaultScript,
+        onRequest: () => counters.prerecordedRequests++,
+      });
+      return;
+    }
+    // Other plain HTTP (no upgrade): only the streaming endpoints are served.
     const ws = req.url?.startsWith(LISTEN_V1_PATH) || req.url?.startsWith(LISTEN_V2_PATH);
     const status = ws ? 426 : 404;
     res.writeHead(status, { 'content-type': 'application/json' });

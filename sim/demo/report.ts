@@ -20,7 +20,7 @@ export function printReport(r: DemoResult, recordPath?: string): void {
   );
   r.turns.forEach((t, i) => {
     const rounds = t.llmRounds === null ? '' : String(t.llmRounds);
-    const speculative = t.speculative === null ? '' : t.speculative ? 'yes' : 'no';
+    const speculative = t.speculative ? 'yes' : '';
     const cutOff = t.pausesAnswered > 0 ? '   [answered mid-sentence]' : '';
     out.push(
       `  ${String(i + 1).padStart(2)}  ${cell(t.sttFinalMs).padStart(20)} | ${cell(t.llmTtftMs).padStart(8)} | ${cell(t.ttsTtfbMs).padStart(15)} | ${cell(t.mouthToEarMs).padStart(12)} | ${cell(t.overheadMs).padStart(8)} | ${rounds.padStart(10)} | ${speculative.padStart(11)} | ${t.bargeIn ? 'yes' : ''}${cutOff}`,

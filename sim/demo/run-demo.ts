@@ -4,6 +4,7 @@ import { buildWav, interleaveStereo } from '../../src/audio/wav.js';
 import type { CallSummary } from '../../src/call/call-session.js';
 import { loadConfig } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
+import { roundTo } from '../../src/round.js';
 import { seedDemoTenants } from '../../src/store/tenant-seed.js';
 import type { Booking, TurnRecord } from '../../src/store/types.js';
 import { runFakeAgiCall } from '../asterisk/fake-asterisk-agi.js';
@@ -37,10 +38,10 @@ export interface DemoTurn {
   mouthToEarMs: number | null;
   overheadMs: number | null;
   bargeIn: boolean;
-  /** LLM requests before the first agent audio; null when the server did not record it. */
+  /** LLM requests before the reply's first audio; null when the server did not record it. */
   llmRounds: number | null;
-  /** Whether the reply was started before the turn was confirmed; null when not recorded. */
-  speculative: boolean | null;
+  /** The reply was started on an early end-of-turn signal, before the turn was confirmed. */
+  speculative: boolean;
   /** Caller side: mid-sentence pauses the agent answered, and its separate answers to the line. */
   pausesAnswered: number;
   answers: number;
@@ -59,7 +60,7 @@ export interface DemoResult {
   caller: CallerResult;
 }
 
-const round = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+const round = (n: number | null) => roundTo(n, 1);
 
 /**
  * One full call on the embedded defaults: the provider simulators, the real callchart server on a
@@ -174,7 +175,7 @@ function pairTurns(caller: CallerResult, stored: TurnRecord[]): DemoTurn[] {
       overheadMs: t.mouthToEarMs !== null && provider !== null ? round(t.mouthToEarMs - provider) : null,
       bargeIn: s?.bargeIn ?? false,
       llmRounds: s?.llmRounds ?? null,
-      speculative: s?.speculative ?? null,
+      speculative: s?.speculative ?? false,
       pausesAnswered: t.pausesAnswered,
       answers: t.answers,
     };

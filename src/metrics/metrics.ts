@@ -61,7 +61,6 @@ export class Metrics {
   private readonly bargeIns: client.Counter<'tenant'>;
   private readonly providerErrors: client.Counter<'provider' | 'kind'>;
   private readonly fallbacks: client.Counter<'from' | 'to'>;
-  private readonly llmRequests: client.Counter<never>;
   private readonly speculations: client.Counter<'outcome'>;
   private readonly activeCallsGauge: client.Gauge<'tenant'>;
 
@@ -106,11 +105,6 @@ export class Metrics {
       'from',
       'to',
     ]);
-    this.llmRequests = counter(
-      'llm_requests_total',
-      'LLM requests made, speculative ones included (a hedge or fallback inside one is not another)',
-      [],
-    );
     this.speculations = counter(
       'speculations_total',
       'Replies started before the turn was confirmed, by outcome (started, confirmed, cancelled)',
@@ -139,11 +133,6 @@ export class Metrics {
   /** Exposition text for GET /metrics. */
   render(): Promise<string> {
     return this.registry.metrics();
-  }
-
-  /** One LLM request (the chain's `stream()`), however many providers it then tries. */
-  llmRequested(): void {
-    this.llmRequests.inc();
   }
 
   /** A speculative reply started, was confirmed by the end of the turn, or was cancelled. */
