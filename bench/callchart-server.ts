@@ -27,6 +27,8 @@ export interface CallchartServerOptions {
   nodeArgs?: string[];
   /** Keep the server's whole output in <logDir>/callchart.log. */
   logDir?: string;
+  /** Extra configuration for the server (e.g. DEEPGRAM_MODEL), applied last. */
+  env?: Record<string, string>;
   readyTimeoutMs?: number;
 }
 
@@ -51,6 +53,7 @@ export async function startCallchartServer(opts: CallchartServerOptions): Promis
       LOG_PRETTY: '0',
       INSPECT: '0',
       WORKERS: String(opts.workers ?? 1),
+      ...opts.env,
     },
   });
   const base = `http://127.0.0.1:${httpPort}`;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadCallerScript } from '../sim/caller/script.js';
+import type { ProfileName } from '../sim/profiles.js';
 import type { AudioOutputCounters } from '../src/metrics/metrics.js';
 import { roundTo } from '../src/round.js';
 import { type CallchartServer, startCallchartServer } from './callchart-server.js';
@@ -10,10 +11,20 @@ import { type ServerFigures, serverFigures, type WireFigures, wireFigures } from
 import { type FloorProcess, startFloor, startProviderFloor } from './floor-process.js';
 import type { Arrival, LoadOptions } from './load-generator.js';
 import { pacerCountersFromExposition } from './pacer-counters.js';
-import { configuredProviderMs, DEFAULT_PROVIDER_DELAYS, type ProviderDelays } from './provider-delays.js';
+import { configuredProviderMs, delaysOf, type ProviderDelays } from './provider-delays.js';
+import { type SpeculationCounts, speculationCounts, speculationDelta } from './server-counters.js';
 import { readServerRecords } from './server-records.js';
 import { type Simulators, startSimulators } from './simulators.js';
 import { runAgainst } from './target-run.js';
+
+/** Caller scripts by name (fixtures/scripts): `mixed` has booking lines and mid-sentence pauses in one call. */
+export const SCRIPT_SETS = ['booking', 'pause', 'mixed'] as const;
+export type ScriptSet = (typeof SCRIPT_SETS)[number];
+const SCRIPT_FILES: Record<ScriptSet, string> = {
+  booking: 'booking-en.json',
+  pause: 'pause-en.json',
+  mixed: 'mixed-en.json',
+};
 
 export interface BenchOptions {
   /** Concurrent callers. */
@@ -35,8 +46,9 @@ export interface BenchOptions {
   serverNodeArgs?: string[];
   /** Keep the callchart server's output in <logDir>/callchart.log. */
   logDir?: string;
-  /** Caller script (default fixtures/scripts/booking-en.json) and how many of its lines to speak. */
+  /** Caller script: a file, else a named set (default booking); and how many of its lines to speak. */
   scriptPath?: string;
+  scripts?: ScriptSet;
   scriptLines?: number;
   /** Per-turn wait before a caller gives up; also how long it waits for the hang-up after its last line. */
   answerTimeoutMs?: number;
@@ -48,7 +60,10 @@ export interface BenchOptions {
   settleMs?: number;
   /** Draw a progress bar on stderr. */
   progress?: boolean;
-  delays?: ProviderDelays;
+  /** Provider latency profile (sim/profiles.ts), default `fast`. */
+  profile?: ProfileName;
+  /** Deepgram model for callchart (nova-3 by default; flux-general-en for Flux) and Flux's eager threshold. */
+  stt?: { model?: string; eagerEotThreshold?: string };
 }
 
 export interface BenchResult extends Omit<WireFigures, 'turns'> {
@@ -57,6 +72,11 @@ export interface BenchResult extends Omit<WireFigures, 'turns'> {
   workers: number;
   seconds: number;
   arrival: Arrival;
+  profile: ProfileName;
+  /** The named script set, or the script file. */
+  scripts: string;
+  /** What callchart was told about STT (unset: its defaults). */
+  stt: { model: string | null; eagerEotThreshold: string | null };
   /** Overhead per turn against the server-stored provider time (see docs/benchmarks.md). */
   overheadMs: ServerFigures['overheadMs'];
   underruns: number | null;
@@ -76,6 +96,12 @@ export interface BenchResult extends Omit<WireFigures, 'turns'> {
     cpuVsProviderFloor: number | null;
     rssVsProviderFloor: number | null;
   };
+  /** LLM requests per caller turn, cancelled speculative ones included (from the stored turns). */
+  llmRequestsPerTurn: ServerFigures['llmRequestsPerTurn'];
+  /** Per caller turn, LLM requests before the first agent audio (from the stored turns). */
+  llmRoundsBeforeAudio: ServerFigures['llmRoundsBeforeAudio'];
+  /** Speculative replies during the load (server counter; null if not exported). */
+  speculation: SpeculationCounts | null;
   machine: { cpus: number; model: string; node: string };
   timedOut: boolean;
 }
@@ -88,7 +114,6 @@ export type FloorFigures = WireFigures & {
 
 /** The Cartesia simulator's speaking rate, pinned so the floor's tone can match callchart's replies. */
 const TTS_CHARS_PER_SECOND = 15;
-const DEFAULT_SCRIPT = join(ROOT, 'fixtures/scripts/booking-en.json');
 const QUICK_FIX_PLUMBING_DID = '02012345678';
 
 /**
@@ -97,10 +122,12 @@ const QUICK_FIX_PLUMBING_DID = '02012345678';
  * /metrics and /proc.
  */
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
-  const delays = opts.delays ?? DEFAULT_PROVIDER_DELAYS;
+  const profile = opts.profile ?? 'fast';
+  const delays = delaysOf(profile);
   const workers = opts.workers === 'auto' ? availableParallelism() : (opts.workers ?? 1);
   const arrival = opts.arrival ?? 'ramp';
-  const scriptPath = resolve(opts.scriptPath ?? DEFAULT_SCRIPT);
+  const scripts = opts.scripts ?? 'booking';
+  const scriptPath = resolve(opts.scriptPath ?? join(ROOT, 'fixtures/scripts', SCRIPT_FILES[scripts]));
   const fullScript = loadCallerScript(scriptPath);
   const script = fullScript.slice(0, opts.scriptLines ?? fullScript.length);
   const providerMs = configuredProviderMs(delays);
@@ -130,7 +157,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   let floorProcess: FloorProcess | null = null;
   try {
     // 1. callchart against the simulators.
-    sims = await startSimulators({ delays, scriptPath, ttsCharsPerSecond: TTS_CHARS_PER_SECOND });
+    sims = await startSimulators({ profile, scriptPath, ttsCharsPerSecond: TTS_CHARS_PER_SECOND });
     server = await startCallchartServer({
       simEnv: sims.env,
       delays,
@@ -141,8 +168,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProfDir)}`] : []),
       ],
       ...(opts.logDir ? { logDir: resolve(opts.logDir) } : {}),
+      env: {
+        ...(opts.stt?.model ? { DEEPGRAM_MODEL: opts.stt.model } : {}),
+        ...(opts.stt?.eagerEotThreshold ? { DEEPGRAM_EAGER_EOT_THRESHOLD: opts.stt.eagerEotThreshold } : {}),
+      },
     });
     const running = server;
+    let speculationBefore: SpeculationCounts | null = null;
     const cc = await runAgainst(
       'callchart',
       running.child.pid,
@@ -152,9 +184,15 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         // With workers the server's /metrics heap is the primary's alone: not the calls' memory.
         ...(workers === 1 ? { heapUsedMiB: () => running.heapUsedMiB() } : { withChildren: true }),
         alsoSample: { simulators: sims.child.pid },
+        beforeLoad: async () => {
+          speculationBefore = speculationCounts(await running.scrapeMetrics());
+        },
       },
     );
-    const pacer = timedOut ? null : pacerCountersFromExposition(await running.scrapeMetrics());
+    const exposition = timedOut ? null : await running.scrapeMetrics();
+    const pacer = exposition === null ? null : pacerCountersFromExposition(exposition);
+    const speculation =
+      exposition === null ? null : speculationDelta(speculationBefore, speculationCounts(exposition));
     await running.child.stop(); // SIGTERM: the store flushes, the CPU profile is written
     server = null;
     await sims.child.stop();
@@ -188,7 +226,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     let providerFloor: BenchResult['providerFloor'] = null;
     if (!opts.skipFloor && !opts.skipProviderFloor) {
       const replyMs = serverFig.meanReplyMs ?? 4000;
-      sims = await startSimulators({ delays, scriptPath, ttsCharsPerSecond: TTS_CHARS_PER_SECOND });
+      sims = await startSimulators({ profile, scriptPath, ttsCharsPerSecond: TTS_CHARS_PER_SECOND });
       floorProcess = await startProviderFloor({
         simEnv: sims.env,
         delays,
@@ -219,6 +257,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       workers,
       seconds: opts.seconds,
       arrival,
+      profile,
+      scripts: opts.scriptPath ? scriptPath : scripts,
+      stt: { model: opts.stt?.model ?? null, eagerEotThreshold: opts.stt?.eagerEotThreshold ?? null },
       ...wire,
       callerTurns: turns,
       overheadMs: serverFig.overheadMs,
@@ -236,6 +277,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         cpuVsProviderFloor: ratio(wire.cpuSecPerCallMin, providerFloor?.cpuSecPerCallMin),
         rssVsProviderFloor: ratio(wire.rssPerCallMiB, providerFloor?.rssPerCallMiB),
       },
+      llmRequestsPerTurn: serverFig.llmRequestsPerTurn,
+      llmRoundsBeforeAudio: serverFig.llmRoundsBeforeAudio,
+      speculation,
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
       timedOut,
     };

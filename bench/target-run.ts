@@ -51,6 +51,8 @@ export async function runAgainst(
     alsoSample?: Record<string, number>;
     /** The server runs worker processes: its figures include its children. */
     withChildren?: boolean;
+    /** Runs after the warm-up, just before the measured load (e.g. a baseline /metrics scrape). */
+    beforeLoad?: () => Promise<void>;
   },
 ): Promise<TargetRun> {
   const sampler = new ProcessSampler(pid, 500, opts.withChildren ?? false);
@@ -70,6 +72,7 @@ export async function runAgainst(
   await fullGc(pid);
   await sleep(opts.settleMs);
   const idle = mustSample(sampler, label);
+  await opts.beforeLoad?.();
   const heapIdle = (await opts.heapUsedMiB?.()) ?? null;
   const bar = opts.progress ? progressBar(label, load.seconds, load.calls) : null;
   const generator = new LoadGenerator({ ...load, ...(bar ? { onProgress: (p) => bar.update(p) } : {}) });

@@ -119,6 +119,13 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       vadEvents: true,
       smartFormat: true,
       keyterms: config.DEEPGRAM_KEYTERMS,
+      flux: {
+        ...(config.DEEPGRAM_EAGER_EOT_THRESHOLD === 'off'
+          ? {}
+          : { eagerEotThreshold: config.DEEPGRAM_EAGER_EOT_THRESHOLD }),
+        eotThreshold: config.DEEPGRAM_EOT_THRESHOLD,
+        eotTimeoutMs: config.DEEPGRAM_EOT_TIMEOUT_MS,
+      },
     },
     sttLanguage: config.DEEPGRAM_LANGUAGE,
     tts,

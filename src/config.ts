@@ -66,6 +66,10 @@ export const configSchema = z.object({
   DEEPGRAM_ENDPOINTING_MS: ms.default(300),
   DEEPGRAM_UTTERANCE_END_MS: ms.default(1000),
   DEEPGRAM_KEYTERMS: list.default(['postcode', 'plumber', 'callout']),
+  /** Flux only (DEEPGRAM_MODEL=flux-general-en / flux-general-multi): end-of-turn thresholds. */
+  DEEPGRAM_EAGER_EOT_THRESHOLD: z.union([z.literal('off'), z.coerce.number().min(0.3).max(0.9)]).default(0.5),
+  DEEPGRAM_EOT_THRESHOLD: z.coerce.number().min(0.5).max(1).default(0.7),
+  DEEPGRAM_EOT_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(5000),
 
   GROQ_API_KEY: z.string().default(''),
   GROQ_BASE_URL: z.url().default('https://api.groq.com'),
@@ -113,6 +117,7 @@ export const configSchema = z.object({
   TRACE_DIR: z.string().default('traces'),
 
   SIM_CALLER_SCRIPT: z.string().optional(),
+  SIM_PROFILE: z.enum(['fast', 'typical']).optional(),
 
   /**
    * Bearer tokens for the HTTP API (POST /v1/respond); empty turns that endpoint off. DASHBOARD_TOKEN

@@ -5,6 +5,7 @@
  *   npm run demo -- --json            the same as one JSON object on the last line
  *   npm run demo -- --record call.wav  stereo recording: caller left, agent right
  *   npm run demo -- --script fixtures/scripts/booking-es.json --caller +34600111222
+ *   npm run demo -- --profile typical  provider latencies like the real services (sim/profiles.ts)
  *   npm run demo -- --script fixtures/scripts/transfer-en.json --expect transferred
  * The verdict (exit code 0) follows the script: every line answered and measured, and the call ended
  * as expected (`--expect`; a script named booking-*.json expects `booked`).
@@ -14,6 +15,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../src/log.js';
 import { loadCallerScript, SCRIPT_DIR } from '../caller/script.js';
+import { parseProfileName } from '../profiles.js';
 import { printReport } from './report.js';
 import { runDemo } from './run-demo.js';
 
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     script: { type: 'string' },
     did: { type: 'string', default: '02012345678' },
     caller: { type: 'string', default: '+447700900123' },
+    profile: { type: 'string' },
     expect: { type: 'string' },
     'keep-open': { type: 'boolean', default: false },
   },
@@ -40,6 +43,7 @@ const result = await runDemo({
   did: values.did,
   callerId: values.caller,
   log,
+  ...(values.profile ? { profile: parseProfileName(values.profile, '--profile') } : {}),
   ...(expectOutcome ? { expectOutcome } : {}),
   ...(values.record ? { recordPath: values.record } : {}),
   onDashboard: (url) => {
@@ -49,8 +53,8 @@ const result = await runDemo({
   },
   afterCall: async (r) => {
     if (values.json) {
-      const { ok, turns, booking, calls, answerToFirstAudioMs, callId } = r;
-      console.log(JSON.stringify({ ok, callId, answerToFirstAudioMs, turns, booking, calls }));
+      const { ok, profile, turns, booking, calls, answerToFirstAudioMs, callId } = r;
+      console.log(JSON.stringify({ ok, profile, callId, answerToFirstAudioMs, turns, booking, calls }));
     } else {
       printReport(r, values.record);
     }

@@ -10,6 +10,7 @@ import type { Booking, TurnRecord } from '../../src/store/types.js';
 import { runFakeAgiCall } from '../asterisk/fake-asterisk-agi.js';
 import { type CallerResult, runSimulatedCaller } from '../caller/caller.js';
 import type { CallerLine } from '../caller/script.js';
+import type { ProfileName } from '../profiles.js';
 import { startSimStack } from '../stack.js';
 
 export interface DemoOptions {
@@ -26,6 +27,8 @@ export interface DemoOptions {
   onDashboard?: (url: string) => void;
   /** Runs with the result before the server stops (the report; `--keep-open` waits here). */
   afterCall?: (result: DemoResult) => Promise<void>;
+  /** Provider latency profile; default SIM_PROFILE, else `fast`. */
+  profile?: ProfileName;
   /** How the script's call should end ('booked' for a booking script); unset: any outcome. */
   expectOutcome?: string;
 }
@@ -39,14 +42,18 @@ export interface DemoTurn {
   mouthToEarMs: number | null;
   overheadMs: number | null;
   bargeIn: boolean;
-  /** LLM requests the caller waited for before the reply's first audio. */
+  /** LLM requests before the reply's first audio; null when the server did not record it. */
   llmRounds: number | null;
-  /** The reply was started on an early end-of-turn signal. */
+  /** The reply was started on an early end-of-turn signal, before the turn was confirmed. */
   speculative: boolean;
+  /** Caller side: mid-sentence pauses the agent answered, and its separate answers to the line. */
+  pausesAnswered: number;
+  answers: number;
 }
 
 export interface DemoResult {
   ok: boolean;
+  profile: ProfileName;
   callId: string;
   greeting: string;
   answerToFirstAudioMs: number | null;
@@ -64,7 +71,10 @@ const round = (n: number | null) => roundTo(n, 1);
  * SQLite file, and a simulated caller that dials in like Asterisk (FastAGI first, then AudioSocket).
  */
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
-  const stack = await startSimStack({ script: opts.script });
+  const stack = await startSimStack({
+    script: opts.script,
+    ...(opts.profile ? { profile: opts.profile } : {}),
+  });
   const config = loadConfig(
     {
       ...process.env,
@@ -118,6 +128,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const ok = verdict(opts, turns, booking, summary);
     const result: DemoResult = {
       ok,
+      profile: stack.profile,
       callId: uuid,
       greeting: greetingOf(stored),
       answerToFirstAudioMs: round(caller.answerToFirstAudioMs),
@@ -173,6 +184,8 @@ function pairTurns(caller: CallerResult, stored: TurnRecord[]): DemoTurn[] {
       bargeIn: s?.bargeIn ?? false,
       llmRounds: s?.llmRounds ?? null,
       speculative: s?.speculative ?? false,
+      pausesAnswered: t.pausesAnswered,
+      answers: t.answers,
     };
   });
 }

@@ -59,7 +59,7 @@ export class Metrics {
   private readonly calls: client.Counter<'tenant' | 'outcome'>;
   private readonly bookings: client.Counter<'tenant'>;
   private readonly bargeIns: client.Counter<'tenant'>;
-  private readonly speculations: client.Counter<'tenant' | 'result'>;
+  private readonly speculations: client.Counter<'tenant' | 'outcome'>;
   private readonly providerErrors: client.Counter<'provider' | 'kind'>;
   private readonly fallbacks: client.Counter<'from' | 'to'>;
   private readonly activeCallsGauge: client.Gauge<'tenant'>;
@@ -98,9 +98,9 @@ export class Metrics {
     this.bookings = counter('bookings_total', 'Bookings stored', ['tenant']);
     this.bargeIns = counter('barge_ins_total', 'Caller interruptions that stopped the agent', ['tenant']);
     this.speculations = counter(
-      'speculative_replies_total',
-      'Replies started on an early end-of-turn signal, by result: started, confirmed (kept) or cancelled',
-      ['tenant', 'result'],
+      'speculations_total',
+      'Replies started on an early end-of-turn signal, by outcome: started, confirmed (kept) or cancelled',
+      ['tenant', 'outcome'],
     );
     this.providerErrors = counter('provider_errors_total', 'Provider failures, by kind', [
       'provider',
@@ -134,6 +134,7 @@ export class Metrics {
   render(): Promise<string> {
     return this.registry.metrics();
   }
+
 
   /** One finished turn's latencies (null figures are skipped). Barge-ins are counted by `bargeIn`. */
   observeTurn(turn: TurnLatencies, tenant: string, provider?: string | null): void {
@@ -190,8 +191,9 @@ export class Metrics {
   bargeIn(tenant: string): void {
     this.bargeIns.inc({ tenant: this.labels.value('tenant', tenant) });
   }
-  speculation(tenant: string, result: 'started' | 'confirmed' | 'cancelled'): void {
-    this.speculations.inc({ tenant: this.labels.value('tenant', tenant), result });
+  /** A speculative reply started, was confirmed by the end of the turn, or was cancelled. */
+  speculation(tenant: string, outcome: 'started' | 'confirmed' | 'cancelled'): void {
+    this.speculations.inc({ tenant: this.labels.value('tenant', tenant), outcome });
   }
 
   /** `kind` is a short class such as 'timeout', 'http_429', 'stall', 'malformed', 'connect'. */

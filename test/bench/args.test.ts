@@ -43,3 +43,23 @@ describe('bench arguments', () => {
     expect(() => parseBenchArgs(['--workers', 'lots'])).toThrow(/--workers/);
   });
 });
+
+describe('bench scripts and profiles', () => {
+  it('--scripts picks a named script set', () => {
+    expect(parseBenchArgs([]).bench.scripts).toBe('booking');
+    expect(parseBenchArgs(['--scripts', 'mixed']).bench.scripts).toBe('mixed');
+    expect(() => parseBenchArgs(['--scripts', 'poetry'])).toThrow(/--scripts/);
+  });
+});
+
+describe('bench STT choice', () => {
+  it('--stt-model and --eager-eot reach the server configuration, checked first', () => {
+    expect(parseBenchArgs(['--stt-model', 'flux-general-en', '--eager-eot', '0.4']).bench.stt).toEqual({
+      model: 'flux-general-en',
+      eagerEotThreshold: '0.4',
+    });
+    expect(parseBenchArgs([]).bench.stt).toBeUndefined();
+    expect(() => parseBenchArgs(['--eager-eot', '0.95'])).toThrow(/--eager-eot/);
+    expect(() => parseBenchArgs(['--stt-model', 'Nova 3'])).toThrow(/--stt-model/);
+  });
+});
