@@ -19,6 +19,8 @@ export const usage = `usage: npm run bench -- [options]
   --lines K            speak only the first K lines of the booking script
   --node-arg FLAG      pass a Node flag to the callchart server (repeatable), e.g. --node-arg=--trace-gc
   --log-dir DIR        keep the callchart server's output in DIR/callchart.log
+  --hold-db-lock MS    during the load, another process holds callchart's SQLite write lock for MS ms
+                       (a shell or a backup would); the report's longest gap shows whether audio stalled
   --json               print one JSON object on the last line of stdout`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -77,6 +79,7 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       'eager-eot': { type: 'string' },
       'node-arg': { type: 'string', multiple: true },
       'log-dir': { type: 'string' },
+      'hold-db-lock': { type: 'string' },
       json: { type: 'boolean' },
     },
   });
@@ -87,6 +90,9 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
   const rampSeconds = rampRaw === undefined ? undefined : Number(rampRaw);
   if (rampSeconds !== undefined && !(rampSeconds >= 0))
     throw new Error(`--ramp-seconds must be >= 0, got ${rampRaw}`);
+  const holdRaw = values['hold-db-lock'];
+  if (holdRaw !== undefined && positiveInt('hold-db-lock', holdRaw, 0) > 60_000)
+    throw new Error(`--hold-db-lock must be at most 60000 ms, got ${holdRaw}`);
   const workersRaw = values.workers;
   const workers = workersRaw === 'auto' ? 'auto' : positiveInt('workers', workersRaw, 1);
   return {
@@ -105,6 +111,9 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       ...(cpuProfDir ? { cpuProfDir } : {}),
       ...(values['node-arg'] ? { serverNodeArgs: values['node-arg'] } : {}),
       ...(values['log-dir'] ? { logDir: values['log-dir'] } : {}),
+      ...(values['hold-db-lock'] !== undefined
+        ? { holdDbLockMs: positiveInt('hold-db-lock', values['hold-db-lock'], 2000) }
+        : {}),
       ...(values.lines !== undefined ? { scriptLines: positiveInt('lines', values.lines, 1) } : {}),
     },
   };

@@ -37,17 +37,21 @@ const OUTPUT_TAIL_CHARS = 8000;
 export function spawnNodeChild(
   name: string,
   script: string,
-  opts: { env: NodeJS.ProcessEnv; nodeArgs?: string[]; logDir?: string },
+  opts: { env: NodeJS.ProcessEnv; nodeArgs?: string[]; logDir?: string; args?: string[] },
 ): NodeChild {
   if (!exitHookInstalled) {
     process.once('exit', killAllChildren);
     exitHookInstalled = true;
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', ...(opts.nodeArgs ?? []), script], {
-    cwd: ROOT,
-    env: opts.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', ...(opts.nodeArgs ?? []), script, ...(opts.args ?? [])],
+    {
+      cwd: ROOT,
+      env: opts.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   if (child.pid === undefined) throw new Error(`${name}: could not start ${script}`);
   live.add(child);
 

@@ -7,6 +7,7 @@ import type { AudioOutputCounters } from '../src/metrics/metrics.js';
 import { roundTo } from '../src/round.js';
 import { type CallchartServer, startCallchartServer } from './callchart-server.js';
 import { ROOT } from './child-process.js';
+import { type DbLockFigures, holdDbLockDuringLoad } from './db-lock.js';
 import { type ServerFigures, serverFigures, type WireFigures, wireFigures } from './figures.js';
 import { type FloorProcess, startFloor, startProviderFloor } from './floor-process.js';
 import type { Arrival, LoadOptions } from './load-generator.js';
@@ -62,6 +63,8 @@ export interface BenchOptions {
   progress?: boolean;
   /** Provider latency profile (sim/profiles.ts), default `fast`. */
   profile?: ProfileName;
+  /** During the load, another process holds callchart's SQLite write lock this long (db-lock.ts). */
+  holdDbLockMs?: number;
   /** Deepgram model for callchart (nova-3 by default; flux-general-en for Flux) and Flux's eager threshold. */
   stt?: { model?: string; eagerEotThreshold?: string };
 }
@@ -102,6 +105,8 @@ export interface BenchResult extends Omit<WireFigures, 'turns'> {
   llmRoundsBeforeAudio: ServerFigures['llmRoundsBeforeAudio'];
   /** Speculative replies during the load (server counter; null if not exported). */
   speculation: SpeculationCounts | null;
+  /** --hold-db-lock: how long another process really held the write lock, and when (s into the load). */
+  dbLock: DbLockFigures | null;
   machine: { cpus: number; model: string; node: string };
   timedOut: boolean;
 }
@@ -174,6 +179,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       },
     });
     const running = server;
+    let dbLock: Promise<DbLockFigures> | null = null;
     let speculationBefore: SpeculationCounts | null = null;
     const cc = await runAgainst(
       'callchart',
@@ -186,9 +192,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         alsoSample: { simulators: sims.child.pid },
         beforeLoad: async () => {
           speculationBefore = speculationCounts(await running.scrapeMetrics());
+          if (!opts.holdDbLockMs) return;
+          dbLock = holdDbLockDuringLoad(join(dataDir, 'callchart.db'), opts);
+          dbLock.catch(() => {}); // awaited (and its failure surfaced) after the load
         },
       },
     );
+    const dbLockFigures = dbLock ? await (dbLock as Promise<DbLockFigures>) : null;
     const exposition = timedOut ? null : await running.scrapeMetrics();
     const pacer = exposition === null ? null : pacerCountersFromExposition(exposition);
     const speculation =
@@ -280,6 +290,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       llmRequestsPerTurn: serverFig.llmRequestsPerTurn,
       llmRoundsBeforeAudio: serverFig.llmRoundsBeforeAudio,
       speculation,
+      dbLock: dbLockFigures,
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
       timedOut,
     };

@@ -19,6 +19,11 @@ export function formatSummary(r: BenchResult): string {
     `LLM                    requests per turn ${r.llmRequestsPerTurn ?? '-'}, rounds before audio p50 ${r.llmRoundsBeforeAudio.p50 ?? '-'} p90 ${r.llmRoundsBeforeAudio.p90 ?? '-'}`,
     `speculation            ${r.speculation ? `started ${r.speculation.started}, confirmed ${r.speculation.confirmed}, cancelled ${r.speculation.cancelled}` : '-'}`,
     `jitter p99 ${r.jitterP99Ms} ms, longest gap ${r.maxGapMs} ms${f ? `   | floor jitter p99 ${f.jitterP99Ms} ms, longest gap ${f.maxGapMs} ms` : ''}`,
+    ...(r.dbLock
+      ? [
+          `database write lock    held ${r.dbLock.heldMs} ms by another process, from ${r.dbLock.atSeconds} s into the load (longest gap above covers it)`,
+        ]
+      : []),
     `underruns ${r.underruns ?? '-'}, late frames ${r.pacer?.lateFrames ?? '-'} of ${r.pacer?.framesSent ?? '-'}, dropped frames ${r.pacer?.droppedFrames ?? '-'}`,
     `CPU s per call-minute  ${r.cpuSecPerCallMin} (kernel share ${r.cpuSysShare})${f ? `   | floor ${f.cpuSecPerCallMin} (kernel share ${f.cpuSysShare})   ratio ${r.ratios.cpu}` : ''}`,
     `RSS MiB per call       ${r.rssPerCallMiB}${f ? `   | floor ${f.rssPerCallMiB}   ratio ${r.ratios.rss}` : ''}`,

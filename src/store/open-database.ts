@@ -5,14 +5,25 @@ import { migrate } from './migrations.js';
 
 export const DEFAULT_DB_PATH = 'data/callchart.db';
 
-/**
- * How long a write waits for a lock held by *another* process (a sqlite3 shell, a backup). better-sqlite3
- * is synchronous, so this wait blocks the event loop: kept short because the event loop carries audio.
- */
-const BUSY_TIMEOUT_MS = 1000;
+// Long enough to ride out a backup or a shell holding the lock for a couple of seconds; short enough that a
+// booking stuck behind it reaches the journal (and the caller an answer) within a few seconds.
+const DEFAULT_BUSY_TIMEOUT_MS = 3000;
+
+export interface OpenDatabaseOptions {
+  /**
+   * How long a statement waits for a lock held by *another* process (a sqlite3 shell, a backup).
+   * better-sqlite3 is synchronous, so the wait blocks the calling thread. The default suits the only
+   * places a connection is opened by the server: the store's writer thread, and startup (migrations),
+   * before any call is taken. Never run statements on the thread that paces audio.
+   */
+  busyTimeoutMs?: number;
+}
 
 /** Opens (creating the directory and file if needed), sets the pragmas and runs migrations. */
-export function openDatabase(path: string = DEFAULT_DB_PATH): Database.Database {
+export function openDatabase(
+  path: string = DEFAULT_DB_PATH,
+  opts: OpenDatabaseOptions = {},
+): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
@@ -20,7 +31,7 @@ export function openDatabase(path: string = DEFAULT_DB_PATH): Database.Database 
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL survives an application crash; bookings switch to FULL for power loss (see the store).
     db.pragma('synchronous = NORMAL');
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.round(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
     return db;

@@ -1,8 +1,8 @@
-import type Database from 'better-sqlite3';
+import type { Worker } from 'node:worker_threads';
 import { type Logger, silentLogger } from '../log.js';
-import { newBookingId, parseBookingInput } from './booking-input.js';
-import { DEFAULT_TENANT, DEFAULT_TENANT_NUMBER } from './default-tenant.js';
-import { openDatabase } from './open-database.js';
+import { parseBookingInput } from './booking-input.js';
+import { DEFAULT_TENANT } from './default-tenant.js';
+import { DEFAULT_DB_PATH, openDatabase } from './open-database.js';
 import {
   type BookingRow,
   bookingFromRow,
@@ -14,11 +14,13 @@ import {
   tenantFromRow,
   turnFromRow,
 } from './rows.js';
-import { BOOKING_ID_ATTEMPTS, StoreClosedError } from './store-errors.js';
+import { spawnModuleWorker } from './spawn-module-worker.js';
+import { fromWireError, type WriterOp, type WriterReply } from './sqlite-writer-protocol.js';
+import { StoreClosedError } from './store-errors.js';
 import { dialledNumberKey, tenantNumberKey } from './tenant-number-key.js';
 import { parseTenant } from './tenant-schema.js';
 import type { Booking, BookingInput, CallEnd, CallRecord, CallStore, Tenant, TurnRecord } from './types.js';
-import { WriteBehindQueue, type WriteErrorHandler } from './write-behind.js';
+import type { WriteErrorHandler } from './write-behind.js';
 
 // Existing importers take these from here.
 export { StoreClosedError, type StoredCall };
@@ -33,295 +35,198 @@ export interface SqliteCallStoreOptions {
   onWriteError?: WriteErrorHandler;
 }
 
+interface Waiting {
+  resolve: (r: Extract<WriterReply, { ok: true }>) => void;
+  reject: (err: Error) => void;
+}
+
+const WRITER_ENTRY = new URL(
+  `./sqlite-writer${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+  import.meta.url,
+);
+
 /**
- * CallStore on better-sqlite3. Call and turn writes are write-behind (see WriteBehindQueue): they never
- * run on the caller's stack. Bookings are the exception: createBooking resolves only after its own
- * transaction has committed with synchronous=FULL, because the caller is about to be told "you're booked".
+ * CallStore on better-sqlite3, whose every statement is synchronous. So that no statement ever runs on
+ * the event loop that paces call audio, the connection lives on a writer thread (sqlite-writer.ts) and
+ * this class only posts to it: a lock held by another process, an fsync or a checkpoint stalls that
+ * thread, never a call's frames. (A thread rather than a near-zero busy timeout with retries, because
+ * commits, fsyncs and checkpoints block too, lock or no lock.)
+ *
+ * Call and turn writes are write-behind, batched per tick on the writer thread; their promises never
+ * reject (failures are logged and go to `onWriteError`). Bookings resolve only once their own commit
+ * with synchronous=FULL is done, because the caller is about to be told "you're booked". The database
+ * is opened and migrated here first, synchronously, so a bad path or schema fails at construction.
  */
 export class SqliteCallStore implements CallStore {
-  private readonly db: Database.Database;
   private readonly log: Logger;
   private readonly now: () => number;
-  private readonly queue: WriteBehindQueue;
+  private readonly onWriteError: WriteErrorHandler | undefined;
+  private readonly writer: Worker;
+  private readonly waiting = new Map<number, Waiting>();
+  private readonly mode: string;
+  private nextId = 1;
+  /** Set when the writer thread died: everything after it fails fast. */
+  private writerGone: Error | undefined;
   /** Calls started and not yet ended in this process; they are not "previous" calls. */
   private readonly activeCalls = new Set<string>();
   private closed = false;
-  private readonly sql;
 
   constructor(opts: SqliteCallStoreOptions = {}) {
     this.log = opts.log ?? silentLogger;
     this.now = opts.now ?? Date.now;
-    this.db = openDatabase(opts.path);
-    this.queue = new WriteBehindQueue(this.db, this.log, opts.onWriteError);
-    this.sql = prepareStatements(this.db);
+    this.onWriteError = opts.onWriteError;
+    const db = openDatabase(opts.path);
+    try {
+      this.mode = String(db.pragma('journal_mode', { simple: true }));
+    } finally {
+      db.close();
+    }
+    this.writer = spawnModuleWorker(WRITER_ENTRY, { workerData: { path: opts.path ?? DEFAULT_DB_PATH } });
+    this.writer.unref(); // referenced only while a request is outstanding
+    this.writer.on('message', (r: WriterReply) => this.settle(r));
+    this.writer.on('error', (err) => this.writerDied(err));
+    this.writer.on('exit', (code) => {
+      if (!this.closed) this.writerDied(new Error(`sqlite writer thread exited (${code})`));
+    });
   }
 
   /** Journal mode actually in force ('wal' unless the file system refused it). */
   journalMode(): string {
-    return String(this.db.pragma('journal_mode', { simple: true }));
+    return this.mode;
   }
 
   async tenantForNumber(dialled: string): Promise<Tenant> {
     this.assertOpen();
-    const key = dialledNumberKey(dialled);
-    const row = this.sql.tenantByKey.get(key, DEFAULT_TENANT_NUMBER) as TenantRow | undefined;
+    const row = (await this.ask({ op: 'tenantForNumber', key: dialledNumberKey(dialled) })).value as
+      | TenantRow
+      | undefined;
     return row ? tenantFromRow(row) : DEFAULT_TENANT;
   }
 
   async upsertTenant(t: Tenant): Promise<void> {
     this.assertOpen();
     const tenant = parseTenant(t);
-    const key = tenantNumberKey(tenant);
-    this.sql.upsertTenant.run({
-      number_key: key,
-      number: tenant.number,
-      id: tenant.id,
-      company_name: tenant.companyName,
-      trade: tenant.trade,
-      trade_label: tenant.tradeLabel,
-      callout_fee: tenant.calloutFee,
-      area: tenant.area,
-      time_zone: tenant.timeZone,
-      language: tenant.language,
-      voice_en: tenant.voiceIds.en,
-      voice_es: tenant.voiceIds.es,
-      tier: tenant.tier,
-      updated_at: this.now(),
-    });
+    await this.ask({ op: 'upsertTenant', key: tenantNumberKey(tenant), tenant, updatedAt: this.now() });
   }
 
   async isRepeatCaller(callerHash: string, tenantId: string): Promise<boolean> {
     this.assertOpen();
     if (!callerHash) return false; // withheld numbers are nobody in particular
-    this.queue.flushNow();
     // A handful is enough: all we need is one call that is not in progress right now.
-    const ids = this.sql.callIdsForCaller.all(callerHash, tenantId, this.activeCalls.size + 1) as string[];
+    const limit = this.activeCalls.size + 1;
+    const ids = (await this.ask({ op: 'callIdsForCaller', callerHash, tenantId, limit })).value as string[];
     return ids.some((id) => !this.activeCalls.has(id));
   }
 
   startCall(c: CallRecord): Promise<void> {
     if (this.rejectIfClosed('startCall', c.callId)) return Promise.resolve();
     this.activeCalls.add(c.callId);
-    return this.queue.enqueue({
-      kind: 'startCall',
-      callId: c.callId,
-      run: () =>
-        this.sql.insertCall.run(
-          c.callId,
-          c.tenantId,
-          c.dialled,
-          c.callerMasked,
-          c.callerHash,
-          c.language,
-          c.startedAt,
-        ),
-    });
+    return this.writeBehind('startCall', c.callId, { op: 'startCall', call: c });
   }
 
   /** Queues the end row and commits everything pending for every call before resolving. */
   endCall(e: CallEnd): Promise<void> {
     if (this.rejectIfClosed('endCall', e.callId)) return Promise.resolve();
     this.activeCalls.delete(e.callId);
-    const m = e.metrics;
-    const written = this.queue.enqueue({
-      kind: 'endCall',
-      callId: e.callId,
-      run: () => {
-        const info = this.sql.endCall.run(
-          e.endedAt,
-          e.outcome,
-          Math.round(m.durationMs),
-          m.turns,
-          m.bargeIns,
-          m.booked ? 1 : 0,
-          m.answerToFirstAudioMs === null ? null : Math.round(m.answerToFirstAudioMs),
-          m.providerErrors,
-          m.fallbacks,
-          e.callId,
-        );
-        if (info.changes === 0) this.log.warn({ callId: e.callId }, 'endCall for a call with no start row');
-      },
-    });
-    this.queue.flushNow();
-    return written;
+    return this.writeBehind('endCall', e.callId, { op: 'endCall', end: e });
   }
 
   addTurn(t: TurnRecord): Promise<void> {
     if (this.rejectIfClosed('addTurn', t.callId)) return Promise.resolve();
-    return this.queue.enqueue({
-      kind: 'addTurn',
-      callId: t.callId,
-      run: () =>
-        this.sql.upsertTurn.run({
-          call_id: t.callId,
-          idx: t.index,
-          step: t.step,
-          caller_text: t.callerText,
-          agent_text: t.agentText,
-          barge_in: t.bargeIn ? 1 : 0,
-          stt_final_ms: t.sttFinalMs,
-          llm_ttft_ms: t.llmTtftMs,
-          tts_ttfb_ms: t.ttsTtfbMs,
-          mouth_to_ear_ms: t.mouthToEarMs,
-          barge_in_stop_ms: t.bargeInStopMs,
-          llm_provider: t.llmProvider,
-          llm_rounds: t.llmRounds,
-          llm_requests: t.llmRequests,
-          speculative: t.speculative ? 1 : 0,
-          at: t.at,
-        }),
-    });
+    return this.writeBehind('addTurn', t.callId, { op: 'addTurn', turn: t });
   }
 
   async createBooking(b: BookingInput): Promise<{ booking: Booking; created: boolean }> {
     this.assertOpen();
     const input = parseBookingInput(b);
-    this.queue.flushNow(); // keep the call row ahead of its booking on disk
-    // FULL for this one commit: the caller is told they are booked, so it must survive a power cut too.
-    this.db.pragma('synchronous = FULL');
-    try {
-      return this.insertBookingOnce(input);
-    } finally {
-      this.db.pragma('synchronous = NORMAL');
-    }
+    const { value } = await this.ask({ op: 'createBooking', input, createdAt: this.now() });
+    const { row, created } = value as { row: BookingRow; created: boolean };
+    return { booking: bookingFromRow(row), created };
   }
 
   async bookingForCall(callId: string): Promise<Booking | undefined> {
     this.assertOpen();
-    const row = this.sql.bookingByCall.get(callId) as BookingRow | undefined;
+    const row = (await this.ask({ op: 'bookingForCall', callId })).value as BookingRow | undefined;
     return row ? bookingFromRow(row) : undefined;
   }
 
   async turnsForCall(callId: string): Promise<TurnRecord[]> {
     this.assertOpen();
-    this.queue.flushNow();
-    return (this.sql.turnsByCall.all(callId) as TurnRow[]).map(turnFromRow);
+    return ((await this.ask({ op: 'turnsForCall', callId })).value as TurnRow[]).map(turnFromRow);
   }
 
   /** The stored call row (for admin views and tests); undefined if it was never written. */
   async callById(callId: string): Promise<StoredCall | undefined> {
     this.assertOpen();
-    this.queue.flushNow();
-    const r = this.sql.callById.get(callId) as CallRow | undefined;
+    const r = (await this.ask({ op: 'callById', callId })).value as CallRow | undefined;
     return r ? callFromRow(r) : undefined;
   }
 
   /** Commits pending write-behind writes now. */
   async flush(): Promise<void> {
-    if (!this.closed) this.queue.flushNow();
+    if (!this.closed) await this.ask({ op: 'flush' });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.queue.flushNow();
     this.closed = true;
-    this.db.close();
+    try {
+      if (!this.writerGone) await this.ask({ op: 'close' });
+    } finally {
+      await this.writer.terminate();
+    }
   }
 
-  private insertBookingOnce(input: BookingInput): { booking: Booking; created: boolean } {
-    return this.db.transaction(() => {
-      const createdAt = this.now();
-      for (let attempt = 0; attempt < BOOKING_ID_ATTEMPTS; attempt++) {
-        // A journalled booking brings the id the caller already heard; only a fresh one may be re-rolled.
-        const id = input.id ?? newBookingId();
-        let inserted: boolean;
-        try {
-          inserted =
-            this.sql.insertBooking.run({
-              id,
-              call_id: input.callId,
-              tenant_id: input.tenantId,
-              customer_name: input.customerName,
-              postcode: input.postcode,
-              address: input.address,
-              problem: input.problem,
-              caller_masked: input.callerMasked,
-              caller_hash: input.callerHash,
-              created_at: createdAt,
-            }).changes === 1;
-        } catch (err) {
-          if (!isPrimaryKeyClash(err) || input.id) throw err;
-          continue;
-        }
-        const row = this.sql.bookingByCall.get(input.callId) as BookingRow;
-        return { booking: bookingFromRow(row), created: inserted };
-      }
-      throw new Error(`could not allocate a unique booking id for call ${input.callId}`);
-    })();
+  private writeBehind(kind: string, callId: string, body: WriterOp): Promise<void> {
+    const report = (err: unknown) => {
+      this.log.error({ err, kind, callId }, 'store write failed');
+      this.onWriteError?.({ kind, callId }, err);
+    };
+    return this.ask(body).then(
+      (r) => {
+        if (r.warning) this.log.warn({ callId }, r.warning);
+        if (r.writeFailed) report(fromWireError(r.writeFailed));
+      },
+      report, // the writer thread is gone: the write is lost, and said so, but never rejects
+    );
+  }
+
+  private ask(body: WriterOp): Promise<Extract<WriterReply, { ok: true }>> {
+    if (this.writerGone) return Promise.reject(this.writerGone);
+    const id = this.nextId++;
+    if (this.waiting.size === 0) this.writer.ref();
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.writer.postMessage({ id, body });
+    });
+  }
+
+  private settle(r: WriterReply): void {
+    const w = this.waiting.get(r.id);
+    if (!w) return;
+    this.waiting.delete(r.id);
+    if (this.waiting.size === 0) this.writer.unref();
+    if (r.ok) w.resolve(r);
+    else w.reject(fromWireError(r.error));
+  }
+
+  private writerDied(err: Error): void {
+    if (this.writerGone) return;
+    this.writerGone = err;
+    this.log.error({ err }, 'sqlite writer thread stopped; store writes now fail');
+    for (const w of this.waiting.values()) w.reject(err);
+    this.waiting.clear();
+    this.writer.unref();
   }
 
   private assertOpen(): void {
     if (this.closed) throw new StoreClosedError('store is closed');
   }
 
-  /** Write-behind writes never reject (see WriteBehindQueue); after close they are logged and dropped. */
+  /** Write-behind writes never reject; after close they are logged and dropped. */
   private rejectIfClosed(kind: string, callId: string): boolean {
     if (!this.closed) return false;
     this.log.warn({ kind, callId }, 'store write after close dropped');
     return true;
   }
-}
-
-function isPrimaryKeyClash(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
-function prepareStatements(db: Database.Database) {
-  return {
-    // The exact number first, then the default tenant.
-    tenantByKey: db.prepare(
-      `SELECT * FROM tenants WHERE number_key IN (?, ?) ORDER BY number_key = '*' LIMIT 1`,
-    ),
-    upsertTenant: db.prepare(
-      `INSERT INTO tenants (number_key, number, id, company_name, trade, trade_label, callout_fee, area,
-         time_zone, language, voice_en, voice_es, tier, updated_at)
-       VALUES (@number_key, @number, @id, @company_name, @trade, @trade_label, @callout_fee, @area,
-         @time_zone, @language, @voice_en, @voice_es, @tier, @updated_at)
-       ON CONFLICT (number_key) DO UPDATE SET
-         number = excluded.number, id = excluded.id, company_name = excluded.company_name,
-         trade = excluded.trade, trade_label = excluded.trade_label, callout_fee = excluded.callout_fee,
-         area = excluded.area, time_zone = excluded.time_zone, language = excluded.language,
-         voice_en = excluded.voice_en, voice_es = excluded.voice_es, tier = excluded.tier,
-         updated_at = excluded.updated_at`,
-    ),
-    callIdsForCaller: db
-      .prepare('SELECT call_id FROM calls WHERE caller_hash = ? AND tenant_id = ? LIMIT ?')
-      .pluck(),
-    insertCall: db.prepare(
-      `INSERT INTO calls (call_id, tenant_id, dialled, caller_masked, caller_hash, language, started_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO NOTHING`,
-    ),
-    endCall: db.prepare(
-      `UPDATE calls SET ended_at = ?, outcome = ?, duration_ms = ?, turns = ?, barge_ins = ?, booked = ?,
-         answer_to_first_audio_ms = ?, provider_errors = ?, fallbacks = ?
-       WHERE call_id = ?`,
-    ),
-    callById: db.prepare('SELECT * FROM calls WHERE call_id = ?'),
-    // A turn re-sent with the same index replaces the earlier one (e.g. agentText trimmed after a barge-in).
-    upsertTurn: db.prepare(
-      `INSERT INTO turns (call_id, idx, step, caller_text, agent_text, barge_in, stt_final_ms, llm_ttft_ms,
-         tts_ttfb_ms, mouth_to_ear_ms, barge_in_stop_ms, llm_provider, llm_rounds, llm_requests, speculative, at)
-       VALUES (@call_id, @idx, @step, @caller_text, @agent_text, @barge_in, @stt_final_ms, @llm_ttft_ms,
-         @tts_ttfb_ms, @mouth_to_ear_ms, @barge_in_stop_ms, @llm_provider, @llm_rounds, @llm_requests,
-         @speculative, @at)
-       ON CONFLICT (call_id, idx) DO UPDATE SET
-         step = excluded.step, caller_text = excluded.caller_text, agent_text = excluded.agent_text,
-         barge_in = excluded.barge_in, stt_final_ms = excluded.stt_final_ms, llm_ttft_ms = excluded.llm_ttft_ms,
-         tts_ttfb_ms = excluded.tts_ttfb_ms, mouth_to_ear_ms = excluded.mouth_to_ear_ms,
-         barge_in_stop_ms = excluded.barge_in_stop_ms, llm_provider = excluded.llm_provider,
-         llm_rounds = excluded.llm_rounds, llm_requests = excluded.llm_requests,
-         speculative = excluded.speculative, at = excluded.at`,
-    ),
-    turnsByCall: db.prepare('SELECT * FROM turns WHERE call_id = ? ORDER BY idx'),
-    // call_id is the idempotency key: a second booking for the call is a no-op (changes = 0). A clash on
-    // the random id still raises SQLITE_CONSTRAINT_PRIMARYKEY, and the store re-rolls the id.
-    insertBooking: db.prepare(
-      `INSERT INTO bookings (id, call_id, tenant_id, customer_name, postcode, address, problem,
-         caller_masked, caller_hash, created_at)
-       VALUES (@id, @call_id, @tenant_id, @customer_name, @postcode, @address, @problem,
-         @caller_masked, @caller_hash, @created_at)
-       ON CONFLICT (call_id) DO NOTHING`,
-    ),
-    bookingByCall: db.prepare('SELECT * FROM bookings WHERE call_id = ?'),
-  };
 }

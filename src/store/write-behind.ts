@@ -6,6 +6,8 @@ export interface QueuedWrite {
   kind: string;
   callId: string;
   run: () => void;
+  /** Told when this write was not stored (after the log line and `onError`). */
+  onFailed?: (err: unknown) => void;
 }
 
 export type WriteErrorHandler = (write: Pick<QueuedWrite, 'kind' | 'callId'>, err: unknown) => void;
@@ -75,6 +77,7 @@ export class WriteBehindQueue {
     for (const { write, err } of failed) {
       this.log.error({ err, kind: write.kind, callId: write.callId }, 'store write failed');
       this.onError?.({ kind: write.kind, callId: write.callId }, err);
+      write.onFailed?.(err);
     }
     for (const write of batch) write.done();
   }

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteCallStore } from '../../src/store/sqlite-call-store.js';
 import { callStoreCases, type EngineHarness } from './call-store-cases.js';
-import { callRecord, turn } from './fixtures.js';
+import { bookingInput, callRecord, turn } from './fixtures.js';
 import { makeTempDir } from './temp-dir.js';
 
 /** Each test gets its own database file; `countRows` reads it through a separate read-only connection. */
@@ -56,18 +56,31 @@ describe('SqliteCallStore, SQLite only', () => {
     expect(store.journalMode()).toBe('wal');
   });
 
-  it('does not write on the caller stack, then commits on the next tick', async () => {
+  it('commits call and turn writes off the caller stack by the time they resolve', async () => {
+    // The writer thread commits them: nothing is guaranteed visible synchronously, everything once resolved.
     const started = store.startCall(callRecord('c1'));
     const added = store.addTurn(turn('c1', 0));
-    // Nothing has been committed yet: a second connection sees no row.
+    expect(started).toBeInstanceOf(Promise);
+    await Promise.all([started, added]);
     const peek = new Database(path, { readonly: true });
     try {
-      expect(peek.prepare('SELECT COUNT(*) FROM calls').pluck().get()).toBe(0);
-      await Promise.all([started, added]);
       expect(peek.prepare('SELECT COUNT(*) FROM calls').pluck().get()).toBe(1);
       expect(peek.prepare('SELECT COUNT(*) FROM turns').pluck().get()).toBe(1);
     } finally {
       peek.close();
     }
+  });
+
+  it('fails a booking with the SQLite error code when the database stays locked', async () => {
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      // The writer thread waits its busy timeout (seconds) off the event loop, then gives up.
+      await expect(store.createBooking(bookingInput('c1'))).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    } finally {
+      other.exec('COMMIT');
+      other.close();
+    }
+    expect((await store.createBooking(bookingInput('c1'))).created).toBe(true);
   });
 });
