@@ -24,6 +24,7 @@ import {
   CLOSING_STEPS,
   type ClosingStep,
   type GreetingInput,
+  isBookingKeptError,
   OUTCOME,
   type ReplyCommand,
   type ReplyInput,
@@ -386,9 +387,17 @@ export const callMachine = setup({
                   target: 'confirm',
                   actions: assign({ bookingId: ({ event }) => event.output.bookingId }),
                 },
-                onError: 'bookingFailed',
+                // "We've kept your details" only when they were (see BookingKeptError).
+                onError: {
+                  target: 'bookingFailed',
+                  actions: assign({
+                    notice: ({ event }) => (isBookingKeptError(event.error) ? undefined : 'booking_not_kept'),
+                  }),
+                },
               },
-              after: { bookingDeadline: 'bookingFailed' },
+              after: {
+                bookingDeadline: { target: 'bookingFailed', actions: assign({ notice: 'booking_not_kept' }) },
+              },
             },
             confirm: { entry: close('confirm') },
             bookingFailed: { entry: close('bookingFailed') },

@@ -61,7 +61,9 @@ export type Notice =
   | 'are_you_local'
   | 'reprompt'
   | 'apology'
-  | 'language_switched';
+  | 'language_switched'
+  /** The booking failed and its details are not known to be kept (journal failed too, or no answer). */
+  | 'booking_not_kept';
 
 /** Tenant facts the prompts need; no I/O handles. */
 export interface CallFacts {
@@ -225,6 +227,20 @@ export interface BookingRequest {
 
 export interface BookingResult {
   bookingId: string;
+}
+
+/**
+ * How the runtime's saveBooking fails when the booking did not reach the store but its details are
+ * safely kept (the journal): only then may the apology say so.
+ */
+export interface BookingKeptError {
+  bookingKept: true;
+}
+
+export function isBookingKeptError(error: unknown): error is BookingKeptError {
+  return (
+    typeof error === 'object' && error !== null && (error as { bookingKept?: unknown }).bookingKept === true
+  );
 }
 
 /** Emitted to the runtime (actor.on) so it can store turns; never needed by the chart itself. */

@@ -92,6 +92,12 @@ const NOTICE_ES: Partial<Record<Notice, Phrase>> = {
   language_switched: () => 'Claro, seguimos en español.',
 };
 
+/** The apology when the details are not known to be kept: no promise of a call back. */
+const BOOKING_NOT_KEPT: Record<Language, string> = {
+  en: "I'm sorry, I couldn't save that booking just now. Please call us back in a few minutes and we'll get it booked in.",
+  es: 'Lo siento, no he podido guardar la reserva ahora mismo. Por favor, vuelva a llamarnos en unos minutos y se la reservaremos.',
+};
+
 /** Questions that bring the caller back to the step after an objection or a miss. */
 const RESUME_EN: Partial<Record<Step, string>> = {
   quote: 'Shall I get that booked in for you?',
@@ -110,6 +116,7 @@ export function suggestedReply(
   const steps = language === 'es' ? ES : EN;
   const notices = language === 'es' ? NOTICE_ES : NOTICE_EN;
   const resume = language === 'es' ? RESUME_ES : RESUME_EN;
+  if (step === 'bookingFailed' && notice === 'booking_not_kept') return BOOKING_NOT_KEPT[language];
   const base = steps[step](facts, slots);
   if (!notice) return base;
   const lead = notices[notice]?.(facts, slots) ?? '';

@@ -1,8 +1,16 @@
 import { fromPromise } from 'xstate';
-import type { BookingRequest, BookingResult } from '../../machines/call.types.js';
+import type { BookingKeptError, BookingRequest, BookingResult } from '../../machines/call.types.js';
 import { type BookingJournal, bookDurably } from '../store/booking-journal.js';
 import type { BookingInput, CallStore } from '../store/types.js';
 import type { CallLine } from './call-line.js';
+
+class BookingJournalledError extends Error implements BookingKeptError {
+  override name = 'BookingJournalledError';
+  readonly bookingKept = true as const;
+  constructor() {
+    super('booking kept in the journal, not yet in the store');
+  }
+}
 
 export interface SaveBookingDeps {
   line: CallLine;
@@ -12,8 +20,10 @@ export interface SaveBookingDeps {
 
 /**
  * The `saveBooking` child, invoked by the workflow's `book` step. It resolves only once the row is
- * committed, so "that's booked" is never said early. A booking that only reached the journal rejects:
- * the chart then apologises (`bookingFailed`) and the journal's replay stores it later.
+ * committed, so "that's booked" is never said early. A booking that only reached the journal rejects
+ * with a BookingKeptError: the chart apologises and says the details were kept (true: the journal was
+ * fsync'd), and the journal's replay stores it later. If the journal failed too, the rejection is plain
+ * and the apology promises nothing.
  */
 export function saveBookingActor({ line, store, journal }: SaveBookingDeps) {
   return fromPromise<BookingResult, BookingRequest>(async ({ input }) => {
@@ -29,7 +39,7 @@ export function saveBookingActor({ line, store, journal }: SaveBookingDeps) {
     };
     try {
       const result = await bookDurably(store, journal, booking, line.log);
-      if (result.journalled) throw new Error('booking kept in the journal, not yet in the store');
+      if (result.journalled) throw new BookingJournalledError();
       if (result.created) line.observer.bookingMade(line.tenantId);
       line.log.info({ bookingId: result.booking.id, created: result.created }, 'booking committed');
       return { bookingId: result.booking.id };

@@ -10,6 +10,7 @@ import type { CallSummary } from '../../src/call/call-session.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { seedDemoTenants } from '../../src/store/tenant-seed.js';
+import type { CallStore } from '../../src/store/types.js';
 
 export const script = (name: string): CallerLine[] =>
   loadCallerScript(new URL(`${name}.json`, SCRIPT_DIR).pathname);
@@ -29,6 +30,8 @@ export async function startRig(opts: {
   script: CallerLine[];
   sims?: SimStackOptions;
   env?: Record<string, string>;
+  /** Replaces the server's store (it is opened on the rig's database file). */
+  store?: (dbPath: string) => CallStore;
 }) {
   const stack: SimStack = await startSimStack({
     script: opts.script,
@@ -52,6 +55,7 @@ export async function startRig(opts: {
   const waiters = new Map<string, (s: CallSummary) => void>();
   const bargeIns: BargeInRecord[] = [];
   const app: App = await startApp(config, silentLogger, {
+    ...(opts.store ? { store: opts.store(dbPath) } : {}),
     onCallEnded: (s) => {
       ended.set(s.callId, s);
       waiters.get(s.callId)?.(s);

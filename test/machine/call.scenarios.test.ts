@@ -170,8 +170,35 @@ describe('call statechart scenarios', () => {
     );
     await vi.advanceTimersByTimeAsync(0);
     expect(call.replies.at(-1)!.step).toBe('bookingFailed');
+    // Nothing says the details were kept, so the apology must not claim it.
+    expect(call.replies.at(-1)!.notice).toBe('booking_not_kept');
     speakReply(call.actor);
     expect(call.effects).toContain('hangUp');
+  });
+
+  it('a booking kept in the journal is apologised for as kept', async () => {
+    const kept = Object.assign(new Error('journalled'), { bookingKept: true });
+    const call = startTestCall({ booking: async () => Promise.reject(kept) });
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(
+      call,
+      'all of it',
+      details({
+        problem: 'leak',
+        agreed: true,
+        postcode: 'NN15 6QP',
+        address: '1 High St',
+        name: 'Sam Jones',
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(call.replies.at(-1)).toMatchObject({ step: 'bookingFailed', notice: undefined });
+    const said = (notice?: 'booking_not_kept', language: 'en' | 'es' = 'en') =>
+      suggestedReply('bookingFailed', notice, FACTS, {}, language);
+    expect(said()).toMatch(/kept your details/);
+    expect(said('booking_not_kept')).not.toMatch(/kept/);
+    expect(said(undefined, 'es')).toMatch(/guardado sus datos/);
+    expect(said('booking_not_kept', 'es')).not.toMatch(/guardado sus datos/);
   });
 
   it('re-prompts a silent caller twice, then says goodbye and hangs up', async () => {
