@@ -23,6 +23,7 @@ import type { TtsProvider } from './providers/tts/types.js';
 import { registerRespondRoute } from './respond/register-route.js';
 import { tenantLookupFromStore } from './respond/tenant-lookup.js';
 import { BookingJournal } from './store/booking-journal.js';
+import { JournalReplayer } from './store/journal-replayer.js';
 import { openCallStore, storeEngine } from './store/open-call-store.js';
 import { seedTenantsFromFile } from './store/tenant-seed.js';
 import type { CallStore } from './store/types.js';
@@ -37,6 +38,8 @@ export interface AppOverrides {
   store?: CallStore;
   onCallEnded?: (summary: CallSummary) => void;
   onBargeIn?: CallDeps['onBargeIn'];
+  /** How often the booking journal is replayed in the background (default JOURNAL_REPLAY_INTERVAL_MS). */
+  journalReplayIntervalMs?: number;
 }
 
 export interface App {
@@ -88,10 +91,13 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     log.info({ tenants: n, file: config.TENANTS_FILE }, 'tenants loaded');
   }
   const journal = new BookingJournal(join(dirname(config.CALLCHART_DB), 'booking-journal.jsonl'), log);
-  const replay = await journal.replay(store);
-  if (replay.replayed || replay.failed) log.warn(replay, 'booking journal replayed');
+  // Replayed before the first call, then in the background while the store may be failing and recover.
+  const replayer = new JournalReplayer(journal, store, log, overrides.journalReplayIntervalMs);
+  await replayer.replayNow();
+  replayer.start();
 
   const metrics = new Metrics();
+  metrics.trackBookingJournal(() => journal.pendingCount());
   const registry = new CallMetadataRegistry();
   const stt =
     overrides.stt ??
@@ -263,6 +269,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       await drain(5000);
       await Promise.allSettled([agi?.close(), http?.close()]);
       await inspector?.close();
+      await replayer.stop();
       await store.close();
     },
   };

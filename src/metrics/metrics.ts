@@ -169,6 +169,19 @@ export class Metrics {
     }
   }
 
+  /** Bookings kept in the journal and not yet in the store (read at each scrape; absent until known). */
+  trackBookingJournal(pending: () => number | undefined): void {
+    new client.Gauge({
+      name: `${PREFIX}booking_journal_pending`,
+      help: 'Bookings kept in the journal that have not reached the store yet',
+      registers: [this.registry],
+      collect() {
+        const n = pending();
+        if (n !== undefined) this.set(n);
+      },
+    });
+  }
+
   answerToFirstAudio(tenant: string, ms: number): void {
     observe(this.answerToFirstAudioMs, { tenant: this.labels.value('tenant', tenant) }, ms);
   }

@@ -42,6 +42,8 @@ export interface ReplayResult {
 export class BookingJournal {
   /** Serialises appends so lines never interleave. */
   private tail: Promise<void> = Promise.resolve();
+  /** Calls with a pending entry, as far as this process knows: loaded by every read, kept by appends. */
+  private pendingCalls: Set<string> | undefined;
 
   constructor(
     readonly path: string = DEFAULT_JOURNAL_PATH,
@@ -50,8 +52,14 @@ export class BookingJournal {
   ) {}
 
   /** Durably records a booking that could not be stored. Resolves once the line is on disk. */
-  recordPending(booking: JournalledBooking, reason?: string): Promise<void> {
-    return this.append({ type: 'pending', at: this.now(), booking, reason });
+  async recordPending(booking: JournalledBooking, reason?: string): Promise<void> {
+    await this.append({ type: 'pending', at: this.now(), booking, reason });
+    this.pendingCalls?.add(booking.callId);
+  }
+
+  /** Entries waiting to reach the store, as of the last read and this process's appends since. */
+  pendingCount(): number | undefined {
+    return this.pendingCalls?.size;
   }
 
   /** Entries still waiting to reach the store, oldest first (the last pending line per call wins). */
@@ -60,7 +68,7 @@ export class BookingJournal {
     return [...pendingByCall(entries).values()];
   }
 
-  /** Retries every pending entry against the store; call once at startup, before taking calls. */
+  /** Retries every pending entry against the store: at startup, then in the background (JournalReplayer). */
   async replay(store: CallStore): Promise<ReplayResult> {
     const { entries, skippedLines } = await this.read();
     const result: ReplayResult = { replayed: 0, failed: 0, skippedLines };
@@ -68,6 +76,7 @@ export class BookingJournal {
       try {
         const { booking: stored, created } = await store.createBooking(booking);
         await this.append({ type: 'done', at: this.now(), callId: booking.callId, bookingId: stored.id });
+        this.pendingCalls?.delete(booking.callId);
         if (created) result.replayed++;
         this.log.info(
           { callId: booking.callId, bookingId: stored.id, created },
@@ -103,7 +112,10 @@ export class BookingJournal {
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], skippedLines: 0 };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.pendingCalls = new Set();
+        return { entries: [], skippedLines: 0 };
+      }
       throw err;
     }
     const entries: JournalEntry[] = [];
@@ -118,6 +130,7 @@ export class BookingJournal {
         this.log.warn({ path: this.path, line: i + 1 }, 'unreadable booking journal line skipped');
       }
     });
+    this.pendingCalls = new Set(pendingByCall(entries).keys());
     return { entries, skippedLines };
   }
 }

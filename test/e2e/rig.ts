@@ -32,6 +32,7 @@ export async function startRig(opts: {
   env?: Record<string, string>;
   /** Replaces the server's store (it is opened on the rig's database file). */
   store?: (dbPath: string) => CallStore;
+  journalReplayIntervalMs?: number;
 }) {
   const stack: SimStack = await startSimStack({
     script: opts.script,
@@ -56,6 +57,7 @@ export async function startRig(opts: {
   const bargeIns: BargeInRecord[] = [];
   const app: App = await startApp(config, silentLogger, {
     ...(opts.store ? { store: opts.store(dbPath) } : {}),
+    ...(opts.journalReplayIntervalMs ? { journalReplayIntervalMs: opts.journalReplayIntervalMs } : {}),
     onCallEnded: (s) => {
       ended.set(s.callId, s);
       waiters.get(s.callId)?.(s);
