@@ -33,12 +33,17 @@ export interface SqliteCallStoreOptions {
   now?: () => number;
   /** Told about every write-behind write that failed (already logged). */
   onWriteError?: WriteErrorHandler;
+  /** Bound on requests waiting for the writer thread (default SQLITE_MAX_WAITING). */
+  maxWaiting?: number;
 }
 
 interface Waiting {
   resolve: (r: Extract<WriterReply, { ok: true }>) => void;
   reject: (err: Error) => void;
 }
+
+/** Requests waiting on the writer thread (it may sit on another process's lock); past this, new ones fail. */
+export const SQLITE_MAX_WAITING = 20_000;
 
 const WRITER_ENTRY = new URL(
   `./sqlite-writer${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
@@ -64,6 +69,7 @@ export class SqliteCallStore implements CallStore {
   private readonly writer: Worker;
   private readonly waiting = new Map<number, Waiting>();
   private readonly mode: string;
+  private readonly maxWaiting: number;
   private nextId = 1;
   /** Set when the writer thread died: everything after it fails fast. */
   private writerGone: Error | undefined;
@@ -75,6 +81,7 @@ export class SqliteCallStore implements CallStore {
     this.log = opts.log ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.onWriteError = opts.onWriteError;
+    this.maxWaiting = opts.maxWaiting ?? SQLITE_MAX_WAITING;
     const db = openDatabase(opts.path);
     try {
       this.mode = String(db.pragma('journal_mode', { simple: true }));
@@ -193,6 +200,7 @@ export class SqliteCallStore implements CallStore {
 
   private ask(body: WriterOp): Promise<Extract<WriterReply, { ok: true }>> {
     if (this.writerGone) return Promise.reject(this.writerGone);
+    if (this.waiting.size >= this.maxWaiting) return Promise.reject(new Error('store write queue full'));
     const id = this.nextId++;
     if (this.waiting.size === 0) this.writer.ref();
     return new Promise((resolve, reject) => {

@@ -71,6 +71,27 @@ describe('SqliteCallStore, SQLite only', () => {
     }
   });
 
+  it('bounds what waits for the writer thread: past the bound, writes are dropped and reported', async () => {
+    const errors: string[] = [];
+    const bounded = new SqliteCallStore({ path, maxWaiting: 2, onWriteError: (w) => errors.push(w.callId) });
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE'); // the writer thread waits on this lock
+    let writes: Promise<void>[];
+    try {
+      writes = ['w1', 'w2', 'w3'].map((id) => bounded.startCall(callRecord(id)));
+      await writes[2]; // the third was refused at once
+      expect(errors).toEqual(['w3']);
+    } finally {
+      other.exec('COMMIT');
+      other.close();
+    }
+    await Promise.all(writes);
+    expect(errors).toEqual(['w3']);
+    expect(await bounded.callById('w1')).toBeDefined();
+    expect(await bounded.callById('w3')).toBeUndefined();
+    await bounded.close();
+  });
+
   it('fails a booking with the SQLite error code when the database stays locked', async () => {
     const other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
