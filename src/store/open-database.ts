@@ -17,9 +17,11 @@ export interface OpenDatabaseOptions {
    * before any call is taken. Never run statements on the thread that paces audio.
    */
   busyTimeoutMs?: number;
+  /** Run the migrations (default). The store's writer thread opens a database already migrated. */
+  migrate?: boolean;
 }
 
-/** Opens (creating the directory and file if needed), sets the pragmas and runs migrations. */
+/** Opens (creating the directory and file if needed), sets the pragmas and, unless told not to, migrates. */
 export function openDatabase(
   path: string = DEFAULT_DB_PATH,
   opts: OpenDatabaseOptions = {},
@@ -27,13 +29,14 @@ export function openDatabase(
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
+    // First, so that nothing below fails at once on another process's lock.
+    db.pragma(`busy_timeout = ${Math.max(0, Math.round(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
     // WAL: readers never block the writer, and a commit is one sequential append.
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL survives an application crash; bookings switch to FULL for power loss (see the store).
     db.pragma('synchronous = NORMAL');
-    db.pragma(`busy_timeout = ${Math.max(0, Math.round(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
     db.pragma('foreign_keys = ON');
-    migrate(db);
+    if (opts.migrate ?? true) migrate(db);
     return db;
   } catch (err) {
     db.close();

@@ -11,7 +11,8 @@ import { toWireError, type WriterReply, type WriterRequest } from './sqlite-writ
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer must run as a worker thread');
 const { path } = workerData as { path: string };
-const ops = new SqliteWriterOps(openDatabase(path));
+// The store migrated the database before starting this thread.
+const ops = new SqliteWriterOps(openDatabase(path, { migrate: false }));
 
 port.on('message', (req: WriterRequest) => {
   const reply = (r: WriterReply) => port.postMessage(r);

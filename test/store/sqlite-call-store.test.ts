@@ -74,6 +74,7 @@ describe('SqliteCallStore, SQLite only', () => {
   it('bounds what waits for the writer thread: past the bound, writes are dropped and reported', async () => {
     const errors: string[] = [];
     const bounded = new SqliteCallStore({ path, maxWaiting: 2, onWriteError: (w) => errors.push(w.callId) });
+    await bounded.flush(); // its writer thread is up
     const other = new Database(path);
     other.exec('BEGIN IMMEDIATE'); // the writer thread waits on this lock
     let writes: Promise<void>[];
@@ -93,6 +94,7 @@ describe('SqliteCallStore, SQLite only', () => {
   });
 
   it('fails a booking with the SQLite error code when the database stays locked', async () => {
+    await store.flush(); // its writer thread is up
     const other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
     try {
