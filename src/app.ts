@@ -9,7 +9,9 @@ import { GreetingCache } from './call/greeting.js';
 import { createInspector } from './call/inspect.js';
 import { metricsObserver } from './call/metrics-observer.js';
 import type { Config } from './config.js';
+import { ProviderHealth } from './health/provider-health.js';
 import { type HttpServer, startHttpServer } from './http/http-server.js';
+import { readinessHandler } from './http/readiness.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics/metrics.js';
 import { createLlmChainFromConfig, type LlmProvider } from './providers/llm/chain-from-config.js';
@@ -45,10 +47,21 @@ export interface App {
   readonly metrics: Metrics;
   readonly registry: CallMetadataRegistry;
   activeCalls(): number;
+  /** True once `shutdown` has begun (/readyz says "draining"). */
+  readonly draining: boolean;
   /** Resolves when every call in progress has ended (or after `timeoutMs`). */
   drain(timeoutMs?: number): Promise<void>;
+  /**
+   * Graceful stop: no new FastAGI sessions or AudioSocket connections; live calls run on for up
+   * to `drainMs`; then the shutdown signal asks each remaining call to say goodbye and hang up
+   * (`goodbyeMs` at most), and everything closes.
+   */
+  shutdown(opts: { drainMs: number; goodbyeMs?: number }): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How long calls get to say goodbye after the drain deadline before they are cut. */
+const GOODBYE_GRACE_MS = 10_000;
 
 const LLM_BASE: Record<LlmProvider, (c: Config) => { baseUrl: string; apiKey: string }> = {
   groq: (c) => ({ baseUrl: c.GROQ_BASE_URL, apiKey: c.GROQ_API_KEY }),
@@ -103,6 +116,23 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       log,
     });
   const inspector = createInspector(config, log);
+  const shutdownController = new AbortController();
+  let draining = false;
+  const providerHealth = new ProviderHealth(
+    [
+      { name: 'stt', url: config.DEEPGRAM_BASE_URL },
+      { name: 'tts', url: config.CARTESIA_BASE_URL },
+      ...llmChainSpec(config)
+        .filter((link) => link.apiKey)
+        .map((link) => ({ name: `llm:${link.provider}`, url: link.baseUrl })),
+    ],
+    {
+      staleMs: config.PROVIDER_STALE_SECONDS * 1000,
+      probeEveryMs: config.PROVIDER_PROBE_SECONDS * 1000,
+      log,
+    },
+  );
+  void providerHealth.start();
 
   const deps: CallDeps = {
     stt,
@@ -161,6 +191,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       ? { inspect: (callId: string) => (ev: InspectionEvent) => inspector.record(callId, ev) }
       : {}),
     ...(overrides.onBargeIn ? { onBargeIn: overrides.onBargeIn } : {}),
+    shutdownSignal: shutdownController.signal,
     onTransfer: (callId) => log.info({ callId }, 'transfer requested (hook: connect a transfer target here)'),
   };
 
@@ -204,8 +235,18 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       port: config.HTTP_PORT,
       metrics,
       log,
-      health: () => ({ activeCalls: calls.size }),
+      health: () => ({ activeCalls: calls.size, draining }),
     });
+    http.addRoute(
+      'GET',
+      '/readyz',
+      readinessHandler({
+        draining: () => draining,
+        checkDatabase: () => store.tenantForNumber('*'),
+        providers: providerHealth,
+        log,
+      }),
+    );
   }
   log.info(
     {
@@ -221,6 +262,20 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   };
 
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      draining = true;
+      providerHealth.stop();
+      await audioSocket.close();
+      await drain(5000);
+      await Promise.allSettled([agi?.close(), http?.close()]);
+      await inspector?.close();
+      await store.close();
+    })();
+    return closing;
+  };
+
   return {
     audioSocketPort: audioSocket.port,
     agiPort: agi?.port ?? null,
@@ -229,13 +284,29 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     metrics,
     registry,
     activeCalls: () => calls.size,
-    drain,
-    async close() {
-      await audioSocket.close();
-      await drain(5000);
-      await Promise.allSettled([agi?.close(), http?.close()]);
-      await inspector?.close();
-      await store.close();
+    get draining() {
+      return draining;
     },
+    drain,
+    async shutdown({ drainMs, goodbyeMs = GOODBYE_GRACE_MS }) {
+      if (draining) return close();
+      draining = true;
+      // New calls first: Asterisk's AGI() and AudioSocket connects now fail and the dialplan routes on.
+      audioSocket.stopAccepting();
+      await agi?.close();
+      log.info({ activeCalls: calls.size, drainSeconds: drainMs / 1000 }, 'draining: no new calls');
+      await drain(drainMs);
+      if (calls.size) {
+        log.warn(
+          { activeCalls: calls.size },
+          'drain deadline passed: ending the remaining calls with a goodbye',
+        );
+        shutdownController.abort();
+        await drain(goodbyeMs);
+      }
+      await close();
+      log.info('drained');
+    },
+    close,
   };
 }

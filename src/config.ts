@@ -81,6 +81,14 @@ export const configSchema = z.object({
   TRACE_DIR: z.string().default('traces'),
 
   SIM_CALLER_SCRIPT: z.string().optional(),
+
+  NODE_ENV: z.string().default('development'),
+  /** On SIGTERM: how long live calls may run on before they are ended with a spoken goodbye. */
+  DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** /readyz: a provider not reached for this long makes the server not ready. */
+  PROVIDER_STALE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  /** How often each provider's endpoint is probed (a TCP connect) for /readyz. */
+  PROVIDER_PROBE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -89,15 +97,63 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * Variables where an empty value means "not set" (a key left blank in .env). Everywhere else a blank
+ * value is a mistake: `z.coerce.number()` would read it as 0 (a random port, a 0 ms deadline).
+ */
+const BLANK_MEANS_UNSET: ReadonlySet<string> = new Set([
+  'DEEPGRAM_API_KEY',
+  'GROQ_API_KEY',
+  'CEREBRAS_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'CARTESIA_API_KEY',
+  'CONTEXT_API_KEY',
+]);
+
 /** Loads `.env` (if present, without overriding the real environment), then validates. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = '.env'): Config {
   if (env === process.env && envFile && existsSync(envFile)) process.loadEnvFile(envFile);
-  const parsed = configSchema.safeParse(env);
+  const values: Record<string, string | undefined> = {};
+  const blank: string[] = [];
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() === '') {
+      if (!BLANK_MEANS_UNSET.has(key)) blank.push(key);
+      continue;
+    }
+    values[key] = value;
+  }
+  if (blank.length) {
+    const lines = blank.map(
+      (k) => `  ${k}: set but empty (give a value, or remove the line for the default)`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const parsed = configSchema.safeParse(values);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+/**
+ * `npm start` answers real calls, so it needs a real speech-to-text and text-to-speech key and at
+ * least one LLM key in LLM_CHAIN. (serve:sim, the demo and tests supply simulator keys.)
+ */
+export function assertProviderKeys(cfg: Config): void {
+  const missing: string[] = [];
+  if (!cfg.DEEPGRAM_API_KEY) missing.push('  DEEPGRAM_API_KEY: required (speech to text)');
+  if (!cfg.CARTESIA_API_KEY) missing.push('  CARTESIA_API_KEY: required (text to speech)');
+  const llmKeys: Record<string, string> = {
+    groq: cfg.GROQ_API_KEY,
+    cerebras: cfg.CEREBRAS_API_KEY,
+    anthropic: cfg.ANTHROPIC_API_KEY,
+  };
+  if (!cfg.LLM_CHAIN.some((entry) => llmKeys[entry.split(':')[0] ?? ''])) {
+    missing.push('  LLM_CHAIN: no provider in the chain has an API key (GROQ_API_KEY, ...)');
+  }
+  if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.join('\n')}`);
 }
 
 /** Names of the variables that hold secrets; never logged. */

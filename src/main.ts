@@ -3,18 +3,21 @@
  * configured in the environment (.env). `npm start`.
  */
 import { startApp } from './app.js';
-import { ConfigError, describeConfig, loadConfig } from './config.js';
+import { assertProviderKeys, ConfigError, describeConfig, loadConfig } from './config.js';
 import { createLogger } from './log.js';
-import { handleShutdown, installCrashGuards } from './shutdown.js';
+import { CRASH_DRAIN_MS, handleShutdown, installCrashGuards } from './shutdown.js';
 
 try {
   const config = loadConfig();
+  assertProviderKeys(config);
   const log = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY });
   log.debug({ config: describeConfig(config) }, 'configuration');
   const app = await startApp(config, log);
-  handleShutdown(log, () => app.close());
-  installCrashGuards(log, () => app.close());
+  const drainMs = config.DRAIN_SECONDS * 1000;
+  handleShutdown(log, () => app.shutdown({ drainMs }), drainMs + 30_000);
+  installCrashGuards(log, () => app.shutdown({ drainMs: CRASH_DRAIN_MS, goodbyeMs: CRASH_DRAIN_MS }));
 } catch (err) {
+  // A configuration mistake (exit 2) is not retried by the systemd unit (RestartPreventExitStatus).
   if (err instanceof ConfigError) {
     console.error(err.message);
     process.exit(2);

@@ -56,6 +56,8 @@ export interface CallDeps {
   onTransfer?: (callId: string, facts: CallFacts) => void;
   /** Told when agent audio was stopped for a barge-in: detection time and flush time (clock ms). */
   onBargeIn?: (callId: string, detectedAt: number, stoppedAt: number) => void;
+  /** Aborted when the process drain deadline passes: the call says goodbye and hangs up. */
+  shutdownSignal?: AbortSignal;
 }
 
 /** A transport that may still be learning its audio format (AudioSocket: from the first frame). */

@@ -82,6 +82,10 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
       format: this.currentFormat,
       send: (frame) => this.writeFrame(frame),
       onPlayoutDone: () => this.playoutDone(),
+      onError: (err) => {
+        this.settings.log.error({ callId: this.callId, err }, 'audiosocket pacing task threw');
+        this.finish('transport-error', 'pacing task threw');
+      },
     });
     this.formatTimer = settings.clock.setTimeout(() => {
       this.formatTimer = null;

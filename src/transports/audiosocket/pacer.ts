@@ -20,6 +20,8 @@ export interface CallPacerOptions {
   send(frame: Buffer): boolean;
   /** The queue ran dry after agent audio: the reply has finished playing. */
   onPlayoutDone(): void;
+  /** The pacing task threw (its stream is already stopped): end this call, and only it. */
+  onError?: (err: unknown) => void;
   /** A frame served more than this after its deadline counts as late (default 5 ms). */
   lateMs?: number;
   /** Audio resuming this soon after the queue ran dry counts as an underrun (default 300 ms). */
@@ -63,6 +65,7 @@ export class CallPacer {
   private readonly scheduler: FrameScheduler;
   private readonly sendFrame: (frame: Buffer) => boolean;
   private readonly onPlayoutDone: () => void;
+  private readonly onError: ((err: unknown) => void) | undefined;
   private readonly lateMs: number;
   private readonly underrunWindowMs: number;
   private readonly queue = new ByteQueue();
@@ -81,6 +84,7 @@ export class CallPacer {
     this.scheduler = opts.scheduler;
     this.sendFrame = opts.send;
     this.onPlayoutDone = opts.onPlayoutDone;
+    this.onError = opts.onError;
     this.lateMs = opts.lateMs ?? 5;
     this.underrunWindowMs = opts.underrunWindowMs ?? 300;
     this.format = opts.format;
@@ -102,7 +106,14 @@ export class CallPacer {
     this.format = format;
     this.kind = audioKindOfRate(format.sampleRate);
     this.sendNext();
-    this.stream = this.scheduler.add(this.onFrameDue, this.scheduler.clock.now() + this.scheduler.frameMs);
+    this.stream = this.scheduler.add(
+      this.onFrameDue,
+      this.scheduler.clock.now() + this.scheduler.frameMs,
+      (err) => {
+        this.stream = null;
+        this.onError?.(err);
+      },
+    );
   }
 
   stop(): void {

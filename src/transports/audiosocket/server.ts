@@ -32,6 +32,8 @@ export interface AudioSocketServerOptions {
   uuidTimeoutMs?: number;
   /** After our hangup frame, how long the peer has to close before we destroy the socket (default 1000 ms). */
   closeGraceMs?: number;
+  /** Open connections (calls and handshakes) beyond this are closed at once (default 1000). */
+  maxConnections?: number;
 }
 
 export interface AudioSocketServerStats extends PacerCounters {
@@ -40,10 +42,16 @@ export interface AudioSocketServerStats extends PacerCounters {
   /** Connections closed without a byte (unanswered channel, §5.1). */
   connectionsWithoutCall: number;
   protocolErrors: number;
+  /** Connections closed on arrival because `maxConnections` were open. */
+  connectionsRefused: number;
+  /** Connections refused because a live call already had their UUID. */
+  duplicateUuids: number;
 }
 
 export interface AudioSocketServer {
   readonly port: number;
+  /** Stops taking new connections; calls in progress go on (drain). */
+  stopAccepting(): void;
   /** Hangs up every call ('shutdown'), then stops listening. */
   close(): Promise<void>;
   stats(): AudioSocketServerStats;
@@ -76,6 +84,8 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
     callsTotal: 0,
     connectionsWithoutCall: 0,
     protocolErrors: 0,
+    connectionsRefused: 0,
+    duplicateUuids: 0,
     ...emptyPacerCounters(),
   };
 
@@ -96,6 +106,13 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
         stallCloseMs: opts.stallCloseMs ?? 5000,
         closeGraceMs: opts.closeGraceMs ?? 1000,
       },
+      isLive(uuid) {
+        for (const feed of active) if (feed.call.callId === uuid) return true;
+        return false;
+      },
+      onDuplicate() {
+        totals.duplicateUuids++;
+      },
       onCall(feed) {
         awaitingUuid.delete(socket);
         active.add(feed);
@@ -112,6 +129,14 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
       },
     });
   });
+  server.maxConnections = opts.maxConnections ?? 1000;
+  server.on('drop', (info) => {
+    totals.connectionsRefused++;
+    log.warn(
+      { remote: `${info?.remoteAddress}:${info?.remotePort}`, maxConnections: server.maxConnections },
+      'audiosocket connection refused: too many connections',
+    );
+  });
   // A listener-level error (EMFILE…) must not crash the process; connections have their own handlers.
   server.on('error', (err) => log.error({ err }, 'audiosocket server error'));
 
@@ -126,6 +151,13 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 9099);
   log.info({ host: opts.host ?? '127.0.0.1', port }, 'audiosocket server listening');
 
+  let listenerClosed: Promise<void> | null = null;
+  /** server.close() resolves once every connection has ended too. */
+  const stopListening = () => {
+    listenerClosed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+    return listenerClosed;
+  };
+
   return {
     port,
     stats() {
@@ -133,8 +165,11 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
       for (const feed of active) addCounters(out, feed.call.stats());
       return out;
     },
+    stopAccepting() {
+      void stopListening();
+    },
     async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = stopListening();
       for (const feed of active) feed.end('shutdown', 'server closing'); // 00 00 00, then FIN
       for (const socket of awaitingUuid) socket.destroy();
       await closed;
