@@ -49,6 +49,8 @@ export interface App {
   activeCalls(): number;
   /** True once `shutdown` has begun (/readyz says "draining"). */
   readonly draining: boolean;
+  /** Every call's `deps.shutdownSignal`: aborted when the drain deadline passes. */
+  readonly shutdownSignal: AbortSignal;
   /** Resolves when every call in progress has ended (or after `timeoutMs`). */
   drain(timeoutMs?: number): Promise<void>;
   /**
@@ -287,6 +289,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     get draining() {
       return draining;
     },
+    shutdownSignal: shutdownController.signal,
     drain,
     async shutdown({ drainMs, goodbyeMs = GOODBYE_GRACE_MS }) {
       if (draining) return close();
