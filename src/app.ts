@@ -201,6 +201,9 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const audioSocket: AudioSocketServer = await startAudioSocketServer({
     host: config.AUDIOSOCKET_HOST,
     port: config.AUDIOSOCKET_PORT,
+    maxConnections: config.AUDIOSOCKET_MAX_CONNECTIONS,
+    // The runtime opens speech to text and text to speech at 8 or 16 kHz only.
+    supportedSampleRates: [8000, 16000],
     log,
     onCall: (call) => {
       const run = runCall(call, deps)

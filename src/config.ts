@@ -23,6 +23,8 @@ export const configSchema = z.object({
 
   AUDIOSOCKET_HOST: z.string().min(1).default('127.0.0.1'),
   AUDIOSOCKET_PORT: port.default(9099),
+  /** Open AudioSocket connections beyond this are closed on arrival (a flood must not exhaust fds). */
+  AUDIOSOCKET_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(1000),
   AGI_HOST: z.string().min(1).default('127.0.0.1'),
   AGI_PORT: port.default(4573),
   AGI_ENABLED: bool.default(true),

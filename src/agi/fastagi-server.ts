@@ -17,6 +17,8 @@ export interface FastAgiServerOptions {
   sessionTimeoutMs?: number;
   /** Refuse connections beyond this many at once (a flood must not exhaust file descriptors). */
   maxConnections?: number;
+  /** Bytes one session may send in all (see FastAgiSession). */
+  maxSessionBytes?: number;
 }
 
 export interface FastAgiServer {
@@ -51,6 +53,7 @@ export async function startFastAgiServer(opts: FastAgiServerOptions): Promise<Fa
       registry: opts.registry,
       log,
       timeoutMs: opts.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+      ...(opts.maxSessionBytes ? { maxSessionBytes: opts.maxSessionBytes } : {}),
       ...(opts.audioSocketAddress ? { audioSocketAddress: opts.audioSocketAddress } : {}),
     });
   });

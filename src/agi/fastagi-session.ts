@@ -21,7 +21,12 @@ export interface FastAgiSessionOptions {
   audioSocketAddress?: string;
   /** Whole-session bound. Asterisk itself never times out (agi.md §4), so the server must. */
   timeoutMs: number;
+  /** Bytes one session may send in all (default 64 KiB: a real one sends about 1 KiB). */
+  maxSessionBytes?: number;
 }
+
+/** A real session is an environment block (~1 KiB) and a few short replies. */
+export const DEFAULT_MAX_SESSION_BYTES = 64 * 1024;
 
 /** Channel variables this server sets (pattern 5.1). */
 export const VA_UUID = 'VA_UUID';
@@ -48,6 +53,7 @@ export class FastAgiSession {
   private callerHungUp = false;
   /** Once Asterisk has VA_UUID the dialplan will use it, so the registration must stay. */
   private uuidHandedOver = false;
+  private bytesReceived = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -61,6 +67,14 @@ export class FastAgiSession {
   }
 
   private onData(chunk: Buffer): void {
+    this.bytesReceived += chunk.length;
+    const cap = this.opts.maxSessionBytes ?? DEFAULT_MAX_SESSION_BYTES;
+    if (this.bytesReceived > cap) {
+      // Counted in every state: a peer that keeps writing after we finished is cut off too.
+      if (this.state === 'finished') this.socket.destroy();
+      else this.fail(`session sent more than ${cap} bytes`);
+      return;
+    }
     // After we close, Asterisk still writes "HANGUP" (agi.md §4): not a caller hangup, just ignore it.
     if (this.state === 'finished') return;
     let lines: string[];

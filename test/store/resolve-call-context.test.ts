@@ -144,15 +144,18 @@ describe('resolveCallContext', () => {
   );
 
   it('falls back to the default tenant when the API is too slow', async () => {
+    let answered = false;
     const api = await startContextApi((_q, _b, res) => {
-      const t = setTimeout(() => json(res, 200, { company_name: 'Too Late Ltd' }), 2000);
+      const t = setTimeout(() => {
+        answered = true;
+        json(res, 200, { company_name: 'Too Late Ltd' });
+      }, 2000);
       res.on('close', () => clearTimeout(t));
     });
     server = api.server;
     const { log, lines } = captureLogger();
-    const started = performance.now();
     const ctx = await viaApi(api.url, log, { dialled: '01999000000', timeoutMs: 150 });
-    expect(performance.now() - started).toBeLessThan(1500);
+    expect(answered).toBe(false); // it gave up on the API instead of waiting for its late reply
     expect(ctx.tenant.id).toBe('default');
     expect(ctx.tenant.companyName).toBe('Home Services');
     expect(String(lines().find((l) => l.level === 40)?.reason)).toMatch(/no reply within 150 ms/);

@@ -34,6 +34,8 @@ export interface CallSettings {
   stallCloseMs: number;
   /** After our FIN, how long the peer gets to close before the socket is destroyed. */
   closeGraceMs: number;
+  /** Rates the call runtime can serve (the TTS can produce); a call at any other rate is ended. */
+  supportedRates?: ReadonlySet<number>;
 }
 
 /** What the connection feeds into a call; kept off the public `AudioSocketCall` type. */
@@ -202,6 +204,13 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
     if (this.formatTimer !== null) this.settings.clock.clearTimeout(this.formatTimer);
     this.formatTimer = null;
     this.currentFormat = slinFormat(sampleRate);
+    if (!this.isClosed && this.settings.supportedRates && !this.settings.supportedRates.has(sampleRate)) {
+      this.settings.log.warn(
+        { callId: this.callId, sampleRate, supported: [...this.settings.supportedRates] },
+        'caller audio at a sample rate the voice cannot be produced at; ending the call',
+      );
+      this.finish('agent', `unsupported sample rate ${sampleRate} Hz`);
+    }
     this.resolveFormat(this.currentFormat);
     if (!this.isClosed) this.pacer.start(this.currentFormat);
   }

@@ -4,7 +4,7 @@ import { type Logger, silentLogger } from '../../log.js';
 import type { AudioSocketCall, CallFeed } from './call.js';
 import { handleConnection } from './connection.js';
 import { FrameScheduler } from './frame-scheduler.js';
-import { isSampleRate, MAX_PAYLOAD_BYTES } from './frames.js';
+import { isSampleRate, MAX_PAYLOAD_BYTES, type SampleRate } from './frames.js';
 import { emptyPacerCounters, type PacerCounters } from './pacer.js';
 
 export interface AudioSocketServerOptions {
@@ -34,6 +34,8 @@ export interface AudioSocketServerOptions {
   closeGraceMs?: number;
   /** Open connections (calls and handshakes) beyond this are closed at once (default 1000). */
   maxConnections?: number;
+  /** Rates the call runtime can serve; a call at another rate is ended with a log line (default: all). */
+  supportedSampleRates?: readonly SampleRate[];
 }
 
 export interface AudioSocketServerStats extends PacerCounters {
@@ -105,6 +107,7 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
         maxWriteBufferBytes: opts.maxWriteBufferBytes ?? 64 * 1024,
         stallCloseMs: opts.stallCloseMs ?? 5000,
         closeGraceMs: opts.closeGraceMs ?? 1000,
+        ...(opts.supportedSampleRates ? { supportedRates: new Set<number>(opts.supportedSampleRates) } : {}),
       },
       isLive(uuid) {
         for (const feed of active) if (feed.call.callId === uuid) return true;
