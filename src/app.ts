@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import type { callMachine } from '../machines/call.machine.js';
+import { Admission } from './admission/admission.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
 import { type FastAgiServer, startFastAgiServer } from './agi/fastagi-server.js';
 import { lookupCallMetadata } from './agi/lookup-call-metadata.js';
@@ -198,6 +199,12 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   };
 
   const calls = new Set<Promise<CallSummary>>();
+  const admission = new Admission({
+    load: () => calls.size + registry.size,
+    maxCalls: config.MAX_CALLS,
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    registry: metrics.registry,
+  });
   const audioSocket: AudioSocketServer = await startAudioSocketServer({
     host: config.AUDIOSOCKET_HOST,
     port: config.AUDIOSOCKET_PORT,
@@ -206,6 +213,12 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     supportedSampleRates: [8000, 16000],
     log,
     onCall: (call) => {
+      const verdict = admission.checkConnected(calls.size);
+      if (!verdict.admit) {
+        log.warn({ callId: call.callId, maxCalls: config.MAX_CALLS }, 'call refused: MAX_CALLS in progress');
+        call.hangup();
+        return;
+      }
       const run = runCall(call, deps)
         .catch((err): CallSummary => {
           // A bug in one call must end only that call.
@@ -230,6 +243,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       port: config.AGI_PORT,
       registry,
       log,
+      admit: () => admission.check(),
       audioSocketAddress: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
     });
   }
@@ -272,6 +286,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     closing ??= (async () => {
       draining = true;
       providerHealth.stop();
+      admission.stop();
       await audioSocket.close();
       await drain(5000);
       await Promise.allSettled([agi?.close(), http?.close()]);

@@ -85,6 +85,10 @@ export const configSchema = z.object({
   SIM_CALLER_SCRIPT: z.string().optional(),
 
   NODE_ENV: z.string().default('development'),
+  /** Calls at once; FastAGI answers VA_OUTCOME=overflow beyond it. */
+  MAX_CALLS: z.coerce.number().int().min(1).max(100_000).default(200),
+  /** New calls are refused while the event loop's p99 delay is above this; 0 turns it off. */
+  MAX_EVENT_LOOP_DELAY_MS: ms.default(250),
   /** On SIGTERM: how long live calls may run on before they are ended with a spoken goodbye. */
   DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** /readyz: a provider not reached for this long makes the server not ready. */

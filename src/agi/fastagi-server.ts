@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { listen } from '../http/listen.js';
 import type { Logger } from '../log.js';
 import type { CallMetadataRegistry } from './call-metadata-registry.js';
-import { FastAgiSession } from './fastagi-session.js';
+import { FastAgiSession, type FastAgiSessionOptions } from './fastagi-session.js';
 
 export interface FastAgiServerOptions {
   /** Loopback by default: FastAGI has no authentication, keep it off public interfaces. */
@@ -19,6 +19,8 @@ export interface FastAgiServerOptions {
   maxConnections?: number;
   /** Bytes one session may send in all (see FastAgiSession). */
   maxSessionBytes?: number;
+  /** Admission control (see FastAgiSession). */
+  admit?: FastAgiSessionOptions['admit'];
 }
 
 export interface FastAgiServer {
@@ -54,6 +56,7 @@ export async function startFastAgiServer(opts: FastAgiServerOptions): Promise<Fa
       log,
       timeoutMs: opts.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
       ...(opts.maxSessionBytes ? { maxSessionBytes: opts.maxSessionBytes } : {}),
+      ...(opts.admit ? { admit: opts.admit } : {}),
       ...(opts.audioSocketAddress ? { audioSocketAddress: opts.audioSocketAddress } : {}),
     });
   });

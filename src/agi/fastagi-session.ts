@@ -23,6 +23,8 @@ export interface FastAgiSessionOptions {
   timeoutMs: number;
   /** Bytes one session may send in all (default 64 KiB: a real one sends about 1 KiB). */
   maxSessionBytes?: number;
+  /** Admission control: a refused call is not registered and gets VA_OUTCOME=overflow instead. */
+  admit?: () => { admit: true } | { admit: false; reason: string };
 }
 
 /** A real session is an environment block (~1 KiB) and a few short replies. */
@@ -31,6 +33,8 @@ export const DEFAULT_MAX_SESSION_BYTES = 64 * 1024;
 /** Channel variables this server sets (pattern 5.1). */
 export const VA_UUID = 'VA_UUID';
 export const VA_AUDIOSOCKET = 'VA_AUDIOSOCKET';
+/** Set to "overflow" when the call is refused: the dialplan plays a busy message or routes elsewhere. */
+export const VA_OUTCOME = 'VA_OUTCOME';
 
 type State = 'environment' | 'commands' | 'finished';
 
@@ -117,6 +121,17 @@ export class FastAgiSession {
 
   private register(env: AgiEnvironment): void {
     const facts = callFactsFromEnvironment(env);
+    const verdict = this.opts.admit?.() ?? { admit: true };
+    if (!verdict.admit) {
+      this.log.warn(
+        { reason: verdict.reason, did: facts.did, callerMasked: maskPhone(facts.callerId) },
+        'call refused at admission: VA_OUTCOME=overflow',
+      );
+      this.pending = [[VA_OUTCOME, 'overflow']];
+      this.state = 'commands';
+      this.sendNext();
+      return;
+    }
     this.facts = facts;
     const uuid = facts.uuid ?? randomUUID();
     this.uuid = uuid;

@@ -44,6 +44,9 @@ export async function startRig(opts: {
       HTTP_PORT: '0',
       CALLCHART_DB: dbPath,
       LOG_LEVEL: 'silent',
+      // Load shedding off: a test machine with both cores busy must not shed the calls under test
+      // (test/e2e/admission.test.ts turns it on).
+      MAX_EVENT_LOOP_DELAY_MS: '0',
       ...opts.env,
     },
     '',

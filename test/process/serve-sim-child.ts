@@ -37,6 +37,7 @@ export async function startServeSim(env: Record<string, string>): Promise<ServeS
       LOG_LEVEL: 'info',
       LOG_PRETTY: '0',
       SIM_CARTESIA_CHARS_PER_SECOND: '45',
+      MAX_EVENT_LOOP_DELAY_MS: '0', // a busy test machine must not shed the calls under test
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
