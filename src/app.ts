@@ -23,6 +23,8 @@ import { CartesiaTtsProvider } from './providers/tts/cartesia.js';
 import type { TtsProvider } from './providers/tts/types.js';
 import { newBookingId } from './store/booking-input.js';
 import { BookingJournal } from './store/booking-journal.js';
+import { loadCallerHashKey } from './store/caller-hash-key.js';
+import { startRetention } from './store/retention.js';
 import { SqliteCallStore } from './store/sqlite-call-store.js';
 import { seedTenantsFromFile } from './store/tenant-seed.js';
 import type { CallStore } from './store/types.js';
@@ -95,6 +97,7 @@ export function llmChainSpec(config: Config) {
  */
 export async function startApp(config: Config, log: Logger, overrides: AppOverrides = {}): Promise<App> {
   const store = overrides.store ?? new SqliteCallStore({ path: config.CALLCHART_DB, log });
+  const callerHashKey = loadCallerHashKey(config.CALLER_HASH_KEY, config.CALLCHART_DB, log);
   if (config.TENANTS_FILE) {
     const n = await seedTenantsFromFile(store, config.TENANTS_FILE);
     log.info({ tenants: n, file: config.TENANTS_FILE }, 'tenants loaded');
@@ -103,6 +106,12 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const replay = await journal.replay(store);
   if (replay.replayed || replay.failed) log.warn(replay, 'booking journal replayed');
 
+  const stopRetention = startRetention({
+    store,
+    traceDir: config.TRACE_DIR,
+    days: config.RETENTION_DAYS,
+    log,
+  });
   const metrics = new Metrics();
   const registry = new CallMetadataRegistry();
   const stt =
@@ -170,6 +179,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
         store,
         dialled,
         caller,
+        callerHashKey,
         log,
         ...(config.CONTEXT_API_URL
           ? {
@@ -287,6 +297,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       draining = true;
       providerHealth.stop();
       admission.stop();
+      stopRetention();
       await audioSocket.close();
       await drain(5000);
       await Promise.allSettled([agi?.close(), http?.close()]);

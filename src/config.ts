@@ -35,6 +35,11 @@ export const configSchema = z.object({
   HTTP_ENABLED: bool.default(true),
 
   CALLCHART_DB: z.string().min(1).default('data/callchart.db'),
+  /** HMAC key for repeat-caller hashes (16+ characters); unset: a key file beside the database. */
+  CALLER_HASH_KEY: z
+    .string()
+    .refine((v) => v === '' || v.length >= 16, 'at least 16 characters')
+    .default(''),
   TENANTS_FILE: z.string().optional(),
 
   DEEPGRAM_API_KEY: z.string().default(''),
@@ -80,6 +85,10 @@ export const configSchema = z.object({
 
   INSPECT: z.enum(['0', '1', 'ws', 'jsonl']).default('0'),
   INSPECT_WS_URL: z.string().default('ws://127.0.0.1:8080'),
+  /** INSPECT=1 sends call data to stately.ai: with NODE_ENV=production only if this is also set. */
+  INSPECT_ALLOW_REMOTE: bool.default(false),
+  /** Transcripts (turn text) and trace files older than this are purged hourly; 0 keeps them. */
+  RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   TRACE_DIR: z.string().default('traces'),
 
   SIM_CALLER_SCRIPT: z.string().optional(),
@@ -114,6 +123,7 @@ const BLANK_MEANS_UNSET: ReadonlySet<string> = new Set([
   'ANTHROPIC_API_KEY',
   'CARTESIA_API_KEY',
   'CONTEXT_API_KEY',
+  'CALLER_HASH_KEY',
 ]);
 
 /** Loads `.env` (if present, without overriding the real environment), then validates. */
@@ -140,7 +150,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = '.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  const cfg = parsed.data;
+  if (cfg.INSPECT === '1' && cfg.NODE_ENV === 'production' && !cfg.INSPECT_ALLOW_REMOTE) {
+    throw new ConfigError(
+      'Invalid configuration:\n  INSPECT: 1 sends call data to stately.ai; refused with NODE_ENV=production unless INSPECT_ALLOW_REMOTE=1',
+    );
+  }
+  return cfg;
 }
 
 /**
@@ -170,6 +186,7 @@ export const SECRET_KEYS = [
   'ANTHROPIC_API_KEY',
   'CARTESIA_API_KEY',
   'CONTEXT_API_KEY',
+  'CALLER_HASH_KEY',
 ] as const;
 
 /** A copy of the config safe to log: secrets reduced to "set"/"unset". */

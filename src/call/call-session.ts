@@ -414,6 +414,7 @@ class CallRuntime {
     const voice = this.voice(language, 'greet');
     const key = {
       tenantId: ctx.tenant.id,
+      companyName: this.facts.companyName,
       language,
       timeOfDay: this.facts.timeOfDay,
       format: `${format.encoding}/${format.sampleRate}/${voice.voiceId}`,

@@ -52,6 +52,17 @@ describe('configuration', () => {
     ).toThrow(/LLM_CHAIN/);
   });
 
+  it('refuses INSPECT=1 (call data to stately.ai) in production unless INSPECT_ALLOW_REMOTE=1', () => {
+    expect(() => loadConfig({ INSPECT: '1', NODE_ENV: 'production' }, '')).toThrow(
+      /INSPECT.*INSPECT_ALLOW_REMOTE/s,
+    );
+    expect(loadConfig({ INSPECT: '1', NODE_ENV: 'production', INSPECT_ALLOW_REMOTE: '1' }, '').INSPECT).toBe(
+      '1',
+    );
+    expect(loadConfig({ INSPECT: 'jsonl', NODE_ENV: 'production' }, '').INSPECT).toBe('jsonl');
+    expect(loadConfig({ INSPECT: '1' }, '').INSPECT).toBe('1');
+  });
+
   it('reads a .env file without overriding the real environment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-env-'));
     const file = join(dir, '.env');

@@ -4,7 +4,7 @@ import { BOOKING_ID_PATTERN, InvalidBookingError } from '../../src/store/booking
 import { DEFAULT_TENANT } from '../../src/store/default-tenant.js';
 import { hashCaller } from '../../src/store/phone-number.js';
 import { SqliteCallStore, StoreClosedError } from '../../src/store/sqlite-call-store.js';
-import { bookingInput, CALLER, callEnd, callRecord, QUICK_FIX, turn } from './fixtures.js';
+import { bookingInput, CALLER, callEnd, callRecord, QUICK_FIX, TEST_HASH_KEY, turn } from './fixtures.js';
 import { makeTempDir } from './temp-dir.js';
 
 describe('SqliteCallStore', () => {
@@ -126,7 +126,7 @@ describe('SqliteCallStore', () => {
   });
 
   describe('repeat callers', () => {
-    const hash = hashCaller(CALLER);
+    const hash = hashCaller(CALLER, TEST_HASH_KEY);
 
     it('a first-time caller is not a repeat caller, even while their call is in progress', async () => {
       expect(await store.isRepeatCaller(hash, 'quick-fix-plumbing')).toBe(false);
@@ -140,7 +140,9 @@ describe('SqliteCallStore', () => {
       void store.startCall(callRecord('c2'));
       expect(await store.isRepeatCaller(hash, 'quick-fix-plumbing')).toBe(true);
       expect(await store.isRepeatCaller(hash, 'spark-electrical')).toBe(false);
-      expect(await store.isRepeatCaller(hashCaller('07700900999'), 'quick-fix-plumbing')).toBe(false);
+      expect(await store.isRepeatCaller(hashCaller('07700900999', TEST_HASH_KEY), 'quick-fix-plumbing')).toBe(
+        false,
+      );
     });
 
     it('a withheld number is never a repeat caller', async () => {
