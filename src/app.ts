@@ -219,6 +219,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     host: config.AUDIOSOCKET_HOST,
     port: config.AUDIOSOCKET_PORT,
     maxConnections: config.AUDIOSOCKET_MAX_CONNECTIONS,
+    declaredSampleRate: (uuid) => registry.peek(uuid)?.sampleRate,
     // The runtime opens speech to text and text to speech at 8 or 16 kHz only.
     supportedSampleRates: [8000, 16000],
     log,

@@ -26,6 +26,8 @@ export interface SimulatedCallerOptions {
   answerTimeoutMs?: number;
   /** Keep both directions for a recording. */
   record?: boolean;
+  /** The peer sends nothing for this long after the UUID (see AsteriskPeerOptions.silentStartMs). */
+  silentStartMs?: number;
   /** Clip lookup; defaults to the committed fixtures. */
   clipFor?: (line: CallerLine) => Buffer;
 }
@@ -125,6 +127,7 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
     recordReceived: opts.record ?? false,
     recordSent: opts.record ?? false,
     recordArrivals: false,
+    silentStartMs: opts.silentStartMs,
     outgoingFilter: opts.echo
       ? (payload) => {
           const echo = echoLine.length >= echoDelayFrames ? echoLine.shift() : undefined;

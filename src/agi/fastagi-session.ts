@@ -120,7 +120,13 @@ export class FastAgiSession {
   }
 
   private register(env: AgiEnvironment): void {
-    const facts = callFactsFromEnvironment(env);
+    let facts: AgiCallFacts;
+    try {
+      facts = callFactsFromEnvironment(env);
+    } catch (err) {
+      this.fail((err as Error).message); // e.g. format=slin17: a dialplan typo, said loudly
+      return;
+    }
     const verdict = this.opts.admit?.() ?? { admit: true };
     if (!verdict.admit) {
       this.log.warn(
@@ -141,6 +147,7 @@ export class FastAgiSession {
       channel: env.agi_channel,
       uniqueId: env.agi_uniqueid,
       source: facts.pattern === '5.2' ? 'fastagi-5.2' : 'fastagi-5.1',
+      ...(facts.sampleRate !== undefined ? { sampleRate: facts.sampleRate } : {}),
     });
     this.log.info(
       {

@@ -18,8 +18,14 @@ export interface AudioSocketServerOptions {
   scheduler?: FrameScheduler;
   /** A new call. Attach listeners synchronously: caller frames in the same TCP chunk follow at once. */
   onCall(call: AudioSocketCall): void;
-  /** How long to wait for the first caller frame before assuming `defaultSampleRate` (default 60 ms). */
+  /**
+   * The format comes from the dialplan (`declaredSampleRate`) or the first caller frame. Only when
+   * neither arrives within this long (default 1000 ms, below Asterisk's 2 s inactivity timeout) is
+   * `defaultSampleRate` assumed, with a warning; a later frame at another rate then ends the call.
+   */
   firstAudioWaitMs?: number;
+  /** The rate the dialplan declared for this UUID (FastAGI `format=slin16`), if any. */
+  declaredSampleRate?: (uuid: string) => number | undefined;
   /** Rate assumed when the caller sends no audio (default 8000: the AudioSocket() app's slin, §4.2). */
   defaultSampleRate?: number;
   /** Longest payload accepted from Asterisk (default 65 535). */
@@ -102,7 +108,7 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
         log,
         clock,
         scheduler,
-        firstAudioWaitMs: opts.firstAudioWaitMs ?? 60,
+        firstAudioWaitMs: opts.firstAudioWaitMs ?? 1000,
         defaultSampleRate,
         maxWriteBufferBytes: opts.maxWriteBufferBytes ?? 64 * 1024,
         stallCloseMs: opts.stallCloseMs ?? 5000,
@@ -121,6 +127,16 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
         active.add(feed);
         totals.callsTotal++;
         opts.onCall(feed.call);
+        // After onCall, so the call's listeners see an unsupported declared rate end it.
+        const declared = opts.declaredSampleRate?.(feed.call.callId);
+        if (declared !== undefined) {
+          if (isSampleRate(declared)) feed.declare(declared);
+          else
+            log.warn(
+              { callId: feed.call.callId, declared },
+              'declared format has no AudioSocket kind; ignored',
+            );
+        }
       },
       onProtocolError() {
         totals.protocolErrors++;
