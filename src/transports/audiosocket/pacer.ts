@@ -154,8 +154,17 @@ export class CallPacer {
     return pcmDurationMs(this.playedBytes, this.format.sampleRate);
   }
 
+  /**
+   * Max RMS of what was sent in the last `windowMs`, counted both in wall time and in frames (every
+   * frame is recorded, silence as 0): on a busy machine frames go out late, and the echo of the last
+   * agent frames must still count as echo when it comes back late too.
+   */
   recentOutputRms(windowMs: number): number {
-    return this.levels.maxSince(this.scheduler.clock.now(), windowMs);
+    return this.levels.maxSince(
+      this.scheduler.clock.now(),
+      windowMs,
+      Math.ceil(windowMs / this.scheduler.frameMs),
+    );
   }
 
   stats(): Readonly<PacerCounters> {
@@ -173,7 +182,7 @@ export class CallPacer {
     if (this.queue.length === 0) {
       const endOfAudio = this.speaking;
       this.speaking = false;
-      this.write(silenceFrame(sampleRate, frameBytes));
+      if (this.write(silenceFrame(sampleRate, frameBytes))) this.levels.record(this.scheduler.clock.now(), 0);
       if (endOfAudio) {
         this.dryAt = this.scheduler.clock.now();
         this.onPlayoutDone();
