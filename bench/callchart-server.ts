@@ -21,10 +21,14 @@ export interface CallchartServerOptions {
   delays: ProviderDelays;
   /** A fresh directory for the database and booking journal. */
   dataDir: string;
+  /** WORKERS for the server (worker processes); default 1. */
+  workers?: number | 'auto';
   /** Extra Node flags, e.g. --cpu-prof --cpu-prof-dir=... */
   nodeArgs?: string[];
   /** Keep the server's whole output in <logDir>/callchart.log. */
   logDir?: string;
+  /** Extra configuration for the server (e.g. DEEPGRAM_MODEL), applied last. */
+  env?: Record<string, string>;
   readyTimeoutMs?: number;
 }
 
@@ -51,6 +55,8 @@ export async function startCallchartServer(opts: CallchartServerOptions): Promis
       // The benchmark measures the server at the load it is given: no admission shedding or cap.
       MAX_EVENT_LOOP_DELAY_MS: '0',
       MAX_CALLS: '100000',
+      WORKERS: String(opts.workers ?? 1),
+      ...opts.env,
     },
   });
   const base = `http://127.0.0.1:${httpPort}`;

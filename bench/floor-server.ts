@@ -22,7 +22,8 @@ export interface FloorServerOptions {
   linesPerCall: number;
 }
 
-const FRAME_BYTES = 320; // 20 ms of 8 kHz slin, the AudioSocket() app's format (protocols §4.2)
+// 20 ms of 8 kHz slin, the AudioSocket() app's format (docs/protocols/audiosocket.md §4.2).
+const FRAME_BYTES = 320;
 const FRAME_MS = 20;
 const VOICED_RMS = 300; // the Deepgram simulator's threshold
 const MIN_SPEECH_FRAMES = 4; // 80 ms, the Deepgram simulator's minSpeechMs
@@ -114,7 +115,7 @@ function floorCall(socket: Socket, scheduler: FrameScheduler, tone: Buffer, opts
 }
 
 /** A 440 Hz tone at about -12 dBFS: clearly voiced to the caller's 300-RMS detector. */
-function makeTone(ms: number): Buffer {
+export function makeTone(ms: number): Buffer {
   const samples = Math.ceil(ms / FRAME_MS) * (FRAME_BYTES / 2);
   const out = Buffer.alloc(samples * 2);
   for (let i = 0; i < samples; i++)

@@ -3,17 +3,21 @@
  * separately (npm start with the printed environment) or any other client.
  * Ports: SIM_PORT_BASE (default 18000) + 0 Deepgram, 1 Groq, 2 Cerebras, 3 Anthropic, 4 Cartesia;
  * SIM_PORT_BASE=0 picks free ports. The caller script comes from SIM_CALLER_SCRIPT (a JSON file).
+ * SIM_PROFILE=fast|typical picks the provider latencies (sim/profiles.ts); SIM_* knobs still win.
  */
+
+import { z } from 'zod';
 import { createLogger } from '../src/log.js';
 import { handleShutdown } from '../src/shutdown.js';
 import { loadCallerScript, SCRIPT_DIR } from './caller/script.js';
+import { knob } from './knobs.js';
 import { startSimStack } from './stack.js';
 
-const base = Number(process.env.SIM_PORT_BASE ?? 18000);
+const base = knob(undefined, 'SIM_PORT_BASE', 18000, process.env, z.number().int().min(0).max(65530));
 const at = (n: number) => (base === 0 ? 0 : base + n);
 const log = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
 const script = loadCallerScript(
-  process.env.SIM_CALLER_SCRIPT ?? new URL('booking-en.json', SCRIPT_DIR).pathname,
+  knob(undefined, 'SIM_CALLER_SCRIPT', new URL('booking-en.json', SCRIPT_DIR).pathname),
 );
 const stack = await startSimStack({
   script,
@@ -26,5 +30,5 @@ console.log(
     .map(([k, v]) => `${k}=${v}`)
     .join(' '),
 );
-log.info({ ...stack.env }, 'simulators listening');
+log.info({ ...stack.env, profile: stack.profile }, 'simulators listening');
 handleShutdown(log, () => stack.close());

@@ -1,15 +1,17 @@
 import { dirname, join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
-import type { callMachine } from '../machines/call.machine.js';
+import { callMachine } from '../machines/call.machine.js';
 import { Admission } from './admission/admission.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
 import { type FastAgiServer, startFastAgiServer } from './agi/fastagi-server.js';
 import { lookupCallMetadata } from './agi/lookup-call-metadata.js';
-import { type CallDeps, type CallSummary, runCall } from './call/call-session.js';
+import { type CallDeps, type CallSummary, runCall, type SessionTransport } from './call/call-session.js';
 import { GreetingCache } from './call/greeting.js';
 import { createInspector } from './call/inspect.js';
 import { metricsObserver } from './call/metrics-observer.js';
 import type { Config } from './config.js';
+import { createDashboard } from './dashboard/dashboard.js';
+import type { TransportName } from './dashboard/live-calls.js';
 import { ProviderHealth } from './health/provider-health.js';
 import { type HttpServer, startHttpServer } from './http/http-server.js';
 import { readinessHandler } from './http/readiness.js';
@@ -21,11 +23,12 @@ import { DeepgramSttProvider } from './providers/stt/deepgram.js';
 import type { SttProvider } from './providers/stt/types.js';
 import { CartesiaTtsProvider } from './providers/tts/cartesia.js';
 import type { TtsProvider } from './providers/tts/types.js';
-import { newBookingId } from './store/booking-input.js';
+import { registerRespondRoute } from './respond/register-route.js';
+import { tenantLookupFromStore } from './respond/tenant-lookup.js';
 import { BookingJournal } from './store/booking-journal.js';
 import { loadCallerHashKey } from './store/caller-hash-key.js';
+import { openCallStore, storeEngine } from './store/open-call-store.js';
 import { startRetention } from './store/retention.js';
-import { SqliteCallStore } from './store/sqlite-call-store.js';
 import { seedTenantsFromFile } from './store/tenant-seed.js';
 import type { CallStore } from './store/types.js';
 import { resolveCallContext } from './tenants/resolve-call-context.js';
@@ -37,7 +40,6 @@ export interface AppOverrides {
   tts?: TtsProvider;
   llm?: LlmClient;
   store?: CallStore;
-  machine?: typeof callMachine;
   onCallEnded?: (summary: CallSummary) => void;
   onBargeIn?: CallDeps['onBargeIn'];
 }
@@ -96,7 +98,9 @@ export function llmChainSpec(config: Config) {
  * AudioSocket, FastAGI and metrics servers. Each AudioSocket connection becomes one `runCall`.
  */
 export async function startApp(config: Config, log: Logger, overrides: AppOverrides = {}): Promise<App> {
-  const store = overrides.store ?? new SqliteCallStore({ path: config.CALLCHART_DB, log });
+  const store =
+    overrides.store ??
+    (await openCallStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.CALLCHART_DB, log }));
   const callerHashKey = loadCallerHashKey(config.CALLER_HASH_KEY, config.CALLCHART_DB, log);
   if (config.TENANTS_FILE) {
     const n = await seedTenantsFromFile(store, config.TENANTS_FILE);
@@ -145,6 +149,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     },
   );
   void providerHealth.start();
+  const dashboard = await createDashboard(config, log);
 
   const deps: CallDeps = {
     stt,
@@ -156,6 +161,13 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       vadEvents: true,
       smartFormat: true,
       keyterms: config.DEEPGRAM_KEYTERMS,
+      flux: {
+        ...(config.DEEPGRAM_EAGER_EOT_THRESHOLD === 'off'
+          ? {}
+          : { eagerEotThreshold: config.DEEPGRAM_EAGER_EOT_THRESHOLD }),
+        eotThreshold: config.DEEPGRAM_EOT_THRESHOLD,
+        eotTimeoutMs: config.DEEPGRAM_EOT_TIMEOUT_MS,
+      },
     },
     sttLanguage: config.DEEPGRAM_LANGUAGE,
     tts,
@@ -164,9 +176,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     llm,
     llmOptions: { maxTokens: config.LLM_MAX_TOKENS, temperature: config.LLM_TEMPERATURE },
     store,
-    journal: {
-      append: (b, reason) => journal.recordPending({ ...b, id: b.id ?? newBookingId() }, reason),
-    },
+    journal,
     lookupMetadata: (callId) =>
       lookupCallMetadata(callId, {
         registry,
@@ -198,8 +208,14 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       minSpeechMs: config.BARGE_IN_MIN_MS,
       echoRatio: config.BARGE_IN_ECHO_RATIO,
     },
+    turnEnd: {
+      eagerSilenceMs: config.TURN_EAGER_SILENCE_MS,
+      finalizeSilenceMs: config.TURN_FINALIZE_SILENCE_MS,
+      incompleteHoldMs: config.TURN_INCOMPLETE_HOLD_MS,
+      // Flux decides turns itself (EagerEndOfTurn); with Nova-3 the runtime estimates them.
+      estimate: config.SPECULATIVE_REPLIES && !config.DEEPGRAM_MODEL.startsWith('flux'),
+    },
     log,
-    ...(overrides.machine ? { machine: overrides.machine } : {}),
     ...(inspector
       ? { inspect: (callId: string) => (ev: InspectionEvent) => inspector.record(callId, ev) }
       : {}),
@@ -215,6 +231,22 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
     registry: metrics.registry,
   });
+  const track = (call: SessionTransport, transport: TransportName, callDeps: CallDeps) => {
+    const run = runCall(dashboard.callTransport(call), dashboard.callDeps(callDeps, call.callId, transport))
+      .catch((err): CallSummary => {
+        // A bug in one call must end only that call.
+        log.error({ err, callId: call.callId }, 'call failed');
+        if (!call.closed) call.hangup();
+        return { callId: call.callId, outcome: 'error', turns: 0, bargeIns: 0 };
+      })
+      .then((summary) => {
+        calls.delete(run);
+        dashboard.live.ended({ callId: summary.callId, outcome: summary.outcome });
+        overrides.onCallEnded?.(summary);
+        return summary;
+      });
+    calls.add(run);
+  };
   const audioSocket: AudioSocketServer = await startAudioSocketServer({
     host: config.AUDIOSOCKET_HOST,
     port: config.AUDIOSOCKET_PORT,
@@ -230,19 +262,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
         call.hangup();
         return;
       }
-      const run = runCall(call, deps)
-        .catch((err): CallSummary => {
-          // A bug in one call must end only that call.
-          log.error({ err, callId: call.callId }, 'call failed');
-          if (!call.closed) call.hangup();
-          return { callId: call.callId, outcome: 'error', turns: 0, bargeIns: 0 };
-        })
-        .then((summary) => {
-          calls.delete(run);
-          overrides.onCallEnded?.(summary);
-          return summary;
-        });
-      calls.add(run);
+      track(call, 'audiosocket', deps);
     },
   });
   metrics.trackAudioOutput(() => audioSocket.stats());
@@ -277,13 +297,22 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
         log,
       }),
     );
+    registerRespondRoute(http, config, log, { llm, tenants: tenantLookupFromStore(store) });
+    // Browser calls name their tenant by its number, as a trunk would with the dialled number.
+    dashboard.mount(http, callMachine, (call, tenant) =>
+      track(call, 'browser', {
+        ...deps,
+        lookupMetadata: async () => ({ did: tenant, callerId: '', source: 'browser' }),
+      }),
+    );
   }
   log.info(
     {
       audioSocket: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
       agi: agi ? `${agi.host}:${agi.port}` : null,
       http: http ? `${http.host}:${http.port}` : null,
-      db: config.CALLCHART_DB,
+      store: storeEngine(config.DATABASE_URL),
+      db: config.DATABASE_URL ? undefined : config.CALLCHART_DB,
     },
     'callchart listening',
   );
@@ -300,6 +329,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       admission.stop();
       stopRetention();
       await audioSocket.close();
+      dashboard.close(); // hangs up browser calls too
       await drain(5000);
       await Promise.allSettled([agi?.close(), http?.close()]);
       await inspector?.close();

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { envFlag } from './env-flag.js';
 
-const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
-  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+/** On/off variables: the spellings of src/env-flag.ts, shared with the simulators' knobs. */
+const bool = envFlag;
 const port = z.coerce.number().int().min(0).max(65535);
 const ms = z.coerce.number().int().min(0).max(600_000);
 const list = z.string().transform((s) =>
@@ -13,6 +14,12 @@ const list = z.string().transform((s) =>
     .filter(Boolean),
 );
 
+/** A shared secret: empty (off) or long enough not to be guessed. */
+const token = z
+  .string()
+  .default('')
+  .refine((s) => s === '' || s.length >= 16, 'must be empty or at least 16 characters');
+
 /**
  * Every environment variable callchart reads, with its default. `.env.example` documents each one.
  * Defaults point at the vendors' real endpoints; `npm run demo` and `serve:sim` override them.
@@ -21,6 +28,14 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
 
+  /**
+   * Worker processes, each owning its calls end to end; 'auto' = one per core. With more than one,
+   * worker i listens for AudioSocket on AUDIOSOCKET_PORT + i and this process answers FastAGI.
+   */
+  WORKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
+    .default(1)
+    .transform((v) => (v === 'auto' ? availableParallelism() : v)),
   AUDIOSOCKET_HOST: z.string().min(1).default('127.0.0.1'),
   AUDIOSOCKET_PORT: port.default(9099),
   /** Open AudioSocket connections beyond this are closed on arrival (a flood must not exhaust fds). */
@@ -33,6 +48,9 @@ export const configSchema = z.object({
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(9464),
   HTTP_ENABLED: bool.default(true),
+  /** A stereo WAV per call (caller left, agent right) in this directory; empty: no recordings. */
+  RECORDINGS_DIR: z.string().default(''),
+  RECORDINGS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 
   CALLCHART_DB: z.string().min(1).default('data/callchart.db'),
   /** HMAC key for repeat-caller hashes (16+ characters); unset: a key file beside the database. */
@@ -40,6 +58,11 @@ export const configSchema = z.object({
     .string()
     .refine((v) => v === '' || v.length >= 16, 'at least 16 characters')
     .default(''),
+  /** postgres://… selects the shared Postgres store instead of SQLite (CALLCHART_DB still locates the journal). */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL')
+    .optional(),
   TENANTS_FILE: z.string().optional(),
 
   DEEPGRAM_API_KEY: z.string().default(''),
@@ -50,6 +73,10 @@ export const configSchema = z.object({
   DEEPGRAM_ENDPOINTING_MS: ms.default(300),
   DEEPGRAM_UTTERANCE_END_MS: ms.default(1000),
   DEEPGRAM_KEYTERMS: list.default(['postcode', 'plumber', 'callout']),
+  /** Flux only (DEEPGRAM_MODEL=flux-general-en / flux-general-multi): end-of-turn thresholds. */
+  DEEPGRAM_EAGER_EOT_THRESHOLD: z.union([z.literal('off'), z.coerce.number().min(0.3).max(0.9)]).default(0.5),
+  DEEPGRAM_EOT_THRESHOLD: z.coerce.number().min(0.5).max(1).default(0.7),
+  DEEPGRAM_EOT_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(5000),
 
   GROQ_API_KEY: z.string().default(''),
   GROQ_BASE_URL: z.url().default('https://api.groq.com'),
@@ -79,6 +106,15 @@ export const configSchema = z.object({
   /** Echo guard: the barge-in threshold is at least this fraction of the RMS being played out. */
   BARGE_IN_ECHO_RATIO: z.coerce.number().min(0).max(4).default(0.35),
 
+  /** Start the reply on an early end-of-turn signal, holding its audio until the turn is confirmed. */
+  SPECULATIVE_REPLIES: bool.default(true),
+  /** Silence after a complete-looking transcript that counts as an early end of turn (Nova-3). */
+  TURN_EAGER_SILENCE_MS: ms.default(160),
+  /** Silence after which Deepgram is asked to finalise at once instead of waiting out its endpoint (Nova-3). */
+  TURN_FINALIZE_SILENCE_MS: ms.default(240),
+  /** Silence after which a transcript that stops mid-sentence still ends the turn. */
+  TURN_INCOMPLETE_HOLD_MS: ms.default(1200),
+
   CONTEXT_API_URL: z.url().optional(),
   CONTEXT_API_KEY: z.string().default(''),
   CONTEXT_API_TIMEOUT_MS: ms.default(3000),
@@ -92,6 +128,23 @@ export const configSchema = z.object({
   TRACE_DIR: z.string().default('traces'),
 
   SIM_CALLER_SCRIPT: z.string().optional(),
+  SIM_PROFILE: z.enum(['fast', 'typical']).optional(),
+
+  /**
+   * Bearer tokens for the HTTP API (POST /v1/respond); empty turns that endpoint off. DASHBOARD_TOKEN
+   * also opens the dashboard at /; without it the dashboard is served only on a loopback HTTP_HOST.
+   */
+  DASHBOARD_TOKEN: token,
+  RESPOND_API_TOKEN: token,
+  RESPOND_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
+  RESPOND_TIMEOUT_MS: ms.default(30_000),
+  /** `npm run respond` only: run on in-process simulators even when provider keys are set. */
+  SIM: bool.optional(),
 
   NODE_ENV: z.string().default('development'),
   /** Calls at once; FastAGI answers VA_OUTCOME=overflow beyond it. */
@@ -124,6 +177,9 @@ const BLANK_MEANS_UNSET: ReadonlySet<string> = new Set([
   'CARTESIA_API_KEY',
   'CONTEXT_API_KEY',
   'CALLER_HASH_KEY',
+  'DASHBOARD_TOKEN',
+  'RESPOND_API_TOKEN',
+  'RECORDINGS_DIR', // empty: no recordings
 ]);
 
 /** Loads `.env` (if present, without overriding the real environment), then validates. */
@@ -187,6 +243,9 @@ export const SECRET_KEYS = [
   'CARTESIA_API_KEY',
   'CONTEXT_API_KEY',
   'CALLER_HASH_KEY',
+  'DATABASE_URL', // may carry a password
+  'DASHBOARD_TOKEN',
+  'RESPOND_API_TOKEN',
 ] as const;
 
 /** A copy of the config safe to log: secrets reduced to "set"/"unset". */

@@ -8,7 +8,7 @@ export interface EndpointerConfig {
   noiseRatio: number;
   /** Voiced audio needed before a segment counts as speech (filters clicks). */
   minSpeechMs: number;
-  /** Silence that ends a segment: the query's `endpointing` (§2a). */
+  /** Silence that ends a segment: the query's `endpointing` (docs/protocols/deepgram-live.md §2a). */
   endpointingMs: number;
 }
 
@@ -43,6 +43,7 @@ export class EnergyEndpointer {
   private silentRun = 0;
   private lastVoicedEnd = 0;
   private noiseFloor = 0;
+  private lastWindowVoiced = false;
   private readonly minSpeechWindows: number;
   private readonly endWindows: number;
 
@@ -65,6 +66,11 @@ export class EnergyEndpointer {
     return this.lastVoicedEnd;
   }
 
+  /** Whether the last window pushed counted as voiced (energy above the threshold and the noise floor). */
+  get voiced(): boolean {
+    return this.lastWindowVoiced;
+  }
+
   get currentOnset(): number | undefined {
     return this.state === 'speech' ? this.onset : undefined;
   }
@@ -72,6 +78,7 @@ export class EnergyEndpointer {
   push(rms: number): EndpointerEvent | undefined {
     const start = this.boundary++;
     const voiced = rms > Math.max(this.config.thresholdRms, this.noiseFloor * this.config.noiseRatio);
+    this.lastWindowVoiced = voiced;
     switch (this.state) {
       case 'silence':
       case 'candidate':
@@ -113,11 +120,15 @@ export interface DetectedSegment {
   endSec: number;
 }
 
-/** Runs the endpointer over a whole clip; segments still open at the end are not reported. */
+/**
+ * Runs the endpointer over a whole clip. A segment still open at the end is reported only with
+ * `closeAtEnd` (a pre-recorded file is complete: its last words need no trailing silence).
+ */
 export function detectSegments(
   samples: Int16Array,
   sampleRate: number,
   config: EndpointerConfig,
+  closeAtEnd = false,
 ): DetectedSegment[] {
   const windowSamples = Math.round((sampleRate * config.windowMs) / 1000);
   const endpointer = new EnergyEndpointer(config);
@@ -128,6 +139,10 @@ export function detectSegments(
     if (event?.type === 'speech-end') {
       segments.push({ startSec: event.onset * windowSec, endSec: event.offset * windowSec });
     }
+  }
+  const open = endpointer.currentOnset;
+  if (closeAtEnd && open !== undefined) {
+    segments.push({ startSec: open * windowSec, endSec: endpointer.lastVoicedBoundary * windowSec });
   }
   return segments;
 }

@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import type { Clock } from '../../src/clock.js';
 import type { Logger } from '../../src/log.js';
 import { type CallerLine, loadCallerScript, parseCallerScript } from '../caller/script.js';
-import { type KnobEnv, knob } from '../knobs.js';
+import { type KnobEnv, knob, nonNegativeOrNever } from '../knobs.js';
 import { DEFAULT_ENDPOINTER } from './endpointer.js';
 import { DEFAULT_IDLE_TIMEOUT_MS } from './protocol.js';
 
@@ -33,7 +34,7 @@ export interface DeepgramSimOptions {
   requiredKey?: string;
   /** Extra wall-clock latency before each final (and what follows it), like the real service's finalisation. */
   finalDelayMs?: number;
-  /** NET-0001: close 1011 after this long without any frame (§5 item 8). */
+  /** NET-0001: close 1011 after this long without any frame (docs/protocols/deepgram-live.md §5 item 8). */
   idleTimeoutMs?: number;
   /** §5 item 8 (UNVERIFIED): whether KeepAlive resets the idle timer before the first audio frame. */
   keepAliveBeforeAudio?: boolean;
@@ -53,6 +54,12 @@ export interface DeepgramSimOptions {
   unscriptedText?: string;
   /** How long a dropped client's place in its script is kept for its redial. */
   keepScriptAfterDropMs?: number;
+  /** Flux: silence after which a whole sentence is surely finished (end-of-turn confidence 1). */
+  fluxSettleMs?: number;
+  /** Flux: silence after which any turn is taken as over, finished-sounding or not. */
+  fluxGiveUpMs?: number;
+  /** Flux: silence that ends a speech segment, so the next speech is the script's next part. */
+  fluxSegmentGapMs?: number;
   faults?: DeepgramSimFaults;
   clock?: Clock;
   log?: Logger;
@@ -75,6 +82,9 @@ export interface DeepgramSimKnobs {
   gapWithoutEndpointingMs: number;
   unscriptedText: string;
   keepScriptAfterDropMs: number;
+  fluxSettleMs: number;
+  fluxGiveUpMs: number;
+  fluxSegmentGapMs: number;
   dropAfterAudioSec: number;
   dropAfterSegments: number;
   maxDrops: number;
@@ -83,37 +93,55 @@ export interface DeepgramSimKnobs {
   refuseStatus: number;
 }
 
-function nonNegative(name: string, value: number): number {
-  if (!(value >= 0)) throw new Error(`Deepgram simulator knob ${name} must be >= 0, got ${value}`);
-  return value;
-}
+const positive = z.number().positive();
+const errorStatus = z.number().int().min(400).max(599);
 
 /** Every knob: the option, else SIM_DEEPGRAM_*, else the default. Infinity means "never" for faults. */
 export function resolveKnobs(opts: DeepgramSimOptions): DeepgramSimKnobs {
   const env = opts.env;
   const f = opts.faults ?? {};
-  const k = {
+  const k: DeepgramSimKnobs = {
     host: knob(opts.host, 'SIM_DEEPGRAM_HOST', '127.0.0.1', env),
-    port: knob(opts.port, 'SIM_DEEPGRAM_PORT', 0, env),
+    port: knob(opts.port, 'SIM_DEEPGRAM_PORT', 0, env, nonNegativeOrNever),
     requiredKey: knob(opts.requiredKey, 'SIM_DEEPGRAM_REQUIRED_KEY', '', env),
-    finalDelayMs: knob(opts.finalDelayMs, 'SIM_DEEPGRAM_FINAL_DELAY_MS', 0, env),
-    idleTimeoutMs: knob(opts.idleTimeoutMs, 'SIM_DEEPGRAM_IDLE_TIMEOUT_MS', DEFAULT_IDLE_TIMEOUT_MS, env),
+    finalDelayMs: knob(opts.finalDelayMs, 'SIM_DEEPGRAM_FINAL_DELAY_MS', 0, env, nonNegativeOrNever),
+    idleTimeoutMs: knob(
+      opts.idleTimeoutMs,
+      'SIM_DEEPGRAM_IDLE_TIMEOUT_MS',
+      DEFAULT_IDLE_TIMEOUT_MS,
+      env,
+      nonNegativeOrNever,
+    ),
     keepAliveBeforeAudio: knob(opts.keepAliveBeforeAudio, 'SIM_DEEPGRAM_KEEPALIVE_BEFORE_AUDIO', true, env),
     energyThreshold: knob(
       opts.energyThreshold,
       'SIM_DEEPGRAM_ENERGY_THRESHOLD',
       DEFAULT_ENDPOINTER.thresholdRms,
       env,
+      nonNegativeOrNever,
     ),
-    minSpeechMs: knob(opts.minSpeechMs, 'SIM_DEEPGRAM_MIN_SPEECH_MS', DEFAULT_ENDPOINTER.minSpeechMs, env),
-    interimEveryMs: knob(opts.interimEveryMs, 'SIM_DEEPGRAM_INTERIM_EVERY_MS', 500, env),
-    wordsPerSec: knob(opts.wordsPerSec, 'SIM_DEEPGRAM_WORDS_PER_SEC', 2.5, env),
-    silenceFinalEveryMs: knob(opts.silenceFinalEveryMs, 'SIM_DEEPGRAM_SILENCE_FINAL_EVERY_MS', 5000, env),
+    minSpeechMs: knob(
+      opts.minSpeechMs,
+      'SIM_DEEPGRAM_MIN_SPEECH_MS',
+      DEFAULT_ENDPOINTER.minSpeechMs,
+      env,
+      nonNegativeOrNever,
+    ),
+    interimEveryMs: knob(opts.interimEveryMs, 'SIM_DEEPGRAM_INTERIM_EVERY_MS', 500, env, nonNegativeOrNever),
+    wordsPerSec: knob(opts.wordsPerSec, 'SIM_DEEPGRAM_WORDS_PER_SEC', 2.5, env, positive),
+    silenceFinalEveryMs: knob(
+      opts.silenceFinalEveryMs,
+      'SIM_DEEPGRAM_SILENCE_FINAL_EVERY_MS',
+      5000,
+      env,
+      nonNegativeOrNever,
+    ),
     gapWithoutEndpointingMs: knob(
       opts.gapWithoutEndpointingMs,
       'SIM_DEEPGRAM_GAP_WITHOUT_ENDPOINTING_MS',
       800,
       env,
+      nonNegativeOrNever,
     ),
     unscriptedText: knob(opts.unscriptedText, 'SIM_DEEPGRAM_UNSCRIPTED_TEXT', '', env),
     keepScriptAfterDropMs: knob(
@@ -121,18 +149,38 @@ export function resolveKnobs(opts: DeepgramSimOptions): DeepgramSimKnobs {
       'SIM_DEEPGRAM_KEEP_SCRIPT_AFTER_DROP_MS',
       60_000,
       env,
+      nonNegativeOrNever,
     ),
-    dropAfterAudioSec: knob(f.dropAfterAudioSec, 'SIM_DEEPGRAM_DROP_AFTER_AUDIO_SEC', Infinity, env),
-    dropAfterSegments: knob(f.dropAfterSegments, 'SIM_DEEPGRAM_DROP_AFTER_SEGMENTS', Infinity, env),
-    maxDrops: knob(f.maxDrops, 'SIM_DEEPGRAM_MAX_DROPS', 1, env),
-    stallAfterSegments: knob(f.stallAfterSegments, 'SIM_DEEPGRAM_STALL_AFTER_SEGMENTS', Infinity, env),
-    refuseHandshakes: knob(f.refuseHandshakes, 'SIM_DEEPGRAM_REFUSE_HANDSHAKES', 0, env),
-    refuseStatus: knob(f.refuseStatus, 'SIM_DEEPGRAM_REFUSE_STATUS', 503, env),
+    fluxSettleMs: knob(opts.fluxSettleMs, 'SIM_DEEPGRAM_FLUX_SETTLE_MS', 350, env, positive),
+    fluxGiveUpMs: knob(opts.fluxGiveUpMs, 'SIM_DEEPGRAM_FLUX_GIVE_UP_MS', 2000, env, positive),
+    fluxSegmentGapMs: knob(opts.fluxSegmentGapMs, 'SIM_DEEPGRAM_FLUX_SEGMENT_GAP_MS', 300, env, positive),
+    dropAfterAudioSec: knob(
+      f.dropAfterAudioSec,
+      'SIM_DEEPGRAM_DROP_AFTER_AUDIO_SEC',
+      Infinity,
+      env,
+      nonNegativeOrNever,
+    ),
+    dropAfterSegments: knob(
+      f.dropAfterSegments,
+      'SIM_DEEPGRAM_DROP_AFTER_SEGMENTS',
+      Infinity,
+      env,
+      nonNegativeOrNever,
+    ),
+    maxDrops: knob(f.maxDrops, 'SIM_DEEPGRAM_MAX_DROPS', 1, env, nonNegativeOrNever),
+    stallAfterSegments: knob(
+      f.stallAfterSegments,
+      'SIM_DEEPGRAM_STALL_AFTER_SEGMENTS',
+      Infinity,
+      env,
+      nonNegativeOrNever,
+    ),
+    refuseHandshakes: knob(f.refuseHandshakes, 'SIM_DEEPGRAM_REFUSE_HANDSHAKES', 0, env, nonNegativeOrNever),
+    refuseStatus: knob(f.refuseStatus, 'SIM_DEEPGRAM_REFUSE_STATUS', 503, env, errorStatus),
   };
-  for (const [name, value] of Object.entries(k)) if (typeof value === 'number') nonNegative(name, value);
-  if (!(k.refuseStatus >= 400 && k.refuseStatus <= 599))
-    throw new Error('refuseStatus must be an HTTP error status');
-  if (!(k.wordsPerSec > 0)) throw new Error('wordsPerSec must be > 0');
+  if (!(k.fluxGiveUpMs > k.fluxSettleMs))
+    throw new Error('Deepgram simulator: fluxGiveUpMs must be longer than fluxSettleMs');
   return k;
 }
 

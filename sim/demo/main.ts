@@ -5,10 +5,17 @@
  *   npm run demo -- --json            the same as one JSON object on the last line
  *   npm run demo -- --record call.wav  stereo recording: caller left, agent right
  *   npm run demo -- --script fixtures/scripts/booking-es.json --caller +34600111222
+ *   npm run demo -- --profile typical  provider latencies like the real services (sim/profiles.ts)
+ *   npm run demo -- --script fixtures/scripts/transfer-en.json --expect transferred
+ * The verdict (exit code 0) follows the script: every line answered and measured, and the call ended
+ * as expected (`--expect`; a script named booking-*.json expects `booked`).
+ *   npm run demo -- --keep-open      the dashboard stays up after the call (Ctrl-C to stop)
  */
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../src/log.js';
 import { loadCallerScript, SCRIPT_DIR } from '../caller/script.js';
+import { parseProfileName } from '../profiles.js';
 import { printReport } from './report.js';
 import { runDemo } from './run-demo.js';
 
@@ -19,23 +26,45 @@ const { values } = parseArgs({
     script: { type: 'string' },
     did: { type: 'string', default: '02012345678' },
     caller: { type: 'string', default: '+447700900123' },
+    profile: { type: 'string' },
+    expect: { type: 'string' },
+    'keep-open': { type: 'boolean', default: false },
   },
 });
 
 // Logs go to stderr at warn level so the report stays readable; LOG_LEVEL=info shows the call's life.
 const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
-const script = loadCallerScript(values.script ?? new URL('booking-en.json', SCRIPT_DIR).pathname);
+const scriptPath = values.script ?? new URL('booking-en.json', SCRIPT_DIR).pathname;
+const script = loadCallerScript(scriptPath);
+let dashboard: string | null = null;
+const expectOutcome = values.expect ?? (basename(scriptPath).startsWith('booking') ? 'booked' : undefined);
 const result = await runDemo({
   script,
   did: values.did,
   callerId: values.caller,
   log,
+  ...(values.profile ? { profile: parseProfileName(values.profile, '--profile') } : {}),
+  ...(expectOutcome ? { expectOutcome } : {}),
   ...(values.record ? { recordPath: values.record } : {}),
+  onDashboard: (url) => {
+    dashboard = url;
+    // stderr: with --json the last line of stdout stays the report.
+    console.error(`Dashboard: ${url}  (watch the call live; --keep-open keeps it up afterwards)`);
+  },
+  afterCall: async (r) => {
+    if (values.json) {
+      const { ok, profile, turns, booking, calls, answerToFirstAudioMs, callId } = r;
+      console.log(JSON.stringify({ ok, profile, callId, answerToFirstAudioMs, turns, booking, calls }));
+    } else {
+      printReport(r, values.record);
+    }
+    if (values['keep-open'] && dashboard) {
+      console.error(`\nThe dashboard stays up at ${dashboard}  (Ctrl-C to stop)`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+    }
+  },
 });
-if (values.json) {
-  const { ok, turns, booking, calls, answerToFirstAudioMs, callId } = result;
-  console.log(JSON.stringify({ ok, callId, answerToFirstAudioMs, turns, booking, calls }));
-} else {
-  printReport(result, values.record);
-}
 process.exit(result.ok ? 0 : 1);

@@ -4,11 +4,13 @@ import { buildWav, interleaveStereo } from '../../src/audio/wav.js';
 import type { CallSummary } from '../../src/call/call-session.js';
 import { loadConfig } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
+import { roundTo } from '../../src/round.js';
 import { seedDemoTenants } from '../../src/store/tenant-seed.js';
 import type { Booking, TurnRecord } from '../../src/store/types.js';
 import { runFakeAgiCall } from '../asterisk/fake-asterisk-agi.js';
 import { type CallerResult, runSimulatedCaller } from '../caller/caller.js';
 import type { CallerLine } from '../caller/script.js';
+import type { ProfileName } from '../profiles.js';
 import { startSimStack } from '../stack.js';
 
 export interface DemoOptions {
@@ -21,6 +23,14 @@ export interface DemoOptions {
   log: Logger;
   /** Extra environment for callchart (tests shorten nothing here; the demo is a real call). */
   env?: Record<string, string>;
+  /** Told the dashboard's address once the server is up. */
+  onDashboard?: (url: string) => void;
+  /** Runs with the result before the server stops (the report; `--keep-open` waits here). */
+  afterCall?: (result: DemoResult) => Promise<void>;
+  /** Provider latency profile; default SIM_PROFILE, else `fast`. */
+  profile?: ProfileName;
+  /** How the script's call should end ('booked' for a booking script); unset: any outcome. */
+  expectOutcome?: string;
 }
 
 export interface DemoTurn {
@@ -32,10 +42,18 @@ export interface DemoTurn {
   mouthToEarMs: number | null;
   overheadMs: number | null;
   bargeIn: boolean;
+  /** LLM requests before the reply's first audio; null when the server did not record it. */
+  llmRounds: number | null;
+  /** The reply was started on an early end-of-turn signal, before the turn was confirmed. */
+  speculative: boolean;
+  /** Caller side: mid-sentence pauses the agent answered, and its separate answers to the line. */
+  pausesAnswered: number;
+  answers: number;
 }
 
 export interface DemoResult {
   ok: boolean;
+  profile: ProfileName;
   callId: string;
   greeting: string;
   answerToFirstAudioMs: number | null;
@@ -46,21 +64,25 @@ export interface DemoResult {
   caller: CallerResult;
 }
 
-const round = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+const round = (n: number | null) => roundTo(n, 1);
 
 /**
  * One full call on the embedded defaults: the provider simulators, the real callchart server on a
  * SQLite file, and a simulated caller that dials in like Asterisk (FastAGI first, then AudioSocket).
  */
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
-  const stack = await startSimStack({ script: opts.script });
+  const stack = await startSimStack({
+    script: opts.script,
+    ...(opts.profile ? { profile: opts.profile } : {}),
+  });
   const config = loadConfig(
     {
       ...process.env,
       ...stack.env,
       AUDIOSOCKET_PORT: '0',
       AGI_PORT: '0',
-      HTTP_ENABLED: '0',
+      // The dashboard on a free loopback port (open there without a token), unless HTTP_PORT is set.
+      HTTP_PORT: process.env.HTTP_PORT ?? '0',
       ...(opts.dbPath ? { CALLCHART_DB: opts.dbPath } : {}),
       ...opts.env,
     },
@@ -79,6 +101,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   });
   try {
     await seedDemoTenants(app.store);
+    if (app.httpPort !== null) opts.onDashboard?.(`http://${config.HTTP_HOST}:${app.httpPort}/`);
     const agi = await runFakeAgiCall({
       host: config.AGI_HOST,
       port: app.agiPort ?? 0,
@@ -102,15 +125,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       writeFileSync(opts.recordPath, buildWav(stereo, { sampleRate: 8000, channels: 2 }));
     }
     const turns = pairTurns(caller, stored);
-    const ok =
-      booking !== null &&
-      turns.length >= 6 &&
-      turns.every(
-        (t) =>
-          t.sttFinalMs !== null && t.llmTtftMs !== null && t.ttsTtfbMs !== null && t.mouthToEarMs !== null,
-      );
-    return {
+    const ok = verdict(opts, turns, booking, summary);
+    const result: DemoResult = {
       ok,
+      profile: stack.profile,
       callId: uuid,
       greeting: greetingOf(stored),
       answerToFirstAudioMs: round(caller.answerToFirstAudioMs),
@@ -120,10 +138,30 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       summary,
       caller,
     };
+    await opts.afterCall?.(result);
+    return result;
   } finally {
     await app.close();
     await stack.close();
   }
+}
+
+/**
+ * The demo passes when the script that was played went as scripted: every line was answered with all
+ * its figures measured, and the call ended as the script expects (a booking script stored a booking).
+ */
+function verdict(
+  opts: DemoOptions,
+  turns: DemoTurn[],
+  booking: Booking | null,
+  summary: CallSummary | null,
+): boolean {
+  const measured = (t: DemoTurn) =>
+    t.sttFinalMs !== null && t.llmTtftMs !== null && t.ttsTtfbMs !== null && t.mouthToEarMs !== null;
+  const everyLine = turns.length === opts.script.length && turns.every(measured);
+  if (!opts.expectOutcome) return everyLine;
+  const ended = (summary as CallSummary | null)?.outcome;
+  return everyLine && ended === opts.expectOutcome && (opts.expectOutcome !== 'booked' || booking !== null);
 }
 
 /** Caller turn i (as measured on the wire) with the server's record of the reply to it. */
@@ -144,6 +182,10 @@ function pairTurns(caller: CallerResult, stored: TurnRecord[]): DemoTurn[] {
       mouthToEarMs: round(t.mouthToEarMs),
       overheadMs: t.mouthToEarMs !== null && provider !== null ? round(t.mouthToEarMs - provider) : null,
       bargeIn: s?.bargeIn ?? false,
+      llmRounds: s?.llmRounds ?? null,
+      speculative: s?.speculative ?? false,
+      pausesAnswered: t.pausesAnswered,
+      answers: t.answers,
     };
   });
 }

@@ -8,6 +8,9 @@ export interface CallMetadata {
   uniqueId?: string;
   /** Audio rate the dialplan declared (FastAGI `format=slin16`); the AudioSocket call starts at it. */
   sampleRate?: number;
-  /** Which route delivered it: FastAGI pattern 5.1 / 5.2 (agi.md §5) or the AGI-script file. */
-  source: 'fastagi-5.1' | 'fastagi-5.2' | 'metadata-file';
+  /**
+   * Which route delivered it: FastAGI pattern 5.1 / 5.2 (docs/protocols/agi.md §5), the AGI-script
+   * file, or the dashboard's browser call.
+   */
+  source: 'fastagi-5.1' | 'fastagi-5.2' | 'metadata-file' | 'browser';
 }

@@ -7,12 +7,12 @@ import { FastAgiSession, type FastAgiSessionOptions } from './fastagi-session.js
 export interface FastAgiServerOptions {
   /** Loopback by default: FastAGI has no authentication, keep it off public interfaces. */
   host?: string;
-  /** 4573 is Asterisk's AGI_PORT default (agi.md §1); 0 picks a free port (tests). */
+  /** 4573 is Asterisk's AGI_PORT default (docs/protocols/agi.md §1); 0 picks a free port (tests). */
   port?: number;
   registry: CallMetadataRegistry;
   log: Logger;
-  /** "host:port" of the AudioSocket listener, sent as VA_AUDIOSOCKET in pattern 5.1. */
-  audioSocketAddress?: string;
+  /** "host:port" of the AudioSocket listener, sent as VA_AUDIOSOCKET in pattern 5.1 (or one per call). */
+  audioSocketAddress?: FastAgiSessionOptions['audioSocketAddress'];
   /** Per-connection bound on the whole exchange. */
   sessionTimeoutMs?: number;
   /** Refuse connections beyond this many at once (a flood must not exhaust file descriptors). */
@@ -34,7 +34,10 @@ export const DEFAULT_AGI_PORT = 4573;
 const DEFAULT_SESSION_TIMEOUT_MS = 5000;
 const DEFAULT_MAX_CONNECTIONS = 512;
 
-/** host:port, [ipv6]:port — what AudioSocket() accepts as its service argument (audiosocket.md §8.1). */
+/**
+ * host:port, [ipv6]:port — what AudioSocket() accepts as its service argument (docs/protocols/audiosocket.md
+ * §8.1).
+ */
 const SERVICE_ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
 export function isServiceAddress(value: string): boolean {
@@ -43,7 +46,7 @@ export function isServiceAddress(value: string): boolean {
 }
 
 export async function startFastAgiServer(opts: FastAgiServerOptions): Promise<FastAgiServer> {
-  if (opts.audioSocketAddress !== undefined && !isServiceAddress(opts.audioSocketAddress)) {
+  if (typeof opts.audioSocketAddress === 'string' && !isServiceAddress(opts.audioSocketAddress)) {
     throw new Error(`audioSocketAddress must be host:port, got ${JSON.stringify(opts.audioSocketAddress)}`);
   }
   const log = opts.log.child({ component: 'fastagi' });

@@ -17,9 +17,12 @@ import { LineSplitter } from './line-splitter.js';
 export interface FastAgiSessionOptions {
   registry: CallMetadataRegistry;
   log: Logger;
-  /** Also set VA_AUDIOSOCKET so the dialplan needs no hard-coded address. */
-  audioSocketAddress?: string;
-  /** Whole-session bound. Asterisk itself never times out (agi.md §4), so the server must. */
+  /**
+   * Also set VA_AUDIOSOCKET so the dialplan needs no hard-coded address. A function picks it per call
+   * (WORKERS > 1: the worker the call was registered with).
+   */
+  audioSocketAddress?: string | ((uuid: string) => string | undefined);
+  /** Whole-session bound. Asterisk itself never times out (docs/protocols/agi.md §4), so the server must. */
   timeoutMs: number;
   /** Bytes one session may send in all (default 64 KiB: a real one sends about 1 KiB). */
   maxSessionBytes?: number;
@@ -79,7 +82,8 @@ export class FastAgiSession {
       else this.fail(`session sent more than ${cap} bytes`);
       return;
     }
-    // After we close, Asterisk still writes "HANGUP" (agi.md §4): not a caller hangup, just ignore it.
+    // After we close, Asterisk still writes "HANGUP" (docs/protocols/agi.md §4): not a caller hangup, just
+    // ignore it.
     if (this.state === 'finished') return;
     let lines: string[];
     try {
@@ -160,12 +164,14 @@ export class FastAgiSession {
       'call metadata registered',
     );
     if (facts.pattern === '5.2') {
-      // The dialplan already knows the UUID: nothing to send (agi.md §5.2).
+      // The dialplan already knows the UUID: nothing to send (docs/protocols/agi.md §5.2).
       this.finish('registered');
       return;
     }
     this.pending = [[VA_UUID, uuid]];
-    if (this.opts.audioSocketAddress) this.pending.push([VA_AUDIOSOCKET, this.opts.audioSocketAddress]);
+    const a = this.opts.audioSocketAddress;
+    const address = typeof a === 'function' ? a(uuid) : a;
+    if (address) this.pending.push([VA_AUDIOSOCKET, address]);
     this.state = 'commands';
     this.sendNext();
   }
@@ -176,7 +182,7 @@ export class FastAgiSession {
       this.finish(this.callerHungUp ? 'caller hung up during the session' : 'uuid handed over');
       return;
     }
-    // LF only: a CR would become part of the value (agi.md §3.1).
+    // LF only: a CR would become part of the value (docs/protocols/agi.md §3.1).
     this.socket.write(`${formatAgiCommand(['SET', 'VARIABLE', ...this.current])}\n`);
   }
 

@@ -115,6 +115,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     },
   },
+  {
+    version: 3,
+    name: 'turn figures: LLM requests before the first audio, speculative replies',
+    up: (db) => {
+      db.exec(`
+        ALTER TABLE turns ADD COLUMN llm_rounds INTEGER;
+        ALTER TABLE turns ADD COLUMN llm_requests INTEGER;
+        ALTER TABLE turns ADD COLUMN speculative INTEGER NOT NULL DEFAULT 0;
+      `);
+    },
+  },
 ];
 
 /** Applies every migration newer than the database. Safe to call on every open. Returns the versions applied. */

@@ -1,3 +1,4 @@
+import type { CallOutcome } from '../../machines/call.types.js';
 /** A company that owns one or more dialled numbers. */
 export interface Tenant {
   id: string;
@@ -27,16 +28,8 @@ export interface CallRecord {
 export interface CallEnd {
   callId: string;
   endedAt: number;
-  outcome:
-    | 'booked'
-    | 'transferred'
-    | 'caller-hangup'
-    | 'declined'
-    | 'abusive'
-    | 'no-response'
-    | 'booking-failed'
-    | 'error'
-    | 'no-call';
+  /** How the chart ended the call, or what ended it from outside. */
+  outcome: CallOutcome | 'caller-hangup' | 'error' | 'no-call';
   metrics: CallMetrics;
 }
 
@@ -63,6 +56,12 @@ export interface TurnRecord {
   mouthToEarMs: number | null; // as the agent sees it
   bargeInStopMs: number | null;
   llmProvider: string | null;
+  /** LLM requests made before the reply's first audio (0 for a fixed line). */
+  llmRounds: number | null;
+  /** All LLM requests of the turn, cancelled speculative ones included. */
+  llmRequests: number | null;
+  /** The reply was started on an early end-of-turn signal, before the turn was confirmed. */
+  speculative: boolean;
   at: number; // epoch ms
 }
 

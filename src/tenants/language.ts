@@ -1,6 +1,5 @@
+import type { Language } from '../../machines/call.types.js';
 import { parseNumber } from '../store/phone-number.js';
-
-export type Language = 'en' | 'es';
 
 /**
  * Country calling codes whose callers are greeted in Spanish. Spain and Spanish-speaking Latin America

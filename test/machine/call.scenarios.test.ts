@@ -217,6 +217,185 @@ describe('call statechart scenarios', () => {
   });
 });
 
+describe('child actor failures and the hand-over rule', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const atPostcode = () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'leak', details({ problem: 'leak' }));
+    speakReply(call.actor);
+    callerSays(call, 'yes', details({ agreed: true }));
+    speakReply(call.actor);
+    return call;
+  };
+
+  it.each([
+    [
+      'the model records a bad value',
+      (call: ReturnType<typeof startTestCall>) => callerSays(call, 'banana', details({ postcode: 'banana' })),
+    ],
+    [
+      'the model only replies',
+      (call: ReturnType<typeof startTestCall>) => {
+        callerSays(call, 'banana');
+        call.actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 40 });
+        call.actor.send({ type: 'REPLY.GENERATED', text: 'Sorry, what was the postcode?' });
+        call.actor.send({ type: 'PLAYOUT.DONE' });
+      },
+    ],
+  ])('hands over on the third failed turn at a step when %s', (_how, failTurn) => {
+    const call = atPostcode();
+    for (const miss of [1, 2]) {
+      failTurn(call);
+      expect(call.actor.getSnapshot().context.step, `miss ${miss}`).toBe('postcode');
+      if (call.actor.getSnapshot().matches({ active: { turn: 'replying' } })) speakReply(call.actor);
+    }
+    failTurn(call);
+    expect(call.actor.getSnapshot().context.step).toBe('transfer');
+    expect(call.replies.at(-1)!.step).toBe('transfer');
+    expect(call.effects).toContain('transferCall');
+  });
+
+  it('a speech-to-text failure hands the call to a person, spoken, then hung up', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    call.actor.send({ type: 'STT.FAILED', reason: 'redial gave up' });
+    expect(call.replies.at(-1)!.step).toBe('transfer');
+    speakReply(call.actor);
+    expect(call.effects).toContain('hangUp');
+    call.actor.send({ type: 'HANGUP' });
+    expect(call.actor.getSnapshot().output).toMatchObject({ outcome: 'transferred' });
+  });
+
+  it('an STT failure during the greeting is answered once the greeting has played', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'STT.FAILED', reason: 'refused' });
+    expect(call.replies).toHaveLength(0);
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    expect(call.replies.at(-1)!.step).toBe('transfer');
+  });
+
+  it('a text-to-speech failure ends the call handed over, without looping apologies', async () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    call.actor.send({ type: 'TTS.FAILED', reason: 'socket refused' });
+    for (let i = 0; i < 3 && !call.effects.includes('hangUp'); i++)
+      call.actor.send({ type: 'REPLY.FAILED', reason: 'tts down' });
+    expect(call.effects).toContain('hangUp');
+    expect(call.replies.length).toBeLessThanOrEqual(3);
+    call.actor.send({ type: 'HANGUP' });
+    expect(call.actor.getSnapshot().output).toMatchObject({ outcome: 'transferred' });
+  });
+
+  it('a failed greeting goes straight to listening', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'GREETING.FAILED', reason: 'context error' });
+    expect(call.actor.getSnapshot().matches({ active: { turn: { listening: 'idle' } } })).toBe(true);
+  });
+
+  it('shutdown cuts the reply, says goodbye and hangs up; the call is stored as interrupted', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'leak', details({ problem: 'leak' }));
+    call.actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 40 });
+    call.actor.send({ type: 'SYSTEM.SHUTDOWN' });
+    expect(call.effects).toContain('stopPlayout');
+    expect(call.replies.at(-1)!.say).toMatch(/call back/);
+    speakReply(call.actor);
+    expect(call.effects).toContain('hangUp');
+    call.actor.send({ type: 'HANGUP' });
+    expect(call.actor.getSnapshot().output).toMatchObject({ outcome: 'interrupted' });
+  });
+});
+
+describe('speculative replies', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const atPostcode = () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'leak', details({ problem: 'leak' }));
+    speakReply(call.actor);
+    callerSays(call, 'yes please');
+    speakReply(call.actor);
+    expect(call.actor.getSnapshot().context.step).toBe('postcode');
+    return call;
+  };
+
+  it('starts the reply for the predicted step on an early signal and releases it when the final agrees', () => {
+    const call = atPostcode();
+    const before = call.replies.length;
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: "It's NN15 6QP." });
+    expect(call.replies.at(-1)).toMatchObject({ speculative: true, step: 'address' });
+    expect(call.replies.at(-1)!.history.at(-1)).toEqual({ role: 'caller', text: "It's NN15 6QP." });
+    call.actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 40 });
+    expect(call.effects).not.toContain('replyReleased');
+    call.actor.send({ type: 'CALLER.FINAL', text: "it's NN15 6QP" });
+    expect(call.effects).toContain('replyReleased');
+    expect(call.replies).toHaveLength(before + 1); // the same reply goes on: no second request
+    expect(
+      call.actor.getSnapshot().matches({ active: { workflow: 'address', turn: { replying: 'speaking' } } }),
+    ).toBe(true);
+    expect(
+      call.emitted.filter((e) => e.type === 'speculation').map((e) => (e as { result: string }).result),
+    ).toEqual(['started', 'confirmed']);
+  });
+
+  it('drops the held reply when the caller goes on, and answers the whole turn once it ends', () => {
+    const call = atPostcode();
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: "It's" });
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: "It's NN15 6QP." });
+    const speculative = call.replies.length;
+    call.actor.send({ type: 'CALLER.TURN_RESUMED' });
+    expect(call.effects).toContain('replyStopped');
+    expect(call.actor.getSnapshot().matches({ active: { turn: { listening: 'hearing' } } })).toBe(true);
+    call.actor.send({ type: 'CALLER.FINAL', text: "It's NN15 6QP, sorry, SW1A 1AA." });
+    expect(call.replies).toHaveLength(speculative + 1);
+    expect(call.replies.at(-1)).not.toHaveProperty('speculative');
+    expect(call.effects).not.toContain('replyReleased');
+  });
+
+  it('drops the held reply when the final says something else, and replies afresh', () => {
+    const call = atPostcode();
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: "It's NN15 6QP." });
+    call.actor.send({ type: 'CALLER.FINAL', text: "It's NN15 6QP, no wait" });
+    expect(call.effects).not.toContain('replyReleased');
+    expect(call.replies.at(-1)).not.toHaveProperty('speculative');
+    expect(call.emitted.some((e) => e.type === 'speculation' && e.result === 'cancelled')).toBe(true);
+  });
+
+  it('applies the tool calls a held reply made after its words only once the turn is confirmed', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: 'my sink is leaking' });
+    expect(call.replies.at(-1)).toMatchObject({ speculative: true, step: 'understand' });
+    call.actor.send({ ...tools(details({ problem: 'leaking sink' })), afterText: true });
+    expect(call.actor.getSnapshot().context.step).toBe('greet');
+    call.actor.send({ type: 'CALLER.FINAL', text: 'My sink is leaking.' });
+    expect(call.actor.getSnapshot().context.step).toBe('quote');
+    expect(call.effects).toContain('replyReleased');
+    // Its words were the quote, so no second reply follows when it has played.
+    const count = call.replies.length;
+    speakReply(call.actor);
+    expect(call.replies).toHaveLength(count);
+    expect(call.actor.getSnapshot().matches({ active: { turn: { listening: 'idle' } } })).toBe(true);
+  });
+
+  it('never speculates where a booking must commit first', () => {
+    const call = atPostcode();
+    callerSays(call, 'NN15 6QP');
+    speakReply(call.actor);
+    callerSays(call, '12 Acacia Avenue');
+    speakReply(call.actor);
+    const count = call.replies.length;
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: 'Priya Shah' });
+    expect(call.replies).toHaveLength(count);
+  });
+});
+
 describe('phrasing', () => {
   it('speaks Spanish with usted and the trade in Spanish', async () => {
     const { suggestedReply: reply, tradeLabelIn } = await import('../../machines/phrases.js');

@@ -1,12 +1,18 @@
 import { createActor, fromCallback, fromPromise } from 'xstate';
 import { callMachine } from '../../machines/call.machine.js';
 import type {
+  AudioCommand,
   BookingRequest,
+  CallChildInput,
   CallEmitted,
   CallEvent,
   CallerIntent,
   CallInput,
+  GreetingInput,
+  ReplyCommand,
   ReplyInput,
+  SttCommand,
+  SttInput,
 } from '../../machines/call.types.js';
 
 export const FACTS = {
@@ -31,8 +37,20 @@ export function startTestCall(
   const bookings: BookingRequest[] = [];
   const machine = callMachine.provide({
     actors: {
-      reply: fromCallback<CallEvent, ReplyInput>(({ input }) => {
+      // Child actors record the commands the chart sends them, under the effect names the tests use.
+      audio: fromCallback<AudioCommand, CallChildInput>(({ receive }) => {
+        receive((c) => effects.push(c.type === 'AUDIO.STOP' ? 'stopPlayout' : 'hangUp'));
+      }),
+      stt: fromCallback<SttCommand, SttInput>(({ receive }) => {
+        receive(() => effects.push('finalizeTranscript'));
+      }),
+      tts: fromCallback<CallEvent, CallChildInput>(() => undefined),
+      greeting: fromCallback<CallEvent, GreetingInput>(() => {
+        effects.push('playGreeting');
+      }),
+      reply: fromCallback<ReplyCommand, ReplyInput>(({ input, receive }) => {
         replies.push(input);
+        receive(() => effects.push('replyReleased'));
         return () => effects.push('replyStopped');
       }),
       saveBooking: fromPromise<{ bookingId: string }, BookingRequest>(async ({ input }) => {
@@ -41,11 +59,7 @@ export function startTestCall(
       }),
     },
     actions: {
-      playGreeting: () => effects.push('playGreeting'),
-      stopPlayout: () => effects.push('stopPlayout'),
-      finalizeTranscript: () => effects.push('finalizeTranscript'),
       transferCall: () => effects.push('transferCall'),
-      hangUp: () => effects.push('hangUp'),
     },
   });
   const actor = createActor(machine, { input: INPUT });

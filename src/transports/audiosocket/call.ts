@@ -9,7 +9,10 @@ import type { Frame, SampleRate } from './frames.js';
 
 import { CallPacer, type PacerCounters } from './pacer.js';
 
-/** One Asterisk call over one AudioSocket connection (§1); `callId` is the AudioSocket UUID. */
+/**
+ * One Asterisk call over one AudioSocket connection (docs/protocols/audiosocket.md §1); `callId` is the
+ * AudioSocket UUID.
+ */
 export interface AudioSocketCall extends CallTransport {
   /**
    * Resolves with the call's audio format: the one the dialplan declared, else the first caller

@@ -11,7 +11,10 @@ export interface ConnectionContext {
   clock: Clock;
   call: CallSettings;
   maxPayloadBytes: number;
-  /** Asterisk sends the UUID 0.4–11 ms after connecting (§16); a silent peer is dropped after this. */
+  /**
+   * Asterisk sends the UUID 0.4–11 ms after connecting (docs/protocols/audiosocket.md §16); a silent peer is
+   * dropped after this.
+   */
   uuidTimeoutMs: number;
   /** True when a live call already has this UUID: a second connection for it is refused. */
   isLive?(uuid: string): boolean;

@@ -26,7 +26,10 @@ export interface AudioSocketServerOptions {
   firstAudioWaitMs?: number;
   /** The rate the dialplan declared for this UUID (FastAGI `format=slin16`), if any. */
   declaredSampleRate?: (uuid: string) => number | undefined;
-  /** Rate assumed when the caller sends no audio (default 8000: the AudioSocket() app's slin, §4.2). */
+  /**
+   * Rate assumed when the caller sends no audio (default 8000: the AudioSocket() app's slin,
+   * docs/protocols/audiosocket.md §4.2).
+   */
   defaultSampleRate?: number;
   /** Longest payload accepted from Asterisk (default 65 535). */
   maxFrameBytes?: number;
