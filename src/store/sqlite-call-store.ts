@@ -162,6 +162,11 @@ export class SqliteCallStore implements CallStore {
     return ((await this.ask({ op: 'turnsForCall', callId })).value as TurnRow[]).map(turnFromRow);
   }
 
+  async purgeTranscripts(before: number): Promise<number> {
+    this.assertOpen();
+    return (await this.ask({ op: 'purgeTranscripts', before })).value as number;
+  }
+
   /** The stored call row (for admin views and tests); undefined if it was never written. */
   async callById(callId: string): Promise<StoredCall | undefined> {
     this.assertOpen();

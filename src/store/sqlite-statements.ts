@@ -60,5 +60,9 @@ export function prepareStatements(db: Database.Database) {
        ON CONFLICT (call_id) DO NOTHING`,
     ),
     bookingByCall: db.prepare('SELECT * FROM bookings WHERE call_id = ?'),
+    // Retention: latency figures stay for the metrics history; only what was said goes.
+    purgeTranscripts: db.prepare(
+      "UPDATE turns SET caller_text = '', agent_text = '' WHERE at < ? AND (caller_text != '' OR agent_text != '')",
+    ),
   };
 }

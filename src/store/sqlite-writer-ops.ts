@@ -66,6 +66,9 @@ export class SqliteWriterOps {
       case 'callById':
         this.queue.flushNow();
         return { value: this.sql.callById.get(body.callId) };
+      case 'purgeTranscripts':
+        this.queue.flushNow();
+        return { value: this.sql.purgeTranscripts.run(body.before).changes };
       case 'flush':
         this.queue.flushNow();
         return { value: undefined };

@@ -16,6 +16,7 @@ export type WriterOp =
   | { op: 'bookingForCall'; callId: string }
   | { op: 'turnsForCall'; callId: string }
   | { op: 'callById'; callId: string }
+  | { op: 'purgeTranscripts'; before: number }
   | { op: 'flush' }
   | { op: 'close' };
 
