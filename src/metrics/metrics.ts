@@ -135,7 +135,6 @@ export class Metrics {
     return this.registry.metrics();
   }
 
-
   /** One finished turn's latencies (null figures are skipped). Barge-ins are counted by `bargeIn`. */
   observeTurn(turn: TurnLatencies, tenant: string, provider?: string | null): void {
     const t = { tenant: this.labels.value('tenant', tenant) };
