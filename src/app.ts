@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import { callMachine } from '../machines/call.machine.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
+import { CallOutcomeRegistry } from './agi/call-outcome-registry.js';
 import { type FastAgiServer, startFastAgiServer } from './agi/fastagi-server.js';
 import { lookupCallMetadata } from './agi/lookup-call-metadata.js';
 import { type CallDeps, type CallSummary, runCall, type SessionTransport } from './call/call-session.js';
@@ -37,6 +38,8 @@ export interface AppOverrides {
   store?: CallStore;
   onCallEnded?: (summary: CallSummary) => void;
   onBargeIn?: CallDeps['onBargeIn'];
+  /** Where AudioSocket calls' outcomes go instead of this process's FastAGI (a worker: to the primary). */
+  reportOutcome?: CallDeps['reportOutcome'];
 }
 
 export interface App {
@@ -46,6 +49,8 @@ export interface App {
   readonly store: CallStore;
   readonly metrics: Metrics;
   readonly registry: CallMetadataRegistry;
+  /** How each AudioSocket call ended, for the FastAGI `outcome` script. */
+  readonly outcomes: CallOutcomeRegistry;
   activeCalls(): number;
   /** Resolves when every call in progress has ended (or after `timeoutMs`). */
   drain(timeoutMs?: number): Promise<void>;
@@ -93,6 +98,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
 
   const metrics = new Metrics();
   const registry = new CallMetadataRegistry();
+  const outcomes = new CallOutcomeRegistry();
   const stt =
     overrides.stt ??
     new DeepgramSttProvider({ apiKey: config.DEEPGRAM_API_KEY, baseUrl: config.DEEPGRAM_BASE_URL });
@@ -201,7 +207,11 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     host: config.AUDIOSOCKET_HOST,
     port: config.AUDIOSOCKET_PORT,
     log,
-    onCall: (call) => track(call, 'audiosocket', deps),
+    onCall: (call) =>
+      track(call, 'audiosocket', {
+        ...deps,
+        reportOutcome: overrides.reportOutcome ?? ((uuid, outcome) => outcomes.set(uuid, outcome)),
+      }),
   });
   metrics.trackAudioOutput(() => audioSocket.stats());
 
@@ -213,6 +223,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       registry,
       log,
       audioSocketAddress: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
+      outcomes,
     });
   }
   let http: HttpServer | null = null;
@@ -255,6 +266,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     store,
     metrics,
     registry,
+    outcomes,
     activeCalls: () => calls.size,
     drain,
     async close() {
@@ -263,6 +275,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       await drain(5000);
       await Promise.allSettled([agi?.close(), http?.close()]);
       await inspector?.close();
+      outcomes.close();
       await store.close();
     },
   };

@@ -17,6 +17,8 @@ export interface FastAgiServerOptions {
   sessionTimeoutMs?: number;
   /** Refuse connections beyond this many at once (a flood must not exhaust file descriptors). */
   maxConnections?: number;
+  /** Where the `outcome` script reads how each call's AudioSocket leg ended. */
+  outcomes?: FastAgiSessionOptions['outcomes'];
 }
 
 export interface FastAgiServer {
@@ -55,6 +57,7 @@ export async function startFastAgiServer(opts: FastAgiServerOptions): Promise<Fa
       log,
       timeoutMs: opts.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
       ...(opts.audioSocketAddress ? { audioSocketAddress: opts.audioSocketAddress } : {}),
+      ...(opts.outcomes ? { outcomes: opts.outcomes } : {}),
     });
   });
   server.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;

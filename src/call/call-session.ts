@@ -18,6 +18,7 @@ import { type CallSummary, endCall, startCallRecord } from './call-summary.js';
 import { CallerAudio } from './caller-audio.js';
 import { type GreetingCache, timeOfDay } from './greeting.js';
 import { greetingActor } from './greeting-actor.js';
+import { LegOutcome, type ReportLegOutcome } from './leg-outcome.js';
 import type { CallObserver } from './observer.js';
 import { replyActor } from './reply-actor.js';
 import { saveBookingActor } from './save-booking-actor.js';
@@ -56,6 +57,8 @@ export interface CallDeps {
   turnEnd: TurnEndOptions;
   /** Aborted when the server stops: every live call says goodbye and hangs up. */
   shutdownSignal?: AbortSignal;
+  /** Told how the agent's leg ended (and the transfer number), before the hang-up. */
+  reportOutcome?: ReportLegOutcome;
 }
 
 /** A transport that may still be learning its audio format (AudioSocket: from the first frame). */
@@ -130,6 +133,7 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
     connectedAt,
   );
   startCallRecord(line, deps.store, meta?.did ?? '');
+  const legOutcome = new LegOutcome(line, deps.reportOutcome);
 
   const callerAudio = new CallerAudio(line, deps.bargeIn, () =>
     actor.send({ type: 'CALLER.SPEECH_STARTED', source: 'vad', heardText: line.heard() }),
@@ -145,6 +149,7 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
             for (const frame of early.splice(0)) route(frame);
           },
           ...(deps.onBargeIn ? { onBargeIn: deps.onBargeIn } : {}),
+          legOutcome,
         }),
         stt: sttActor({
           line,
@@ -186,5 +191,5 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
   if (deps.shutdownSignal?.aborted) shutdown();
   await Promise.race([done, hungUpEarly]);
   deps.shutdownSignal?.removeEventListener('abort', shutdown);
-  return endCall(line, actor, deps.store);
+  return endCall(line, actor, deps.store, legOutcome);
 }
