@@ -8,6 +8,7 @@ import { lookupCallMetadata } from './agi/lookup-call-metadata.js';
 import { type CallDeps, type CallSummary, runCall, type SessionTransport } from './call/call-session.js';
 import { GreetingCache } from './call/greeting.js';
 import { createInspector } from './call/inspect.js';
+import { LineCache } from './call/line-cache.js';
 import { metricsObserver } from './call/metrics-observer.js';
 import type { Config } from './config.js';
 import { createDashboard } from './dashboard/dashboard.js';
@@ -51,6 +52,8 @@ export interface App {
   readonly registry: CallMetadataRegistry;
   /** How each AudioSocket call ended, for the FastAGI `outcome` script. */
   readonly outcomes: CallOutcomeRegistry;
+  /** Fixed lines (apology, transfer, goodbye, overflow) synthesised ahead per company and format. */
+  readonly lines: LineCache;
   activeCalls(): number;
   /** Resolves when every call in progress has ended (or after `timeoutMs`). */
   drain(timeoutMs?: number): Promise<void>;
@@ -99,6 +102,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const metrics = new Metrics();
   const registry = new CallMetadataRegistry();
   const outcomes = new CallOutcomeRegistry();
+  const lines = new LineCache();
   const stt =
     overrides.stt ??
     new DeepgramSttProvider({ apiKey: config.DEEPGRAM_API_KEY, baseUrl: config.DEEPGRAM_BASE_URL });
@@ -165,6 +169,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
           : {}),
       }),
     greetings: new GreetingCache(),
+    lines,
     observer: metricsObserver(metrics),
     bargeIn: {
       rmsThreshold: config.BARGE_IN_RMS,
@@ -267,6 +272,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     metrics,
     registry,
     outcomes,
+    lines,
     activeCalls: () => calls.size,
     drain,
     async close() {
