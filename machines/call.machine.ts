@@ -468,10 +468,9 @@ export const callMachine = setup({
                 input: ({ context }) => replyInputOf(context),
               },
               // A held (speculative) reply counts as spoken for its step only once it is released.
-              entry: assign({
-                replyStep: ({ context }) => (context.speculation ? context.replyStep : context.step),
-                replyCovers: [],
-              }),
+              entry: assign(({ context }) =>
+                context.speculation ? {} : { replyStep: context.step, replyCovers: [] },
+              ),
               exit: assign({ say: undefined, notice: undefined, speculation: undefined }),
               initial: 'thinking',
               on: {
