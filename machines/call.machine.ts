@@ -1,16 +1,4 @@
-import {
-  and,
-  assign,
-  emit,
-  fromCallback,
-  fromPromise,
-  not,
-  or,
-  raise,
-  sendTo,
-  setup,
-  stateIn,
-} from 'xstate';
+import { and, assign, emit, fromCallback, fromPromise, not, or, raise, sendTo, setup, stateIn } from 'xstate';
 import {
   type AudioCommand,
   type BookingRequest,

@@ -140,3 +140,10 @@ export function shutdownLine(language: Language): string {
     ? 'Lo siento, tengo que terminar la llamada. Por favor, vuelva a llamar en un minuto. Adiós.'
     : 'Sorry, I have to end the call now. Please call back in a minute. Goodbye.';
 }
+
+/** Said when a call cannot be served now (too many calls, or no provider capacity left). */
+export function overflowLine(language: Language): string {
+  return language === 'es'
+    ? 'Lo siento, ahora mismo todas nuestras líneas están ocupadas. Por favor, vuelva a llamar en unos minutos. Adiós.'
+    : 'Sorry, all our lines are busy just now. Please call back in a few minutes. Goodbye.';
+}

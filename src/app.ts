@@ -3,11 +3,13 @@ import type { InspectionEvent } from 'xstate';
 import { callMachine } from '../machines/call.machine.js';
 import { Admission } from './admission/admission.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
+import { CallOutcomeRegistry } from './agi/call-outcome-registry.js';
 import { type FastAgiServer, startFastAgiServer } from './agi/fastagi-server.js';
 import { lookupCallMetadata } from './agi/lookup-call-metadata.js';
 import { type CallDeps, type CallSummary, runCall, type SessionTransport } from './call/call-session.js';
 import { GreetingCache } from './call/greeting.js';
 import { createInspector } from './call/inspect.js';
+import { LineCache } from './call/line-cache.js';
 import { metricsObserver } from './call/metrics-observer.js';
 import type { Config } from './config.js';
 import { createDashboard } from './dashboard/dashboard.js';
@@ -42,6 +44,8 @@ export interface AppOverrides {
   store?: CallStore;
   onCallEnded?: (summary: CallSummary) => void;
   onBargeIn?: CallDeps['onBargeIn'];
+  /** Where AudioSocket calls' outcomes go instead of this process's FastAGI (a worker: to the primary). */
+  reportOutcome?: CallDeps['reportOutcome'];
 }
 
 export interface App {
@@ -51,6 +55,10 @@ export interface App {
   readonly store: CallStore;
   readonly metrics: Metrics;
   readonly registry: CallMetadataRegistry;
+  /** How each AudioSocket call ended, for the FastAGI `outcome` script. */
+  readonly outcomes: CallOutcomeRegistry;
+  /** Fixed lines (apology, transfer, goodbye, overflow) synthesised ahead per company and format. */
+  readonly lines: LineCache;
   activeCalls(): number;
   /** True once `shutdown` has begun (/readyz says "draining"). */
   readonly draining: boolean;
@@ -118,6 +126,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   });
   const metrics = new Metrics();
   const registry = new CallMetadataRegistry();
+  const outcomes = new CallOutcomeRegistry();
+  const lines = new LineCache();
   const stt =
     overrides.stt ??
     new DeepgramSttProvider({ apiKey: config.DEEPGRAM_API_KEY, baseUrl: config.DEEPGRAM_BASE_URL });
@@ -202,6 +212,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
           : {}),
       }),
     greetings: new GreetingCache(),
+    lines,
     observer: metricsObserver(metrics),
     bargeIn: {
       rmsThreshold: config.BARGE_IN_RMS,
@@ -262,7 +273,10 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
         call.hangup();
         return;
       }
-      track(call, 'audiosocket', deps);
+      track(call, 'audiosocket', {
+        ...deps,
+        reportOutcome: overrides.reportOutcome ?? ((uuid, outcome) => outcomes.set(uuid, outcome)),
+      });
     },
   });
   metrics.trackAudioOutput(() => audioSocket.stats());
@@ -276,6 +290,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       log,
       admit: () => admission.check(),
       audioSocketAddress: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
+      outcomes,
     });
   }
   let http: HttpServer | null = null;
@@ -333,6 +348,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       await drain(5000);
       await Promise.allSettled([agi?.close(), http?.close()]);
       await inspector?.close();
+      outcomes.close();
       await store.close();
     })();
     return closing;
@@ -345,6 +361,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     store,
     metrics,
     registry,
+    outcomes,
+    lines,
     activeCalls: () => calls.size,
     get draining() {
       return draining;

@@ -29,6 +29,8 @@ const app = await startApp(
     HTTP_ENABLED: false,
   },
   log,
+  // FastAGI runs in the primary: the dialplan's `outcome` request is answered there.
+  { reportOutcome: (uuid, outcome) => send({ type: 'outcome', uuid, ...outcome }) },
 );
 
 process.on('message', (raw) => {

@@ -33,6 +33,13 @@ export const fromWorkerMessage = z.discriminatedUnion('type', [
     calls: z.number().int().min(0),
     loopDelayMs: z.number().min(0),
   }),
+  /** How a call's AudioSocket leg ended, for the primary's FastAGI `outcome` script. */
+  z.object({
+    type: z.literal('outcome'),
+    uuid,
+    outcome: z.string().min(1).max(32),
+    transferTo: z.string().max(32).optional(),
+  }),
 ]);
 export type FromWorkerMessage = z.infer<typeof fromWorkerMessage>;
 
