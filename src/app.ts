@@ -25,6 +25,9 @@ import { seedTenantsFromFile } from './store/tenant-seed.js';
 import type { CallStore } from './store/types.js';
 import { resolveCallContext } from './tenants/resolve-call-context.js';
 import { type AudioSocketServer, startAudioSocketServer } from './transports/audiosocket/server.js';
+import type { CallTransport } from './transports/transport.js';
+import { startTwilioFromConfig, type TwilioOverrides } from './twilio/start-twilio.js';
+import type { TwilioServer } from './twilio/voice-server.js';
 
 /** Pieces a test or the demo may swap; everything else comes from the config. */
 export interface AppOverrides {
@@ -35,12 +38,15 @@ export interface AppOverrides {
   machine?: typeof callMachine;
   onCallEnded?: (summary: CallSummary) => void;
   onBargeIn?: CallDeps['onBargeIn'];
+  twilio?: TwilioOverrides;
 }
 
 export interface App {
   readonly audioSocketPort: number;
   readonly agiPort: number | null;
   readonly httpPort: number | null;
+  /** The public Twilio server (webhooks + Media Streams); null without TWILIO_AUTH_TOKEN. */
+  readonly twilio: TwilioServer | null;
   readonly store: CallStore;
   readonly metrics: Metrics;
   readonly registry: CallMetadataRegistry;
@@ -165,25 +171,27 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   };
 
   const calls = new Set<Promise<CallSummary>>();
+  /** One call on any transport; `callDeps` may carry per-call pieces (Twilio: the webhook's numbers). */
+  const track = (call: CallTransport, callDeps: CallDeps = deps) => {
+    const run = runCall(call, callDeps)
+      .catch((err): CallSummary => {
+        // A bug in one call must end only that call.
+        log.error({ err, callId: call.callId }, 'call failed');
+        if (!call.closed) call.hangup();
+        return { callId: call.callId, outcome: 'error', turns: 0, bargeIns: 0 };
+      })
+      .then((summary) => {
+        calls.delete(run);
+        overrides.onCallEnded?.(summary);
+        return summary;
+      });
+    calls.add(run);
+  };
   const audioSocket: AudioSocketServer = await startAudioSocketServer({
     host: config.AUDIOSOCKET_HOST,
     port: config.AUDIOSOCKET_PORT,
     log,
-    onCall: (call) => {
-      const run = runCall(call, deps)
-        .catch((err): CallSummary => {
-          // A bug in one call must end only that call.
-          log.error({ err, callId: call.callId }, 'call failed');
-          if (!call.closed) call.hangup();
-          return { callId: call.callId, outcome: 'error', turns: 0, bargeIns: 0 };
-        })
-        .then((summary) => {
-          calls.delete(run);
-          overrides.onCallEnded?.(summary);
-          return summary;
-        });
-      calls.add(run);
-    },
+    onCall: (call) => track(call),
   });
   metrics.trackAudioOutput(() => audioSocket.stats());
 
@@ -207,6 +215,10 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       health: () => ({ activeCalls: calls.size }),
     });
   }
+  const twilio = await startTwilioFromConfig(config, log, deps, track, {
+    ...overrides.twilio,
+    ...(overrides.onCallEnded ? { onCallEnded: overrides.onCallEnded } : {}),
+  });
   log.info(
     {
       audioSocket: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
@@ -225,6 +237,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     audioSocketPort: audioSocket.port,
     agiPort: agi?.port ?? null,
     httpPort: http?.port ?? null,
+    twilio,
     store,
     metrics,
     registry,
@@ -232,6 +245,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     drain,
     async close() {
       await audioSocket.close();
+      await twilio?.close();
       await drain(5000);
       await Promise.allSettled([agi?.close(), http?.close()]);
       await inspector?.close();

@@ -81,6 +81,17 @@ export const configSchema = z.object({
   TRACE_DIR: z.string().default('traces'),
 
   SIM_CALLER_SCRIPT: z.string().optional(),
+
+  /** Public HTTP + WebSocket server for Twilio (webhooks and Media Streams); separate from HTTP_PORT. */
+  PUBLIC_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_HTTP_PORT: port.default(8080),
+  /** The URL Twilio calls (and signs), e.g. https://voice.example.com behind a TLS proxy. */
+  PUBLIC_BASE_URL: z.url().optional(),
+  /** Without it the Twilio routes are not served: every webhook must be signed with it. */
+  TWILIO_AUTH_TOKEN: z.string().default(''),
+  TWILIO_ACCOUNT_SID: z.string().default(''),
+  /** Twilio REST API (live-call transfers). */
+  TWILIO_API_BASE_URL: z.url().default('https://api.twilio.com'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -108,6 +119,7 @@ export const SECRET_KEYS = [
   'ANTHROPIC_API_KEY',
   'CARTESIA_API_KEY',
   'CONTEXT_API_KEY',
+  'TWILIO_AUTH_TOKEN',
 ] as const;
 
 /** A copy of the config safe to log: secrets reduced to "set"/"unset". */

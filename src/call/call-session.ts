@@ -133,6 +133,8 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
     area: ctx.tenant.area,
     isRepeatCaller: ctx.isRepeatCaller,
     timeOfDay: timeOfDay(ctx.tenant.timeZone),
+    // Only a transport that can transfer makes the promise depend on the tenant's transfer number.
+    ...(transport.transferOnHangup ? { canTransfer: Boolean(ctx.tenant.transferNumber) } : {}),
   };
   const session = new CallRuntime(
     transport,
@@ -238,6 +240,7 @@ class CallRuntime {
           finalizeTranscript: () => this.stt?.finalize(),
           transferCall: () => {
             log.info('transferring to a person');
+            if (this.ctx.tenant.transferNumber) transport.transferOnHangup?.(this.ctx.tenant.transferNumber);
             deps.onTransfer?.(transport.callId, this.facts);
           },
           hangUp: () => transport.hangup({ afterPlayout: true }),
@@ -320,6 +323,7 @@ class CallRuntime {
   private onSttEvent(e: SttEvent, observer: CallObserver): void {
     switch (e.type) {
       case 'speech-started':
+        if (this.transport.bargeIn === false && this.agentAudible()) break;
         this.bargeInAt = this.now();
         this.actor.send({
           type: 'CALLER.SPEECH_STARTED',
@@ -367,7 +371,11 @@ class CallRuntime {
     const agentRms = this.transport.recentOutputRms(250);
     const agentAudible = agentRms > 0 || this.transport.queuedMs() > 0;
     let toStt = frame;
-    if (agentAudible) {
+    if (agentAudible && this.transport.bargeIn === false) {
+      // No barge-in on this line: the caller cannot interrupt, and echo must not reach the STT.
+      this.detector.reset();
+      toStt = this.silence.subarray(0, frame.length);
+    } else if (agentAudible) {
       const verdict = this.detector.onFrame(rms, frameMs, agentRms);
       if (verdict === 'quiet') toStt = this.silence.subarray(0, frame.length);
       else this.lastVoicedAt = this.now();
@@ -385,6 +393,10 @@ class CallRuntime {
     }
     if (this.stt) this.stt.sendAudio(toStt);
     else this.bufferBeforeOpen(toStt);
+  }
+
+  private agentAudible(): boolean {
+    return this.transport.recentOutputRms(250) > 0 || this.transport.queuedMs() > 0;
   }
 
   private bufferBeforeOpen(frame: Buffer): void {

@@ -115,6 +115,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     },
   },
+  {
+    version: 3,
+    name: 'tenant transfer number',
+    // NULL: no number to transfer to; the agent takes a message instead.
+    up: (db) => db.exec('ALTER TABLE tenants ADD COLUMN transfer_number TEXT'),
+  },
 ];
 
 /** Applies every migration newer than the database. Safe to call on every open. Returns the versions applied. */

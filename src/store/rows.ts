@@ -14,6 +14,7 @@ export interface TenantRow {
   voice_en: string;
   voice_es: string;
   tier: Tenant['tier'];
+  transfer_number: string | null;
 }
 
 export interface TurnRow {
@@ -58,6 +59,7 @@ export function tenantFromRow(r: TenantRow): Tenant {
     language: r.language,
     voiceIds: { en: r.voice_en, es: r.voice_es },
     tier: r.tier,
+    ...(r.transfer_number ? { transferNumber: r.transfer_number } : {}),
   };
 }
 

@@ -104,6 +104,7 @@ export class SqliteCallStore implements CallStore {
       voice_en: tenant.voiceIds.en,
       voice_es: tenant.voiceIds.es,
       tier: tenant.tier,
+      transfer_number: tenant.transferNumber ?? null,
       updated_at: this.now(),
     });
   }
@@ -334,14 +335,15 @@ function prepareStatements(db: Database.Database) {
     ),
     upsertTenant: db.prepare(
       `INSERT INTO tenants (number_key, number, id, company_name, trade, trade_label, callout_fee, area,
-         time_zone, language, voice_en, voice_es, tier, updated_at)
+         time_zone, language, voice_en, voice_es, tier, transfer_number, updated_at)
        VALUES (@number_key, @number, @id, @company_name, @trade, @trade_label, @callout_fee, @area,
-         @time_zone, @language, @voice_en, @voice_es, @tier, @updated_at)
+         @time_zone, @language, @voice_en, @voice_es, @tier, @transfer_number, @updated_at)
        ON CONFLICT (number_key) DO UPDATE SET
          number = excluded.number, id = excluded.id, company_name = excluded.company_name,
          trade = excluded.trade, trade_label = excluded.trade_label, callout_fee = excluded.callout_fee,
          area = excluded.area, time_zone = excluded.time_zone, language = excluded.language,
          voice_en = excluded.voice_en, voice_es = excluded.voice_es, tier = excluded.tier,
+         transfer_number = excluded.transfer_number,
          updated_at = excluded.updated_at`,
     ),
     callIdsForCaller: db

@@ -12,6 +12,8 @@ export interface Tenant {
   language: 'en' | 'es';
   voiceIds: { en: string; es: string };
   tier: 'free' | 'pro' | 'enterprise';
+  /** Number a Twilio call is transferred to when the caller asks for a person. */
+  transferNumber?: string;
 }
 
 export interface CallRecord {
