@@ -25,3 +25,30 @@ describe('a transfer on Twilio', () => {
     expect(call.turns.at(-1)?.agentText).toMatch(/put you through/);
   });
 });
+
+// A tenant without a transfer number: nobody to put the caller through to, so the agent apologises,
+// keeps the details and promises a call back; no REST request is made.
+describe('a transfer request where the tenant has no transfer number', () => {
+  it('Media Streams (Pro): the agent promises a call back and hangs up', async () => {
+    const rig = await startTwilioRig({ script: script('transfer-en') });
+    try {
+      const call = await rig.call({ to: NUMBERS.pro, from: '+447700900789' });
+      expect(call.turns.at(-1)?.agentText).toMatch(/call you back/);
+      expect(call.stream?.end.reason).toBe('server-closed');
+      expect(rig.twilio.updates).toEqual([]);
+    } finally {
+      await rig.close();
+    }
+  }, 120_000);
+
+  it('Free tier: the same promise, then <Hangup> rather than <Dial>', async () => {
+    const rig = await startTwilioRig({ script: script('transfer-en') });
+    try {
+      const call = await rig.call({ to: NUMBERS.free, from: '+447700900789', timeScale: 0.05 });
+      expect(call.gather?.end).toBe('hangup');
+      expect(call.gather?.heard.at(-1)).toMatch(/call you back/);
+    } finally {
+      await rig.close();
+    }
+  }, 120_000);
+});
