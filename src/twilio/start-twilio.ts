@@ -26,7 +26,7 @@ export async function startTwilioFromConfig(
   overrides: TwilioOverrides = {},
 ): Promise<TwilioServer | null> {
   if (!config.TWILIO_AUTH_TOKEN) {
-    log.warn(
+    log.info(
       'Twilio routes not served: set TWILIO_AUTH_TOKEN (every Twilio webhook is checked against it) to answer Twilio calls',
     );
     return null;

@@ -35,7 +35,9 @@ describe('a Free-tier call through webhooks alone', () => {
 
   it('stores the caller turns and forgets the call once it ended', () => {
     const answered = call.turns.filter((t) => t.callerText !== '');
-    expect(answered.map((t) => t.callerText)).toContain('Priya Shah.');
+    expect(answered.map((t) => t.callerText)).toEqual(script('booking-en').map((l) => l.text));
+    expect(call.turns[0]).toMatchObject({ index: 0, step: 'greet', callerText: '' });
+    for (const t of answered) expect(t.llmTtftMs).toBeGreaterThan(0);
     expect(rig.app.twilio?.activeFreeCalls()).toBe(0);
   });
 });

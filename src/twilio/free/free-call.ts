@@ -60,6 +60,7 @@ export class FreeCall {
   private turnIndex = 0;
   private callerText = '';
   private provider: string | null = null;
+  private ttftMs: number | null = null;
   private fallbacks = 0;
   private providerErrors = 0;
 
@@ -91,8 +92,9 @@ export class FreeCall {
           log: this.log,
           onText: (text, input) =>
             this.put({ text, language: input.language, last: CLOSING_STEPS.includes(input.step) }),
-          onFirstToken: (provider) => {
+          onFirstToken: (provider, ttftMs) => {
             this.provider = provider;
+            this.ttftMs = ttftMs;
           },
           onFallback: (from, to) => {
             this.fallbacks++;
@@ -106,8 +108,11 @@ export class FreeCall {
         saveBooking: fromPromise<BookingResult, BookingRequest>(({ input }) => this.saveBooking(input)),
       },
       actions: {
-        playGreeting: () =>
-          this.put({ text: greetingText(this.facts, ctx.language), language: ctx.language, last: false }),
+        playGreeting: () => {
+          const text = greetingText(this.facts, ctx.language);
+          this.storeTurn(text, 'greet'); // turn 0, as for voice calls
+          this.put({ text, language: ctx.language, last: false });
+        },
         stopPlayout: () => {
           this.outbox = undefined;
         },
@@ -276,7 +281,7 @@ export class FreeCall {
       agentText: text,
       bargeIn: false,
       sttFinalMs: null,
-      llmTtftMs: null,
+      llmTtftMs: index === 0 ? null : this.ttftMs,
       ttsTtfbMs: null,
       mouthToEarMs: null,
       bargeInStopMs: null,
@@ -284,6 +289,7 @@ export class FreeCall {
       at: Date.now(),
     };
     this.callerText = '';
+    this.ttftMs = null;
     this.deps.observer.turn(this.ctx.tenant.id, record);
     this.deps.store.addTurn(record).catch((err) => this.log.error({ err }, 'could not store turn'));
   }

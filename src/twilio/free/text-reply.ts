@@ -11,7 +11,7 @@ export interface TextReplyDeps {
   log: Logger;
   /** The reply's words are ready to be voiced (by Twilio's <Say>) for `input`. */
   onText: (text: string, input: ReplyInput) => void;
-  onFirstToken?: (provider: string) => void;
+  onFirstToken?: (provider: string, ttftMs: number) => void;
   onFallback?: (from: string, to: string) => void;
   onError?: (provider: string, kind: string) => void;
 }
@@ -45,7 +45,7 @@ export function textReplyActor(deps: TextReplyDeps) {
       )) {
         if (abort.signal.aborted) return;
         if (ev.type === 'first-token') {
-          deps.onFirstToken?.(ev.provider);
+          deps.onFirstToken?.(ev.provider, ev.ttftMs);
           sendBack({ type: 'LLM.FIRST_TOKEN', provider: ev.provider, ttftMs: ev.ttftMs });
         } else if (ev.type === 'text') text += ev.text;
         else if (ev.type === 'tool-call') calls.push(ev.call);
