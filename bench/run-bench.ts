@@ -44,9 +44,12 @@ export interface BenchOptions {
   /** Draw a progress bar on stderr. */
   progress?: boolean;
   delays?: ProviderDelays;
+  /** audiosocket (default) or twilio (Media Streams through the Twilio simulator; no floor run). */
+  transport?: 'audiosocket' | 'twilio';
 }
 
 export interface BenchResult extends Omit<WireFigures, 'turns'> {
+  transport: 'audiosocket' | 'twilio';
   calls: number;
   seconds: number;
   arrival: Arrival;
@@ -69,6 +72,9 @@ export interface BenchResult extends Omit<WireFigures, 'turns'> {
 const TTS_CHARS_PER_SECOND = 15;
 const DEFAULT_SCRIPT = join(ROOT, 'fixtures/scripts/booking-en.json');
 const QUICK_FIX_PLUMBING_DID = '02012345678';
+/** The same company as Twilio's To (E.164); an Enterprise tenant, so barge-in is on as for AudioSocket. */
+const QUICK_FIX_PLUMBING_E164 = '+442012345678';
+const BENCH_TWILIO = { authToken: 'bench-auth-token', accountSid: 'AC00000000000000000000000000000042' };
 
 /**
  * One benchmark run: the simulators and callchart as separate processes, N callers in this one,
@@ -89,7 +95,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     arrival,
     rampSeconds: opts.rampSeconds ?? Math.min(10, opts.calls / 10),
     script,
-    did: QUICK_FIX_PLUMBING_DID,
+    did: opts.transport === 'twilio' ? QUICK_FIX_PLUMBING_E164 : QUICK_FIX_PLUMBING_DID,
     ...(opts.answerTimeoutMs !== undefined ? { answerTimeoutMs: opts.answerTimeoutMs } : {}),
   };
   let timedOut = false;
@@ -118,19 +124,33 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProfDir)}`] : []),
       ],
       ...(opts.logDir ? { logDir: resolve(opts.logDir) } : {}),
+      ...(opts.transport === 'twilio' ? { twilio: BENCH_TWILIO } : {}),
     });
     const running = server;
     const cc = await runAgainst(
       'callchart',
       running.child.pid,
-      { ...load, target: { audioSocketPort: running.audioSocketPort, agiPort: running.agiPort } },
+      {
+        ...load,
+        target: {
+          audioSocketPort: running.audioSocketPort,
+          agiPort: running.agiPort,
+          ...(running.publicPort !== null
+            ? { twilio: { baseUrl: `http://127.0.0.1:${running.publicPort}`, ...BENCH_TWILIO } }
+            : {}),
+        },
+      },
       {
         ...sampling(() => running.child.stop()),
         heapUsedMiB: () => running.heapUsedMiB(),
         alsoSample: { simulators: sims.child.pid },
       },
     );
-    const pacer = timedOut ? null : pacerCountersFromExposition(await running.scrapeMetrics());
+    // Twilio calls have no pacer (Twilio plays the audio out): its counters would all be zero.
+    const pacer =
+      timedOut || opts.transport === 'twilio'
+        ? null
+        : pacerCountersFromExposition(await running.scrapeMetrics());
     await running.child.stop(); // SIGTERM: the store flushes, the CPU profile is written
     server = null;
     await sims.child.stop();
@@ -144,7 +164,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 
     // 2. The floor, same load, same provider delays, replies as long as callchart's.
     let floor: BenchResult['floor'] = null;
-    if (!opts.skipFloor) {
+    // The floor speaks AudioSocket only: a Twilio run has nothing like-for-like to compare with.
+    if (!opts.skipFloor && opts.transport !== 'twilio') {
       const replyMs = serverFig.meanReplyMs ?? 4000;
       floorProcess = await startFloor({ delays, replyMs, linesPerCall: script.length });
       const { child, port } = floorProcess;
@@ -164,6 +185,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const ratio = (a: number | null | undefined, b: number | null | undefined) =>
       a == null || b == null || b <= 0 ? null : round2(a / b);
     return {
+      transport: opts.transport ?? 'audiosocket',
       calls: opts.calls,
       seconds: opts.seconds,
       arrival,

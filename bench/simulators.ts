@@ -14,7 +14,7 @@ export function cleanEnv(): Record<string, string> {
 }
 
 /**
- * Every provider simulator in one child process (`src/sim/main.ts`), on free ports. It is a process of
+ * Every provider simulator in one child process (`sim/main.ts`), on free ports. It is a process of
  * its own so the server's CPU and memory, sampled from /proc, are the server's alone.
  */
 export async function startSimulators(opts: {
@@ -22,7 +22,7 @@ export async function startSimulators(opts: {
   scriptPath: string;
   ttsCharsPerSecond: number;
 }): Promise<Simulators> {
-  const child = spawnNodeChild('simulators', 'src/sim/main.ts', {
+  const child = spawnNodeChild('simulators', 'sim/main.ts', {
     env: {
       ...cleanEnv(),
       ...simulatorEnv(opts.delays),
@@ -33,7 +33,7 @@ export async function startSimulators(opts: {
     },
   });
   try {
-    // The first stdout line is `KEY=VAL KEY=VAL ...` (src/sim/main.ts).
+    // The first stdout line is `KEY=VAL KEY=VAL ...` (sim/main.ts).
     const line = await withTimeout(child.firstLine, 30_000, 'simulators did not start within 30 s');
     const env = Object.fromEntries(
       line.split(' ').map((pair) => {

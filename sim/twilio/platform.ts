@@ -28,6 +28,8 @@ export interface PlaceCallOptions {
   /** Free tier only: 1 = Polly and the caller speak in real time. */
   timeScale?: number;
   record?: boolean;
+  /** Clip lookup (a load generator shares one set of buffers). */
+  clipFor?: (line: CallerLine) => Buffer;
 }
 
 export interface TwilioCallResult {
@@ -106,62 +108,14 @@ export async function startTwilioSim(opts: TwilioSimOptions): Promise<TwilioSim>
   const port = await listen(server, opts.port ?? 0, opts.host ?? '127.0.0.1');
 
   async function placeCall(c: PlaceCallOptions): Promise<TwilioCallResult> {
-    const callSid = newSid('CA');
-    const params = {
-      AccountSid: accountSid,
-      ApiVersion: '2010-04-01',
-      CallSid: callSid,
-      CallStatus: 'ringing',
-      Called: c.to,
-      Caller: c.from,
-      Direction: 'inbound',
-      From: c.from,
-      To: c.to,
-    };
-    const post = async (url: string, p: Record<string, string>) => {
-      const r = await postSignedWebhook(opts.authToken, url, p);
-      if (r.status !== 200) throw new Error(`webhook ${url} answered ${r.status}`);
-      return r.body;
-    };
     const entry: { peer?: TwilioStreamPeer } = {};
-    live.set(callSid, entry);
-    try {
-      const verbs = readTwiml(await post(c.voiceUrl, params));
-      const stream = verbs.find((v) => v.verb === 'Stream');
-      if (stream?.verb === 'Stream') {
-        const result = await runStreamConversation({
-          url: stream.url,
-          parameters: stream.parameters,
-          authToken: opts.authToken,
-          accountSid,
-          callSid,
-          streamSid: newSid('MZ'),
-          script: c.script,
-          turnGapMs: c.turnGapMs ?? 700,
-          answerTimeoutMs: c.answerTimeoutMs ?? 15_000,
-          record: c.record ?? false,
-          onPeer: (peer) => {
-            entry.peer = peer;
-          },
-        });
-        return { callSid, mode: 'stream', stream: result, turns: result.turns, completed: result.completed };
-      }
-      const gather = await runGatherConversation({
-        first: verbs,
-        script: c.script,
-        params: { ...params, CallStatus: 'in-progress' },
-        post,
-        timeScale: c.timeScale ?? 1,
-      });
-      return { callSid, mode: 'gather', gather, turns: [], completed: gather.completed };
-    } finally {
-      live.delete(callSid);
-      if (c.statusUrl) {
-        await postSignedWebhook(opts.authToken, c.statusUrl, { ...params, CallStatus: 'completed' }).catch(
-          () => {},
-        );
-      }
-    }
+    return placeTwilioCall({ authToken: opts.authToken, accountSid }, c, {
+      onCallSid: (sid) => live.set(sid, entry),
+      onPeer: (peer) => {
+        entry.peer = peer;
+      },
+      onEnded: (sid) => live.delete(sid),
+    });
   }
 
   return {
@@ -176,4 +130,76 @@ export async function startTwilioSim(opts: TwilioSimOptions): Promise<TwilioSim>
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * One inbound call as Twilio places it: the signed voice webhook, then the TwiML followed (a Media
+ * Stream, or speech <Gather> rounds), and a completed status callback at the end.
+ */
+export async function placeTwilioCall(
+  account: { authToken: string; accountSid: string },
+  c: PlaceCallOptions,
+  hooks: {
+    onCallSid?: (callSid: string) => void;
+    onPeer?: (peer: TwilioStreamPeer) => void;
+    onEnded?: (callSid: string) => void;
+  } = {},
+): Promise<TwilioCallResult> {
+  const callSid = newSid('CA');
+  const placedAt = performance.now();
+  const params = {
+    AccountSid: account.accountSid,
+    ApiVersion: '2010-04-01',
+    CallSid: callSid,
+    CallStatus: 'ringing',
+    Called: c.to,
+    Caller: c.from,
+    Direction: 'inbound',
+    From: c.from,
+    To: c.to,
+  };
+  const post = async (url: string, p: Record<string, string>) => {
+    const r = await postSignedWebhook(account.authToken, url, p);
+    if (r.status !== 200) throw new Error(`webhook ${url} answered ${r.status}`);
+    return r.body;
+  };
+  hooks.onCallSid?.(callSid);
+  try {
+    const verbs = readTwiml(await post(c.voiceUrl, params));
+    const stream = verbs.find((v) => v.verb === 'Stream');
+    if (stream?.verb === 'Stream') {
+      const result = await runStreamConversation({
+        url: stream.url,
+        parameters: stream.parameters,
+        authToken: account.authToken,
+        accountSid: account.accountSid,
+        callSid,
+        streamSid: newSid('MZ'),
+        script: c.script,
+        turnGapMs: c.turnGapMs ?? 700,
+        answerTimeoutMs: c.answerTimeoutMs ?? 15_000,
+        record: c.record ?? false,
+        placedAt,
+        ...(c.clipFor ? { clipFor: c.clipFor } : {}),
+        ...(hooks.onPeer ? { onPeer: hooks.onPeer } : {}),
+      });
+      return { callSid, mode: 'stream', stream: result, turns: result.turns, completed: result.completed };
+    }
+    const gather = await runGatherConversation({
+      first: verbs,
+      script: c.script,
+      params: { ...params, CallStatus: 'in-progress' },
+      post,
+      timeScale: c.timeScale ?? 1,
+      ...(c.clipFor ? { clipFor: c.clipFor } : {}),
+    });
+    return { callSid, mode: 'gather', gather, turns: [], completed: gather.completed };
+  } finally {
+    hooks.onEnded?.(callSid);
+    if (c.statusUrl) {
+      await postSignedWebhook(account.authToken, c.statusUrl, { ...params, CallStatus: 'completed' }).catch(
+        () => {},
+      );
+    }
+  }
 }

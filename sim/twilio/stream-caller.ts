@@ -15,6 +15,8 @@ export interface StreamConversationOptions {
   answerTimeoutMs: number;
   clipFor?: (line: CallerLine) => Buffer;
   record?: boolean;
+  /** When the call was placed (performance.now()): answer-to-first-audio counts from here. */
+  placedAt?: number;
   /** Gives the platform the peer, so a REST update can end the stream. */
   onPeer?: (peer: TwilioStreamPeer) => void;
 }
@@ -48,6 +50,7 @@ export async function runStreamConversation(
   const agentVoicedAt: number[] = [];
   let voicedListener: ((at: number) => void) | null = null;
   const startedAt = performance.now();
+  const placedAt = opts.placedAt ?? startedAt;
   const peer = await TwilioStreamPeer.connect({
     url: opts.url,
     authToken: opts.authToken,
@@ -139,7 +142,7 @@ export async function runStreamConversation(
   return {
     turns,
     end,
-    answerToFirstAudioMs: firstVoicedAt === null ? null : firstVoicedAt - startedAt,
+    answerToFirstAudioMs: firstVoicedAt === null ? null : firstVoicedAt - placedAt,
     agentVoicedAt,
     clears: peer.clears,
     violations: peer.violations,
