@@ -1,49 +1,63 @@
-import { assign, emit, enqueueActions, fromCallback, fromPromise, raise, setup } from 'xstate';
+import { and, assign, emit, fromCallback, fromPromise, not, sendTo, setup, stateIn } from 'xstate';
 import {
+  type AudioCommand,
   type BookingRequest,
   type BookingResult,
+  type CallChildInput,
   type CallContext,
   type CallEmitted,
   type CallEvent,
   type CallInput,
   CLOSING_STEPS,
-  type Notice,
+  type ClosingStep,
+  type GreetingInput,
+  OUTCOME,
   type ReplyInput,
   type Step,
+  type SttCommand,
+  type SttInput,
+  type WayOut,
 } from './call.types.js';
-import { recoveryLine } from './phrases.js';
-import { type Slots, validateDetails } from './slots.js';
+import { foldIntents } from './intents.js';
+import { recoveryLine, shutdownLine } from './phrases.js';
 
-/** Steps that collect a slot: three turns there without progress hand the call to a person. */
+/** Steps that collect a slot: three caller turns there without progress hand the call to a person. */
 const SLOT_STEPS: readonly Step[] = ['understand', 'quote', 'postcode', 'address', 'name'];
 const MAX_ATTEMPTS = 3;
 const MAX_REPROMPTS = 2;
 
-/** The slot issue that matters at each step (a bad name given early is not worth a re-ask yet). */
-const STEP_ISSUE: Partial<Record<Step, Notice>> = {
-  understand: 'invalid_problem',
-  postcode: 'invalid_postcode',
-  address: 'invalid_address',
-  name: 'invalid_name',
+/** What completes each slot step. While one holds, the workflow is still moving on. */
+const STEP_COMPLETE: Partial<Record<Step, (c: CallContext) => boolean>> = {
+  understand: (c) => Boolean(c.slots.problem),
+  quote: (c) => c.slots.agreed !== undefined,
+  postcode: (c) => Boolean(c.slots.postcode),
+  address: (c) => Boolean(c.slots.address),
+  name: (c) => Boolean(c.slots.name),
 };
 
-const OUTCOME: Partial<Record<Step, CallContext['outcome']>> = {
-  confirm: 'booked',
-  bookingFailed: 'booking-failed',
-  declined: 'declined',
-  abusive: 'abusive',
-  transfer: 'transferred',
-  goodbye: 'no-response',
-};
+const isStuck = (c: CallContext) =>
+  SLOT_STEPS.includes(c.step) && c.attempts >= MAX_ATTEMPTS && c.turnUnderstood;
+
+/** A way out of the workflow, taken from whichever step the call is in. */
+const wayOut = (to: WayOut) => ({
+  guard: { type: 'wantsWayOut', params: { to } } as const,
+  target: `.${to}`,
+});
+
+const enter = (step: Step) => ({ type: 'enterStep', params: { step } }) as const;
+const close = (step: ClosingStep) => ({ type: 'enterClosingStep', params: { step } }) as const;
 
 /**
  * One call. Two regions run in parallel:
  * - `workflow` owns the booking steps (greet > understand > quote > postcode > address > name > book >
- *   confirm) and the ways out (objections, transfer, decline). It only moves on validated slots.
- * - `turn` owns who is talking: greeting, listening, replying (thinking > speaking), deciding (tool
- *   results being applied), bargeIn and closing.
- * Every waiting state has a named deadline with a recovery, so no call can wedge.
- * Effects are named here and implemented in src/call with `provide()`; the defaults do nothing.
+ *   confirm) and the ways out (objections, transfer, decline). It moves only through eventless
+ *   transitions on validated context: slots, a requested way out, or too many turns without progress.
+ * - `turn` owns who is talking: greeting, listening, replying (thinking > speaking), deciding (waiting
+ *   for the workflow to settle after a caller turn), bargeIn and closing.
+ * The call's child actors do the work: `audio` (the transport: caller frames in, playout out),
+ * `stt`, `tts`, `greeting`, one `reply` per agent reply, and `saveBooking`. They report milestones as
+ * events; frames never reach the chart. Every waiting state has a named deadline, so no call can wedge.
+ * The actor implementations here do nothing: src/call supplies them with `provide()`.
  */
 export const callMachine = setup({
   types: {
@@ -53,7 +67,15 @@ export const callMachine = setup({
     emitted: {} as CallEmitted,
   },
   actors: {
-    /** Streams one agent reply (LLM -> TTS -> playout) and reports its milestones back. */
+    /** The transport: routes caller frames to the VAD and the STT, plays agent audio, hangs up. */
+    audio: fromCallback<AudioCommand, CallChildInput>(() => undefined),
+    /** One speech-to-text session for the whole call, redialled on drops. */
+    stt: fromCallback<SttCommand, SttInput>(() => undefined),
+    /** The text-to-speech session whose contexts the greeting and the replies speak through. */
+    tts: fromCallback<CallEvent, CallChildInput>(() => undefined),
+    /** Plays the greeting (cached clip or streamed) and reports when it has played. */
+    greeting: fromCallback<CallEvent, GreetingInput>(() => undefined),
+    /** Streams one agent reply (LLM -> TTS -> playout) and reports its milestones. */
     reply: fromCallback<CallEvent, ReplyInput>(() => undefined),
     /** Commits the booking; resolves only after the row is durable. */
     saveBooking: fromPromise<BookingResult, BookingRequest>(async () => {
@@ -61,22 +83,27 @@ export const callMachine = setup({
     }),
   },
   actions: {
-    playGreeting: () => {},
-    stopPlayout: () => {},
-    finalizeTranscript: () => {},
-    transferCall: () => {},
-    hangUp: () => {},
-    // Shared pieces of the chart, kept here so the transitions above read as a specification.
-    recordCallerTurn: assign(({ context, event }) =>
-      event.type === 'CALLER.FINAL'
-        ? {
-            history: [...context.history, { role: 'caller' as const, text: event.text }],
-            attempts: context.attempts + 1,
-            reprompts: 0,
-            turn: context.turn + 1,
-          }
-        : {},
+    stopPlayout: sendTo('audio', { type: 'AUDIO.STOP' } satisfies AudioCommand),
+    hangUp: sendTo(
+      'audio',
+      ({ context }) => ({ type: 'AUDIO.HANGUP', outcome: context.outcome }) as AudioCommand,
     ),
+    finalizeTranscript: sendTo('stt', { type: 'STT.FINALIZE' } satisfies SttCommand),
+    /** Told when the workflow enters `transfer` (the transport may need to prepare the hand-over). */
+    transferCall: () => {},
+    // Shared pieces of the chart, kept here so the transitions below read as a specification.
+    recordCallerTurn: assign(({ context, event }) => {
+      if (event.type !== 'CALLER.FINAL') return {};
+      const base = {
+        ...context,
+        history: [...context.history, { role: 'caller' as const, text: event.text }],
+        attempts: context.attempts + 1,
+        reprompts: 0,
+        turn: context.turn + 1,
+        turnUnderstood: false,
+      };
+      return event.intents?.length ? { ...base, ...foldIntents(base, event.intents) } : base;
+    }),
     announceCallerTurn: emit(({ context, event }) => ({
       type: 'caller.turn' as const,
       text: event.type === 'CALLER.FINAL' ? event.text : '',
@@ -119,28 +146,58 @@ export const callMachine = setup({
         pendingTools: undefined,
       };
     }),
-    applyIntents: enqueueActions(({ event, enqueue }) => {
-      if (event.type !== 'LLM.TOOL_CALLS') return;
-      for (const intent of event.intents) enqueue.raise(intent);
+    keepToolCalls: assign({
+      pendingTools: ({ event }) => (event.type === 'LLM.TOOL_CALLS' ? event.calls : undefined),
     }),
+    applyIntents: assign(({ context, event }) =>
+      event.type === 'LLM.TOOL_CALLS' ? { ...foldIntents(context, event.intents), turnUnderstood: true } : {},
+    ),
+    keepReplyText: assign(({ event }) =>
+      event.type === 'REPLY.GENERATED' ? { replyText: event.text, turnUnderstood: true } : {},
+    ),
     sayApology: assign(({ context }) => ({
       say: recoveryLine('apology', context.step, context.facts, context.slots, context.language),
     })),
+    sayReprompt: assign(({ context }) => ({
+      reprompts: context.reprompts + 1,
+      say: recoveryLine('reprompt', context.step, context.facts, context.slots, context.language),
+    })),
+    sayShutdownGoodbye: assign(({ context }) => ({
+      say: shutdownLine(context.language),
+      shuttingDown: true,
+      outcome: context.outcome ?? 'interrupted',
+    })),
+    enterStep: assign((_, params: { step: Step }) => ({ step: params.step, attempts: 0 })),
+    /** Entering a closing step: the step, its outcome, and the request that led here is consumed. */
+    enterClosingStep: assign((_, params: { step: ClosingStep }) => ({
+      step: params.step,
+      outcome: OUTCOME[params.step],
+      wayOut: undefined,
+    })),
+    leaveAfterSilence: assign({ wayOut: 'goodbye' as const }),
+    handOverToPerson: assign({ wayOut: 'transfer' as const }),
   },
   guards: {
-    hasProblem: ({ context }) => Boolean(context.slots.problem),
+    hasWords: ({ event }) => event.type === 'CALLER.FINAL' && event.text.trim() !== '',
+    isEmptyTranscript: ({ event }) => event.type === 'CALLER.FINAL' && event.text.trim() === '',
+    hasProblem: ({ context }) => STEP_COMPLETE.understand!(context),
     hasAgreed: ({ context }) => context.slots.agreed === true,
     hasDeclined: ({ context }) => context.slots.agreed === false,
-    hasPostcode: ({ context }) => Boolean(context.slots.postcode),
-    hasAddress: ({ context }) => Boolean(context.slots.address),
-    hasName: ({ context }) => Boolean(context.slots.name),
-    isClosingStep: ({ context }) => CLOSING_STEPS.includes(context.step),
-    stepMovedDuringReply: ({ context }) =>
-      context.replyStep !== undefined && context.replyStep !== context.step,
-    isStuckAtStep: ({ context }) => SLOT_STEPS.includes(context.step) && context.attempts >= MAX_ATTEMPTS,
+    hasPostcode: ({ context }) => STEP_COMPLETE.postcode!(context),
+    hasAddress: ({ context }) => STEP_COMPLETE.address!(context),
+    hasName: ({ context }) => STEP_COMPLETE.name!(context),
+    /** A third caller turn at a slot step, once interpreted, left the step where it was. */
+    isStuckAtStep: ({ context }) => isStuck(context),
+    wantsWayOut: ({ context }, params: { to: WayOut }) => context.wayOut === params.to,
+    /** Nothing left to apply: the step waits for the caller, so the next reply can be made for it. */
+    workflowAwaitsCaller: ({ context }) =>
+      !STEP_COMPLETE[context.step]?.(context) && context.wayOut === undefined && !isStuck(context),
+    stepMovedSinceReply: ({ context }) => context.replyStep !== context.step,
+    /** This reply is the call's last words: a closing step's own reply, or the shutdown goodbye. */
+    endsAfterThisReply: ({ context }) =>
+      context.shuttingDown || (CLOSING_STEPS.includes(context.step) && context.replyStep === context.step),
     mayReprompt: ({ context }) => context.reprompts < MAX_REPROMPTS,
     isSaying: ({ context }) => context.say !== undefined,
-    isEmptyTranscript: ({ event }) => event.type === 'CALLER.FINAL' && event.text.trim() === '',
     spokeBeforeTools: ({ event }) => event.type === 'LLM.TOOL_CALLS' && event.afterText,
     isOperatorDigit: ({ event }) => event.type === 'DTMF' && event.digit === '0',
   },
@@ -163,86 +220,82 @@ export const callMachine = setup({
     language: input.language,
     facts: input.facts,
     step: 'greet',
+    replyStep: 'greet',
     slots: {},
     attempts: 0,
     reprompts: 0,
     history: [],
     bargeIns: 0,
     turn: 0,
+    turnUnderstood: false,
+    shuttingDown: false,
   }),
   initial: 'active',
   on: { HANGUP: '.ended' },
   states: {
     active: {
       type: 'parallel',
+      invoke: [
+        { id: 'audio', src: 'audio', input: ({ context }) => ({ callId: context.callId }) },
+        {
+          id: 'stt',
+          src: 'stt',
+          input: ({ context }) => ({ callId: context.callId, language: context.language }),
+        },
+        { id: 'tts', src: 'tts', input: ({ context }) => ({ callId: context.callId }) },
+      ],
       // However a call goes, it ends: a hard cap well beyond any real booking call.
       after: { callDeadline: '#call.active.turn.closing' },
       states: {
         workflow: {
           initial: 'greet',
+          // The ways out, from any step. A step's own transition (a slot it just got) goes first.
+          always: [
+            { guard: 'isStuckAtStep', target: '.transfer' },
+            wayOut('declined'),
+            wayOut('abusive'),
+            wayOut('transfer'),
+            wayOut('goodbye'),
+          ],
           on: {
-            'CALLER.GAVE_DETAILS': {
-              actions: assign(({ context, event }) => {
-                const { accepted, issues } = validateDetails(event.details);
-                const issue = STEP_ISSUE[context.step];
-                const slots: Slots = { ...context.slots, ...accepted };
-                return { slots, notice: issue && issues.includes(issue as never) ? issue : context.notice };
-              }),
-            },
-            'CALLER.ASKED_TOTAL_PRICE': { actions: assign({ notice: 'total_price' }) },
-            'CALLER.ASKED_IF_LOCAL': { actions: assign({ notice: 'are_you_local' }) },
-            'CALLER.SWITCHED_LANGUAGE': {
-              actions: assign(({ event }) => ({
-                language: event.language,
-                notice: 'language_switched' as const,
-              })),
-            },
-            'CALLER.SAID_TOO_EXPENSIVE': '.declined',
-            'CALLER.WAS_ABUSIVE': '.abusive',
-            'CALLER.ASKED_FOR_HUMAN': '.transfer',
-            'CALLER.STUCK': '.transfer',
-            'CALLER.NO_RESPONSE': '.goodbye',
-            DTMF: { guard: 'isOperatorDigit', target: '.transfer' },
-            // Tool results applied: the turn region may now ask for the next reply. A third failed
-            // attempt at the same step hands the call to a person instead of asking again.
-            'WORKFLOW.SETTLE': [
-              { guard: 'isStuckAtStep', target: '.transfer', actions: raise({ type: 'STEP.READY' }) },
-              { actions: raise({ type: 'STEP.READY' }) },
-            ],
+            DTMF: { guard: 'isOperatorDigit', actions: 'handOverToPerson' },
+            // Without speech-to-text the agent cannot hear the caller; without text-to-speech it cannot
+            // answer. Either way a person takes over.
+            // (The turn region then speaks for the new step; if even that cannot be voiced, it hangs up.)
+            'STT.FAILED': { actions: 'handOverToPerson' },
+            'TTS.FAILED': { actions: 'handOverToPerson' },
           },
           states: {
             greet: {
-              on: {
-                'CALLER.FINAL': { guard: ({ event }) => event.text.trim() !== '', target: 'understand' },
-              },
+              on: { 'CALLER.FINAL': { guard: 'hasWords', target: 'understand' } },
             },
             understand: {
-              entry: assign({ step: 'understand', attempts: 0 }),
+              entry: enter('understand'),
               always: { guard: 'hasProblem', target: 'quote' },
             },
             quote: {
-              entry: assign({ step: 'quote', attempts: 0 }),
+              entry: enter('quote'),
               always: [
                 { guard: 'hasAgreed', target: 'postcode' },
                 { guard: 'hasDeclined', target: 'declined' },
               ],
             },
             postcode: {
-              entry: assign({ step: 'postcode', attempts: 0 }),
+              entry: enter('postcode'),
               always: { guard: 'hasPostcode', target: 'address' },
             },
             address: {
-              entry: assign({ step: 'address', attempts: 0 }),
+              entry: enter('address'),
               always: { guard: 'hasAddress', target: 'name' },
             },
             name: {
-              entry: assign({ step: 'name', attempts: 0 }),
+              entry: enter('name'),
               always: { guard: 'hasName', target: 'book' },
             },
+            // The caller hears "that's booked" only after the row is committed: the turn region waits
+            // in `deciding` while this state is active.
             book: {
-              entry: assign({ step: 'book', attempts: 0 }),
-              // The caller hears "that's booked" only after the row is committed: hold the turn.
-              on: { 'WORKFLOW.SETTLE': {} },
+              entry: enter('book'),
               invoke: {
                 id: 'saveBooking',
                 src: 'saveBooking',
@@ -255,55 +308,59 @@ export const callMachine = setup({
                 }),
                 onDone: {
                   target: 'confirm',
-                  actions: [
-                    assign({ bookingId: ({ event }) => event.output.bookingId }),
-                    raise({ type: 'STEP.READY' }),
-                  ],
+                  actions: assign({ bookingId: ({ event }) => event.output.bookingId }),
                 },
-                onError: { target: 'bookingFailed', actions: raise({ type: 'STEP.READY' }) },
+                onError: 'bookingFailed',
               },
-              after: { bookingDeadline: { target: 'bookingFailed', actions: raise({ type: 'STEP.READY' }) } },
+              after: { bookingDeadline: 'bookingFailed' },
             },
-            confirm: { entry: assign({ step: 'confirm', outcome: OUTCOME.confirm }) },
-            bookingFailed: { entry: assign({ step: 'bookingFailed', outcome: OUTCOME.bookingFailed }) },
-            declined: { entry: assign({ step: 'declined', outcome: OUTCOME.declined }) },
-            abusive: { entry: assign({ step: 'abusive', outcome: OUTCOME.abusive }) },
-            transfer: { entry: [assign({ step: 'transfer', outcome: OUTCOME.transfer }), 'transferCall'] },
-            goodbye: { entry: assign({ step: 'goodbye', outcome: OUTCOME.goodbye }) },
+            confirm: { entry: close('confirm') },
+            bookingFailed: { entry: close('bookingFailed') },
+            declined: { entry: close('declined') },
+            abusive: { entry: close('abusive') },
+            transfer: { entry: [close('transfer'), 'transferCall'] },
+            goodbye: { entry: close('goodbye') },
           },
         },
 
         turn: {
           initial: 'greeting',
+          on: {
+            // Draining for shutdown: cut whatever is playing, say goodbye, hang up.
+            'SYSTEM.SHUTDOWN': {
+              guard: not(stateIn('#call.active.turn.closing')),
+              target: '.replying',
+              actions: ['stopPlayout', 'sayShutdownGoodbye'],
+            },
+          },
           states: {
             greeting: {
-              entry: 'playGreeting',
+              invoke: {
+                id: 'greeting',
+                src: 'greeting',
+                input: ({ context }) => ({ language: context.language, facts: context.facts }),
+              },
               on: {
                 'PLAYOUT.DONE': 'listening',
+                'GREETING.FAILED': 'listening',
                 'CALLER.SPEECH_STARTED': { target: 'bargeIn', actions: 'stopPlayout' },
-                'CALLER.FINAL': { target: 'listening', reenter: true, actions: raise(({ event }) => event) },
+                'CALLER.FINAL': {
+                  guard: 'hasWords',
+                  target: 'deciding',
+                  actions: ['stopPlayout', 'recordCallerTurn', 'announceCallerTurn'],
+                },
               },
               after: { greetingDeadline: { target: 'listening', actions: 'stopPlayout' } },
             },
 
             listening: {
               initial: 'idle',
+              // The workflow moved while nobody was speaking (a key press, a lost STT): speak for it.
+              always: { guard: 'stepMovedSinceReply', target: 'deciding' },
               on: {
-                // The workflow settled late (a slow booking after the apology): speak now.
-                'STEP.READY': { target: 'replying', actions: 'recordToolResults' },
                 'CALLER.FINAL': [
                   { guard: 'isEmptyTranscript' },
-                  {
-                    guard: 'isStuckAtStep',
-                    target: 'deciding',
-                    actions: [
-                      'recordCallerTurn',
-                      'announceCallerTurn',
-                      raise({ type: 'CALLER.STUCK' }),
-                      raise({ type: 'WORKFLOW.SETTLE' }),
-                    ],
-                  },
-                  { target: 'replying', actions: ['recordCallerTurn', 'announceCallerTurn'] },
+                  { target: 'deciding', actions: ['recordCallerTurn', 'announceCallerTurn'] },
                 ],
               },
               states: {
@@ -311,24 +368,8 @@ export const callMachine = setup({
                   on: { 'CALLER.SPEECH_STARTED': 'hearing' },
                   after: {
                     silenceDeadline: [
-                      {
-                        guard: 'mayReprompt',
-                        target: '#call.active.turn.replying',
-                        actions: assign(({ context }) => ({
-                          reprompts: context.reprompts + 1,
-                          say: recoveryLine(
-                            'reprompt',
-                            context.step,
-                            context.facts,
-                            context.slots,
-                            context.language,
-                          ),
-                        })),
-                      },
-                      {
-                        target: '#call.active.turn.deciding',
-                        actions: [raise({ type: 'CALLER.NO_RESPONSE' }), raise({ type: 'WORKFLOW.SETTLE' })],
-                      },
+                      { guard: 'mayReprompt', target: '#call.active.turn.replying', actions: 'sayReprompt' },
+                      { target: '#call.active.turn.deciding', actions: 'leaveAfterSilence' },
                     ],
                   },
                 },
@@ -356,22 +397,21 @@ export const callMachine = setup({
                 }),
               },
               entry: assign({ replyStep: ({ context }) => context.step }),
-              exit: assign({ say: undefined, notice: undefined, replyStep: undefined }),
+              exit: assign({ say: undefined, notice: undefined }),
               initial: 'thinking',
               on: {
                 'REPLY.FAILED': [
-                  { guard: 'isClosingStep', target: 'closing' },
-                  // The apology itself failed (TTS down): stop talking and listen.
+                  { guard: 'endsAfterThisReply', target: 'closing' },
+                  // The apology itself failed: stop talking and listen.
                   { guard: 'isSaying', target: 'listening' },
                   { target: 'replying', reenter: true, actions: 'sayApology' },
                 ],
-                'REPLY.GENERATED': { actions: assign({ replyText: ({ event }) => event.text }) },
+                'REPLY.GENERATED': { actions: 'keepReplyText' },
                 // A final without a speech-start event first (a quiet caller): treat it as an interruption.
                 'CALLER.FINAL': [
                   { guard: 'isEmptyTranscript' },
                   {
-                    target: 'replying',
-                    reenter: true,
+                    target: 'deciding',
                     actions: [
                       'stopPlayout',
                       'announceInterruptedTurn',
@@ -391,20 +431,13 @@ export const callMachine = setup({
                     'TTS.FIRST_AUDIO': 'speaking',
                     'LLM.TOOL_CALLS': [
                       { guard: 'spokeBeforeTools', actions: 'applyIntents' },
-                      {
-                        target: '#call.active.turn.deciding',
-                        actions: [
-                          assign({ pendingTools: ({ event }) => event.calls }),
-                          'applyIntents',
-                          raise({ type: 'WORKFLOW.SETTLE' }),
-                        ],
-                      },
+                      { target: '#call.active.turn.deciding', actions: ['keepToolCalls', 'applyIntents'] },
                     ],
                   },
                   after: {
                     firstAudioDeadline: [
                       // Nothing can be voiced and the call is ending anyway: hang up rather than loop.
-                      { guard: 'isClosingStep', target: '#call.active.turn.closing' },
+                      { guard: 'endsAfterThisReply', target: '#call.active.turn.closing' },
                       { guard: 'isSaying', target: '#call.active.turn.listening' },
                       { target: '#call.active.turn.replying', reenter: true, actions: 'sayApology' },
                     ],
@@ -414,17 +447,12 @@ export const callMachine = setup({
                   on: {
                     'LLM.TOOL_CALLS': { actions: 'applyIntents' },
                     'PLAYOUT.DONE': [
-                      // The step changed while this reply played (a key press, a late tool call): speak for it.
                       {
-                        guard: 'stepMovedDuringReply',
-                        target: '#call.active.turn.replying',
-                        actions: ['announceAgentTurn', 'recordAgentTurn'],
-                      },
-                      {
-                        guard: 'isClosingStep',
+                        guard: 'endsAfterThisReply',
                         target: '#call.active.turn.closing',
                         actions: ['announceAgentTurn', 'recordAgentTurn'],
                       },
+                      // Listening speaks again at once if the step moved while this reply played.
                       {
                         target: '#call.active.turn.listening',
                         actions: ['announceAgentTurn', 'recordAgentTurn'],
@@ -441,10 +469,13 @@ export const callMachine = setup({
               },
             },
 
-            // Tool calls are being applied by the workflow (and a booking may be committing).
+            // The caller's turn is being applied (local parses, tool calls, a booking committing). The
+            // next reply starts as soon as the workflow waits for the caller again.
             deciding: {
-              on: {
-                'STEP.READY': { target: 'replying', actions: 'recordToolResults' },
+              always: {
+                guard: and([not(stateIn('#call.active.workflow.book')), 'workflowAwaitsCaller']),
+                target: 'replying',
+                actions: 'recordToolResults',
               },
               after: {
                 decidingDeadline: { target: 'replying', actions: ['recordToolResults', 'sayApology'] },
@@ -457,7 +488,7 @@ export const callMachine = setup({
               on: {
                 'CALLER.FINAL': [
                   { guard: 'isEmptyTranscript' },
-                  { target: 'replying', actions: ['recordCallerTurn', 'announceCallerTurn'] },
+                  { target: 'deciding', actions: ['recordCallerTurn', 'announceCallerTurn'] },
                 ],
               },
               // A cough, not a sentence: invite them to go on.

@@ -1,22 +1,58 @@
-import type { DetailsClaim, SlotIssue, Slots } from './slots.js';
+import type { SlotIssue, Slots } from './slots.js';
 
-export type Language = 'en' | 'es';
+export const LANGUAGES = ['en', 'es'] as const;
+export type Language = (typeof LANGUAGES)[number];
 
-/** Workflow steps, in order, plus the ways a call can end. */
-export type Step =
-  | 'greet'
-  | 'understand'
-  | 'quote'
-  | 'postcode'
-  | 'address'
-  | 'name'
-  | 'book'
-  | 'confirm'
-  | 'bookingFailed'
+/**
+ * Every workflow step, in order: the booking steps, then the steps that close the call (the agent
+ * speaks once more, then hangs up). `CLOSING_STEPS` and `OUTCOME` are derived from this one list.
+ */
+export const STEPS = [
+  'greet',
+  'understand',
+  'quote',
+  'postcode',
+  'address',
+  'name',
+  'book',
+  'confirm',
+  'bookingFailed',
+  'declined',
+  'abusive',
+  'transfer',
+  'goodbye',
+] as const;
+export type Step = (typeof STEPS)[number];
+
+/** Steps after which the call ends once the agent has spoken: `confirm` and everything after it. */
+export const CLOSING_STEPS: readonly Step[] = STEPS.slice(STEPS.indexOf('confirm'));
+export type ClosingStep = Exclude<
+  Step,
+  'greet' | 'understand' | 'quote' | 'postcode' | 'address' | 'name' | 'book'
+>;
+
+export type CallOutcome =
+  | 'booked'
+  | 'transferred'
   | 'declined'
   | 'abusive'
-  | 'transfer'
-  | 'goodbye';
+  | 'no-response'
+  | 'booking-failed'
+  /** The server stopped while the call was live (drain deadline passed, or a crash found at restart). */
+  | 'interrupted';
+
+/** How a call that reaches each closing step is stored. */
+export const OUTCOME: Record<ClosingStep, CallOutcome> = {
+  confirm: 'booked',
+  bookingFailed: 'booking-failed',
+  declined: 'declined',
+  abusive: 'abusive',
+  transfer: 'transferred',
+  goodbye: 'no-response',
+};
+
+/** Closing steps a caller's words (or silence, or a failed provider) can send the call to from any step. */
+export type WayOut = 'declined' | 'abusive' | 'transfer' | 'goodbye';
 
 /** Why the agent says what it says next, beyond the step itself. */
 export type Notice =
@@ -43,7 +79,7 @@ export interface CallFacts {
 export type HistoryEntry =
   | { role: 'caller'; text: string }
   | { role: 'agent'; text: string; interrupted?: boolean }
-  | { role: 'tools'; calls: Array<{ id: string; name: string; arguments: string }>; result: string };
+  | { role: 'tools'; calls: ToolCallSummary[]; result: string };
 
 export interface CallContext {
   callId: string;
@@ -58,17 +94,23 @@ export interface CallContext {
   reprompts: number;
   history: HistoryEntry[];
   /** Tool calls of the reply being decided, waiting for their result. */
-  pendingTools?: Array<{ id: string; name: string; arguments: string }>;
+  pendingTools?: ToolCallSummary[];
+  /** A closing step the caller's last turn asked for (objection, silence, key press, lost STT). */
+  wayOut?: WayOut;
+  /** The caller's latest turn has been interpreted (its tool calls applied, or a plain reply made). */
+  turnUnderstood: boolean;
   /** Fixed text for the next reply instead of an LLM turn (recovery phrases). */
   say?: string;
   bookingId?: string;
-  /** Step the current reply was made for; if the workflow moved on meanwhile, another reply follows. */
-  replyStep?: Step;
+  /** Step the latest reply was made for; if the workflow moved on since, another reply follows. */
+  replyStep: Step;
   /** Text of the reply being spoken, once fully generated. */
   replyText?: string;
-  outcome?: 'booked' | 'transferred' | 'declined' | 'abusive' | 'no-response' | 'booking-failed';
+  outcome?: CallOutcome;
   bargeIns: number;
   turn: number;
+  /** The server is stopping: the reply in progress is the call's last. */
+  shuttingDown: boolean;
 }
 
 export interface CallInput {
@@ -79,7 +121,7 @@ export interface CallInput {
 
 /** What a caller's tool-extracted intent looks like once the runtime has validated the arguments. */
 export type CallerIntent =
-  | { type: 'CALLER.GAVE_DETAILS'; details: DetailsClaim }
+  | { type: 'CALLER.GAVE_DETAILS'; details: Slots }
   | { type: 'CALLER.ASKED_TOTAL_PRICE' }
   | { type: 'CALLER.SAID_TOO_EXPENSIVE' }
   | { type: 'CALLER.ASKED_IF_LOCAL' }
@@ -93,27 +135,50 @@ export interface ToolCallSummary {
   arguments: string;
 }
 
-/** Events the data plane sends. Audio never appears here. */
+/** Milestones the child actors (audio, stt, tts, greeting, reply) send. Audio never appears here. */
 export type DataPlaneEvent =
   | { type: 'CALLER.SPEECH_STARTED'; source: 'stt' | 'vad'; heardText: string }
-  | { type: 'CALLER.FINAL'; text: string }
+  /** The caller's turn is over. `intents` are details the runtime already parsed and validated locally. */
+  | { type: 'CALLER.FINAL'; text: string; intents?: CallerIntent[] }
   | { type: 'LLM.FIRST_TOKEN'; provider: string; ttftMs: number }
   | { type: 'LLM.TOOL_CALLS'; calls: ToolCallSummary[]; intents: CallerIntent[]; afterText: boolean }
   | { type: 'TTS.FIRST_AUDIO'; ttfbMs: number }
   | { type: 'REPLY.GENERATED'; text: string }
   | { type: 'REPLY.FAILED'; reason: string }
   | { type: 'PLAYOUT.DONE' }
+  | { type: 'GREETING.FAILED'; reason: string }
+  | { type: 'STT.RECONNECTING'; attempt: number }
+  | { type: 'STT.RECONNECTED' }
+  | { type: 'STT.FAILED'; reason: string }
+  | { type: 'TTS.FAILED'; reason: string }
   | { type: 'DTMF'; digit: string }
-  | { type: 'HANGUP' };
+  | { type: 'HANGUP' }
+  /** The server is shutting down: say goodbye and hang up. */
+  | { type: 'SYSTEM.SHUTDOWN' };
 
-/** Raised inside the machine to coordinate its two regions. */
-export type InternalEvent =
-  | { type: 'WORKFLOW.SETTLE' }
-  | { type: 'STEP.READY' }
-  | { type: 'CALLER.STUCK' }
-  | { type: 'CALLER.NO_RESPONSE' };
+export type CallEvent = DataPlaneEvent;
 
-export type CallEvent = DataPlaneEvent | CallerIntent | InternalEvent;
+/** Commands the chart sends its `audio` child. */
+export type AudioCommand = { type: 'AUDIO.STOP' } | { type: 'AUDIO.HANGUP'; outcome?: CallOutcome };
+
+/** Commands the chart sends its `stt` child. */
+export type SttCommand = { type: 'STT.FINALIZE' };
+
+/** What the call-long children (audio, tts) get. */
+export interface CallChildInput {
+  callId: string;
+}
+
+/** What the `stt` child gets: the caller's language, for STT set to follow it. */
+export interface SttInput extends CallChildInput {
+  language: Language;
+}
+
+/** What the greeting actor gets. */
+export interface GreetingInput {
+  language: Language;
+  facts: CallFacts;
+}
 
 /** What the reply actor gets: enough to build the prompt, or a fixed line to say. */
 export interface ReplyInput {
@@ -144,13 +209,3 @@ export interface BookingResult {
 export type CallEmitted =
   | { type: 'agent.turn'; text: string; interrupted: boolean; step: Step }
   | { type: 'caller.turn'; text: string; step: Step };
-
-/** Steps after which the call ends once the agent has spoken. */
-export const CLOSING_STEPS: readonly Step[] = [
-  'confirm',
-  'bookingFailed',
-  'declined',
-  'abusive',
-  'transfer',
-  'goodbye',
-];

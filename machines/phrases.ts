@@ -139,3 +139,10 @@ export function recoveryLine(
 ): string {
   return suggestedReply(step === 'greet' ? 'understand' : step, kind, facts, slots, language);
 }
+
+/** Said to every caller still on the line when the server has to stop (after the drain period). */
+export function shutdownLine(language: Language): string {
+  return language === 'es'
+    ? 'Lo siento, tengo que terminar la llamada. Por favor, vuelva a llamar en un minuto. Adiós.'
+    : 'Sorry, I have to end the call now. Please call back in a minute. Goodbye.';
+}

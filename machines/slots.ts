@@ -9,15 +9,6 @@ export interface Slots {
   name?: string;
 }
 
-/** What the LLM claimed the caller said; every field is re-validated before it is recorded. */
-export interface DetailsClaim {
-  problem?: string;
-  agreed?: boolean;
-  postcode?: string;
-  address?: string;
-  name?: string;
-}
-
 export type SlotIssue = 'invalid_postcode' | 'invalid_address' | 'invalid_name' | 'invalid_problem';
 
 const collapse = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -44,8 +35,11 @@ export function cleanName(raw: string): string | undefined {
   return words.every((w) => /^[\p{L}][\p{L}'.-]*$/u.test(w)) ? s : undefined;
 }
 
-/** Validates a claim; returns the slots that passed and the issues found. */
-export function validateDetails(claim: DetailsClaim): { accepted: Slots; issues: SlotIssue[] } {
+/**
+ * Validates what the caller is said to have given (by the model or a local parser): every field is
+ * checked again before it is recorded. Returns the slots that passed and the issues found.
+ */
+export function validateDetails(claim: Slots): { accepted: Slots; issues: SlotIssue[] } {
   const accepted: Slots = {};
   const issues: SlotIssue[] = [];
   if (claim.problem !== undefined) {

@@ -1,6 +1,5 @@
 import { dirname, join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
-import type { callMachine } from '../machines/call.machine.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
 import { type FastAgiServer, startFastAgiServer } from './agi/fastagi-server.js';
 import { lookupCallMetadata } from './agi/lookup-call-metadata.js';
@@ -18,7 +17,6 @@ import { DeepgramSttProvider } from './providers/stt/deepgram.js';
 import type { SttProvider } from './providers/stt/types.js';
 import { CartesiaTtsProvider } from './providers/tts/cartesia.js';
 import type { TtsProvider } from './providers/tts/types.js';
-import { newBookingId } from './store/booking-input.js';
 import { BookingJournal } from './store/booking-journal.js';
 import { SqliteCallStore } from './store/sqlite-call-store.js';
 import { seedTenantsFromFile } from './store/tenant-seed.js';
@@ -35,7 +33,6 @@ export interface AppOverrides {
   tts?: TtsProvider;
   llm?: LlmClient;
   store?: CallStore;
-  machine?: typeof callMachine;
   onCallEnded?: (summary: CallSummary) => void;
   onBargeIn?: CallDeps['onBargeIn'];
   twilio?: TwilioOverrides;
@@ -128,9 +125,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     llm,
     llmOptions: { maxTokens: config.LLM_MAX_TOKENS, temperature: config.LLM_TEMPERATURE },
     store,
-    journal: {
-      append: (b, reason) => journal.recordPending({ ...b, id: b.id ?? newBookingId() }, reason),
-    },
+    journal,
     lookupMetadata: (callId) =>
       lookupCallMetadata(callId, {
         registry,
@@ -162,7 +157,6 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       echoRatio: config.BARGE_IN_ECHO_RATIO,
     },
     log,
-    ...(overrides.machine ? { machine: overrides.machine } : {}),
     ...(inspector
       ? { inspect: (callId: string) => (ev: InspectionEvent) => inspector.record(callId, ev) }
       : {}),

@@ -27,6 +27,12 @@ export function printReport(r: DemoResult, recordPath?: string): void {
   out.push('', 'Booking as stored');
   out.push(r.booking ? `  ${JSON.stringify(r.booking, null, 2).split('\n').join('\n  ')}` : '  (none)');
   if (recordPath) out.push('', `Recording: ${recordPath} (stereo, caller left, agent right)`);
-  out.push('', r.ok ? 'OK: booked.' : 'NOT OK: the call did not end in a booking with every turn measured.');
+  const outcome = r.summary?.outcome ?? 'unknown';
+  out.push(
+    '',
+    r.ok
+      ? `OK: every line answered and measured; the call ended ${outcome}.`
+      : `NOT OK: the call ended ${outcome}; not every scripted line was answered and measured, or the script expected another ending.`,
+  );
   console.log(out.join('\n'));
 }

@@ -21,6 +21,8 @@ export interface DemoOptions {
   log: Logger;
   /** Extra environment for callchart (tests shorten nothing here; the demo is a real call). */
   env?: Record<string, string>;
+  /** How the script's call should end ('booked' for a booking script); unset: any outcome. */
+  expectOutcome?: string;
 }
 
 export interface DemoTurn {
@@ -105,13 +107,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       writeFileSync(opts.recordPath, buildWav(stereo, { sampleRate: 8000, channels: 2 }));
     }
     const turns = pairTurns(caller, stored);
-    const ok =
-      booking !== null &&
-      turns.length >= 6 &&
-      turns.every(
-        (t) =>
-          t.sttFinalMs !== null && t.llmTtftMs !== null && t.ttsTtfbMs !== null && t.mouthToEarMs !== null,
-      );
+    const ok = verdict(opts, turns, booking, summary);
     return {
       ok,
       callId: uuid,
@@ -127,6 +123,24 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     await app.close();
     await stack.close();
   }
+}
+
+/**
+ * The demo passes when the script that was played went as scripted: every line was answered with all
+ * its figures measured, and the call ended as the script expects (a booking script stored a booking).
+ */
+function verdict(
+  opts: DemoOptions,
+  turns: DemoTurn[],
+  booking: Booking | null,
+  summary: CallSummary | null,
+): boolean {
+  const measured = (t: DemoTurn) =>
+    t.sttFinalMs !== null && t.llmTtftMs !== null && t.ttsTtfbMs !== null && t.mouthToEarMs !== null;
+  const everyLine = turns.length === opts.script.length && turns.every(measured);
+  if (!opts.expectOutcome) return everyLine;
+  const ended = (summary as CallSummary | null)?.outcome;
+  return everyLine && ended === opts.expectOutcome && (opts.expectOutcome !== 'booked' || booking !== null);
 }
 
 /** Caller turn i (as measured on the wire) with the server's record of the reply to it. */

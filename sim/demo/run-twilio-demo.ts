@@ -36,6 +36,8 @@ export async function runTwilioDemo(opts: {
   callerId: string;
   log: Logger;
   dbPath?: string;
+  /** How the call should end ('booked' for a booking script); unset: any outcome. */
+  expectOutcome?: string;
 }): Promise<DemoResult> {
   const stack = await startSimStack({ script: opts.script });
   const twilio = await startTwilioSim({ authToken: DEMO_AUTH_TOKEN });
@@ -80,8 +82,13 @@ export async function runTwilioDemo(opts: {
     const measured =
       result.stream?.turns.map((t) => t.mouthToEarMs) ?? result.gather?.turns.map((t) => t.turnMs) ?? [];
     const turns: DemoTurn[] = answered.map((s, i) => turnOf(s, measured[i] ?? null));
+    const ended = (summary as CallSummary | null)?.outcome;
+    const ok =
+      result.completed &&
+      turns.length === opts.script.length &&
+      (!opts.expectOutcome || (ended === opts.expectOutcome && (ended !== 'booked' || booking !== null)));
     return {
-      ok: booking !== null && result.completed,
+      ok,
       callId: result.callSid,
       greeting: stored.find((t) => t.index === 0)?.agentText ?? '',
       answerToFirstAudioMs: round(result.stream?.answerToFirstAudioMs ?? null),

@@ -23,7 +23,10 @@ export const STEPS = [
   'goodbye',
 ] as const;
 export type Step = (typeof STEPS)[number];
-export type Language = 'en' | 'es';
+
+import type { Language } from '../../machines/call.types.js';
+
+export type { Language };
 
 export interface PromptFacts {
   step?: Step;

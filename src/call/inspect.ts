@@ -52,14 +52,16 @@ function remoteInspector(config: Config, log: Logger): CallInspector {
 
 function jsonlInspector(dir: string, log: Logger): CallInspector {
   mkdirSync(dir, { recursive: true });
+  const children = new ChildActorTracker();
   const file = join(dir, `callchart-${new Date().toISOString().slice(0, 10)}.jsonl`);
   const out: WriteStream = createWriteStream(file, { flags: 'a' });
   out.on('error', (err) => log.warn({ err, file }, 'trace file write failed'));
   log.info({ file }, 'writing call traces');
   return {
     record(callId, ev) {
-      const line = traceLine(callId, ev);
-      if (line) out.write(`${JSON.stringify(line)}\n`);
+      for (const line of [...children.changes(callId, ev), traceLine(callId, ev)]) {
+        if (line) out.write(`${JSON.stringify(line)}\n`);
+      }
     },
     close: () => new Promise<void>((resolve) => out.end(resolve)),
   };
@@ -83,4 +85,29 @@ function traceLine(callId: string, ev: InspectionEvent): Record<string, unknown>
     return { at, callId, actor, kind: 'state', value, step, cause: ev.event.type };
   }
   return undefined;
+}
+
+/**
+ * The call's child actors (audio, stt, tts, greeting, reply, saveBooking) starting and stopping, read
+ * from the root actor's snapshots: a child appears in `children` when it is invoked and leaves when
+ * its state is exited, so the trace shows the actor tree of a call as it changes.
+ */
+class ChildActorTracker {
+  private readonly live = new Map<string, Set<string>>();
+
+  changes(callId: string, ev: InspectionEvent): Array<Record<string, unknown>> {
+    if (ev.type !== '@xstate.snapshot' || ev.actorRef.sessionId !== ev.rootId) return [];
+    const snap = ev.snapshot as { status?: string; children?: Record<string, unknown> };
+    const now = snap.status === 'active' ? new Set(Object.keys(snap.children ?? {})) : new Set<string>();
+    const before = this.live.get(callId) ?? new Set<string>();
+    const at = Date.now();
+    const out: Array<Record<string, unknown>> = [];
+    for (const id of now)
+      if (!before.has(id)) out.push({ at, callId, kind: 'actor', change: 'started', actor: id });
+    for (const id of before)
+      if (!now.has(id)) out.push({ at, callId, kind: 'actor', change: 'stopped', actor: id });
+    if (now.size) this.live.set(callId, now);
+    else this.live.delete(callId);
+    return out;
+  }
 }

@@ -148,10 +148,12 @@ export interface DurableBookingResult {
 }
 
 /**
- * The runtime's way to book: the id is chosen up front so the caller hears the same reference whether
- * the store or the journal ends up holding it. Invalid input is rethrown (no retry could fix it); any
- * other store failure goes to the journal. If the journal fails too, that error is thrown: the caller
- * must not be told they are booked.
+ * The one booking policy (the call's `saveBooking` actor uses it): the id is chosen up front, so the
+ * store and the journal hold the same reference. Invalid input is rethrown (no retry could fix it); any
+ * other store failure goes to the journal and comes back as `journalled`. The call then apologises
+ * that it could not confirm the booking and says the details were kept, which is true because the
+ * journal was fsync'd; the booking reaches the store when the journal is replayed. If the journal fails
+ * too, that error is thrown.
  */
 export async function bookDurably(
   store: CallStore,

@@ -1,3 +1,4 @@
+import type { CallOutcome } from '../../machines/call.types.js';
 /** A company that owns one or more dialled numbers. */
 export interface Tenant {
   id: string;
@@ -29,16 +30,8 @@ export interface CallRecord {
 export interface CallEnd {
   callId: string;
   endedAt: number;
-  outcome:
-    | 'booked'
-    | 'transferred'
-    | 'caller-hangup'
-    | 'declined'
-    | 'abusive'
-    | 'no-response'
-    | 'booking-failed'
-    | 'error'
-    | 'no-call';
+  /** How the chart ended the call, or what ended it from outside. */
+  outcome: CallOutcome | 'caller-hangup' | 'error' | 'no-call';
   metrics: CallMetrics;
 }
 

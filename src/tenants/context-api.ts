@@ -28,7 +28,6 @@ export const contextResponseSchema = z.object({
   area: text(120).optional(),
   language: z.enum(['en', 'es']).optional(),
   is_repeat: z.boolean().optional(),
-  greeting: text(300).optional(),
 });
 export type ContextResponse = z.infer<typeof contextResponseSchema>;
 

@@ -1,4 +1,4 @@
-export type Language = 'en' | 'es';
+import type { Language } from '../../machines/call.types.js';
 
 /**
  * Country calling codes whose callers are greeted in Spanish. Spain and Spanish-speaking Latin America

@@ -1,9 +1,10 @@
+import type { Language } from '../../machines/call.types.js';
 import { type Logger, maskPhone } from '../log.js';
 import { DEFAULT_TENANT } from '../store/default-tenant.js';
 import { hashCaller } from '../store/phone-number.js';
 import type { CallStore, Tenant } from '../store/types.js';
 import { type ContextApiOptions, fetchCallContext, mergeContext } from './context-api.js';
-import { type Language, languageForCaller } from './language.js';
+import { languageForCaller } from './language.js';
 
 export interface ResolveCallContextInput {
   store: CallStore;
@@ -16,15 +17,14 @@ export interface ResolveCallContextInput {
   log: Logger;
 }
 
-export interface CallContext {
+/** Who is calling whom: the tenant answering, and what we know of the caller. */
+export interface CallerContext {
   tenant: Tenant;
   isRepeatCaller: boolean;
   language: Language;
   /** For CallRecord / BookingInput: the number itself is never stored. */
   callerHash: string;
   callerMasked: string;
-  /** A greeting line supplied by the context service, if it sent one. */
-  greeting?: string;
 }
 
 /**
@@ -34,7 +34,7 @@ export interface CallContext {
  * the context service fails the stored tenant is used (a warning); if the store itself fails the
  * default tenant is used and the caller is treated as new (an error).
  */
-export async function resolveCallContext(input: ResolveCallContextInput): Promise<CallContext> {
+export async function resolveCallContext(input: ResolveCallContextInput): Promise<CallerContext> {
   const { store, dialled, caller, contextApi, log } = input;
   const callerHash = hashCaller(caller);
   const callerMasked = String(maskPhone(caller) ?? '');
@@ -45,13 +45,11 @@ export async function resolveCallContext(input: ResolveCallContextInput): Promis
 
   let tenant = stored;
   let remoteRepeat = false;
-  let greeting: string | undefined;
   if (contextApi?.url) {
     try {
       const ctx = await fetchCallContext(contextApi, dialled, caller);
       tenant = mergeContext(stored, ctx);
       remoteRepeat = ctx.is_repeat === true;
-      greeting = ctx.greeting;
     } catch (err) {
       log.warn(
         { reason: (err as Error).message, dialled, tenantId: stored.id },
@@ -70,6 +68,5 @@ export async function resolveCallContext(input: ResolveCallContextInput): Promis
     language: languageForCaller(caller, tenant.language),
     callerHash,
     callerMasked,
-    ...(greeting ? { greeting } : {}),
   };
 }

@@ -52,7 +52,7 @@ export async function startTwilioFromConfig(
       runCall(call, {
         ...deps,
         // The numbers come from the signed webhook, not from FastAGI.
-        lookupMetadata: async () => ({ did: setup.did, callerId: setup.callerId }),
+        lookupMetadata: async () => ({ did: setup.did, callerId: setup.callerId, source: 'twilio-webhook' }),
       }),
     free: {
       llm: deps.llm,
@@ -60,7 +60,7 @@ export async function startTwilioFromConfig(
       store: deps.store,
       journal: deps.journal,
       observer: deps.observer,
-      ...((overrides.machine ?? deps.machine) ? { machine: overrides.machine ?? deps.machine } : {}),
+      ...(overrides.machine ? { machine: overrides.machine } : {}),
       ...(overrides.answerWaitMs ? { answerWaitMs: overrides.answerWaitMs } : {}),
     },
     ...(transfer ? { transfer } : {}),

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { script, startRig } from './rig.js';
@@ -7,11 +10,16 @@ import { script, startRig } from './rig.js';
 describe('a booking call end to end', () => {
   let rig: Awaited<ReturnType<typeof startRig>>;
   let call: Awaited<ReturnType<typeof rig.call>>;
+  const traceDir = mkdtempSync(join(tmpdir(), 'callchart-trace-'));
 
   beforeAll(async () => {
     // TTS renders near real time here (as a long reply does on the real service), so the reply's
     // context is still generating when the caller interrupts and there is something to cancel.
-    rig = await startRig({ script: script('booking-en'), sims: { cartesia: { realTimeFactor: 0.8 } } });
+    rig = await startRig({
+      script: script('booking-en'),
+      sims: { cartesia: { realTimeFactor: 0.8 } },
+      env: { INSPECT: 'jsonl', TRACE_DIR: traceDir },
+    });
     call = await rig.call();
   }, 90_000);
   afterAll(() => rig?.close());
@@ -87,5 +95,24 @@ describe('a booking call end to end', () => {
   it('the pacer never stopped: no gap between frames longer than a couple of frames', () => {
     expect(call.caller.maxGapMs).toBeLessThan(200);
     expect(rig.app.activeCalls()).toBe(0);
+  });
+
+  it('the inspection trace shows the call as a tree of child actors starting and stopping', async () => {
+    await rig.close(); // flushes the trace file
+    const [file] = readdirSync(traceDir);
+    const mine = readFileSync(join(traceDir, file!), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.callId === call.uuid && l.kind === 'actor');
+    const ids = (change: string) => new Set(mine.filter((l) => l.change === change).map((l) => l.actor));
+    for (const child of ['audio', 'stt', 'tts', 'greeting', 'reply', 'saveBooking']) {
+      expect(ids('started'), child).toContain(child);
+      expect(ids('stopped'), child).toContain(child);
+    }
+    // One reply actor per agent reply: each started one is stopped before the next starts.
+    const replies = mine.filter((l) => l.actor === 'reply').map((l) => l.change);
+    expect(replies.length).toBeGreaterThanOrEqual(12);
+    expect(replies).toEqual(replies.map((_, i) => (i % 2 === 0 ? 'started' : 'stopped')));
   });
 });

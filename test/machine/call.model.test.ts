@@ -9,7 +9,12 @@ import { asCallEvent, MODEL_EVENTS } from './model.js';
 // Paths are generated from the real chart (invoke and after included) with @xstate/graph, then
 // replayed on a real actor whose effects are stubs: the chart is the model and the system under test.
 const key = (s: AnyMachineSnapshot) =>
-  JSON.stringify([s.value, s.context.attempts >= 3, s.context.reprompts, s.context.slots.agreed === false]);
+  JSON.stringify([
+    s.value,
+    Math.min(s.context.attempts, 3),
+    s.context.reprompts,
+    s.context.slots.agreed === false,
+  ]);
 
 const paths = getShortestPaths(callMachine, {
   events: MODEL_EVENTS as never,
@@ -91,6 +96,22 @@ describe('call statechart, model-based', () => {
     expect(reached).toContain('"ended"');
   });
 
+  it('no reachable state keeps a caller at a slot step after three interpreted turns without progress', () => {
+    const slotSteps = ['understand', 'quote', 'postcode', 'address', 'name'];
+    const stuck = paths.filter((p) => {
+      const c = (p.state as AnyMachineSnapshot).context;
+      return p.state.status === 'active' && slotSteps.includes(c.step) && c.attempts >= 3 && c.turnUnderstood;
+    });
+    expect(stuck.map((p) => p.steps.map((s) => s.event.type).join(' > '))).toEqual([]);
+    // ...and the model does reach the third failed turn, which hands the call over.
+    const handedOver = paths.some(
+      (p) =>
+        workflowOf(p.state as never) === 'transfer' &&
+        p.steps.filter((s) => s.event.type === 'CALLER.FINAL').length >= 3,
+    );
+    expect(handedOver).toBe(true);
+  });
+
   it.each(paths.map((p) => [p.steps.map((s) => s.event.type).join(' > '), p] as const))(
     'replays %s',
     async (_name, path) => {
@@ -109,6 +130,33 @@ describe('call statechart, model-based', () => {
         }
       }
       actor.stop();
+    },
+  );
+
+  // One path per distinct state value: the child actors' failures, sent in every state the chart can be
+  // in, must each still end the call by its own deadlines (and with the TTS gone, without a loop).
+  const byValue = new Map(
+    paths.filter((p) => stateValue(p.state) !== '"ended"').map((p) => [stateValue(p.state), p]),
+  );
+  const FAILURES = [
+    { type: 'GREETING.FAILED', reason: 'context error' },
+    { type: 'STT.FAILED', reason: 'redial gave up' },
+    { type: 'TTS.FAILED', reason: 'socket refused' },
+    { type: 'SYSTEM.SHUTDOWN' },
+  ];
+  it.each(FAILURES.flatMap((f) => [...byValue].map(([value, p]) => [f.type, value, f, p] as const)))(
+    '%s in %s still ends the call',
+    async (_type, _value, failure, path) => {
+      const { actor, effects } = await replay(path.steps as never);
+      actor.send(asCallEvent(failure as never));
+      for (let i = 0; i < 40 && actor.getSnapshot().status === 'active'; i++) {
+        // A dead TTS fails every reply it is asked for.
+        if (failure.type === 'TTS.FAILED' && actor.getSnapshot().matches({ active: { turn: 'replying' } }))
+          actor.send({ type: 'REPLY.FAILED', reason: 'tts down' });
+        await vi.advanceTimersByTimeAsync(60_000);
+      }
+      expect(actor.getSnapshot().status).toBe('done');
+      expect(effects).toContain('hangUp');
     },
   );
 

@@ -217,6 +217,99 @@ describe('call statechart scenarios', () => {
   });
 });
 
+describe('child actor failures and the hand-over rule', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const atPostcode = () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'leak', details({ problem: 'leak' }));
+    speakReply(call.actor);
+    callerSays(call, 'yes', details({ agreed: true }));
+    speakReply(call.actor);
+    return call;
+  };
+
+  it.each([
+    [
+      'the model records a bad value',
+      (call: ReturnType<typeof startTestCall>) => callerSays(call, 'banana', details({ postcode: 'banana' })),
+    ],
+    [
+      'the model only replies',
+      (call: ReturnType<typeof startTestCall>) => {
+        callerSays(call, 'banana');
+        call.actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 40 });
+        call.actor.send({ type: 'REPLY.GENERATED', text: 'Sorry, what was the postcode?' });
+        call.actor.send({ type: 'PLAYOUT.DONE' });
+      },
+    ],
+  ])('hands over on the third failed turn at a step when %s', (_how, failTurn) => {
+    const call = atPostcode();
+    for (const miss of [1, 2]) {
+      failTurn(call);
+      expect(call.actor.getSnapshot().context.step, `miss ${miss}`).toBe('postcode');
+      if (call.actor.getSnapshot().matches({ active: { turn: 'replying' } })) speakReply(call.actor);
+    }
+    failTurn(call);
+    expect(call.actor.getSnapshot().context.step).toBe('transfer');
+    expect(call.replies.at(-1)!.step).toBe('transfer');
+    expect(call.effects).toContain('transferCall');
+  });
+
+  it('a speech-to-text failure hands the call to a person, spoken, then hung up', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    call.actor.send({ type: 'STT.FAILED', reason: 'redial gave up' });
+    expect(call.replies.at(-1)!.step).toBe('transfer');
+    speakReply(call.actor);
+    expect(call.effects).toContain('hangUp');
+    call.actor.send({ type: 'HANGUP' });
+    expect(call.actor.getSnapshot().output).toMatchObject({ outcome: 'transferred' });
+  });
+
+  it('an STT failure during the greeting is answered once the greeting has played', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'STT.FAILED', reason: 'refused' });
+    expect(call.replies).toHaveLength(0);
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    expect(call.replies.at(-1)!.step).toBe('transfer');
+  });
+
+  it('a text-to-speech failure ends the call handed over, without looping apologies', async () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    call.actor.send({ type: 'TTS.FAILED', reason: 'socket refused' });
+    for (let i = 0; i < 3 && !call.effects.includes('hangUp'); i++)
+      call.actor.send({ type: 'REPLY.FAILED', reason: 'tts down' });
+    expect(call.effects).toContain('hangUp');
+    expect(call.replies.length).toBeLessThanOrEqual(3);
+    call.actor.send({ type: 'HANGUP' });
+    expect(call.actor.getSnapshot().output).toMatchObject({ outcome: 'transferred' });
+  });
+
+  it('a failed greeting goes straight to listening', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'GREETING.FAILED', reason: 'context error' });
+    expect(call.actor.getSnapshot().matches({ active: { turn: { listening: 'idle' } } })).toBe(true);
+  });
+
+  it('shutdown cuts the reply, says goodbye and hangs up; the call is stored as interrupted', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'leak', details({ problem: 'leak' }));
+    call.actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 40 });
+    call.actor.send({ type: 'SYSTEM.SHUTDOWN' });
+    expect(call.effects).toContain('stopPlayout');
+    expect(call.replies.at(-1)!.say).toMatch(/call back/);
+    speakReply(call.actor);
+    expect(call.effects).toContain('hangUp');
+    call.actor.send({ type: 'HANGUP' });
+    expect(call.actor.getSnapshot().output).toMatchObject({ outcome: 'interrupted' });
+  });
+});
+
 describe('phrasing', () => {
   it('speaks Spanish with usted and the trade in Spanish', async () => {
     const { suggestedReply: reply, tradeLabelIn } = await import('../../machines/phrases.js');

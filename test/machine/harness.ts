@@ -1,12 +1,17 @@
 import { createActor, fromCallback, fromPromise } from 'xstate';
 import { callMachine } from '../../machines/call.machine.js';
 import type {
+  AudioCommand,
   BookingRequest,
+  CallChildInput,
   CallEmitted,
   CallEvent,
   CallerIntent,
   CallInput,
+  GreetingInput,
   ReplyInput,
+  SttCommand,
+  SttInput,
 } from '../../machines/call.types.js';
 
 export const FACTS = {
@@ -31,6 +36,17 @@ export function startTestCall(
   const bookings: BookingRequest[] = [];
   const machine = callMachine.provide({
     actors: {
+      // Child actors record the commands the chart sends them, under the effect names the tests use.
+      audio: fromCallback<AudioCommand, CallChildInput>(({ receive }) => {
+        receive((c) => effects.push(c.type === 'AUDIO.STOP' ? 'stopPlayout' : 'hangUp'));
+      }),
+      stt: fromCallback<SttCommand, SttInput>(({ receive }) => {
+        receive(() => effects.push('finalizeTranscript'));
+      }),
+      tts: fromCallback<CallEvent, CallChildInput>(() => undefined),
+      greeting: fromCallback<CallEvent, GreetingInput>(() => {
+        effects.push('playGreeting');
+      }),
       reply: fromCallback<CallEvent, ReplyInput>(({ input }) => {
         replies.push(input);
         return () => effects.push('replyStopped');
@@ -41,11 +57,7 @@ export function startTestCall(
       }),
     },
     actions: {
-      playGreeting: () => effects.push('playGreeting'),
-      stopPlayout: () => effects.push('stopPlayout'),
-      finalizeTranscript: () => effects.push('finalizeTranscript'),
       transferCall: () => effects.push('transferCall'),
-      hangUp: () => effects.push('hangUp'),
     },
   });
   const actor = createActor(machine, { input: INPUT });

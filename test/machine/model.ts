@@ -29,6 +29,12 @@ export const MODEL_EVENTS: AnyEvent[] = [
   { type: 'REPLY.FAILED', reason: 'llm down' },
   { type: 'DTMF', digit: '0' },
   { type: 'HANGUP' },
+  // Failures and milestones of the child actors.
+  { type: 'GREETING.FAILED', reason: 'tts context error' },
+  { type: 'STT.FAILED', reason: 'redial gave up' },
+  { type: 'STT.RECONNECTED' },
+  { type: 'TTS.FAILED', reason: 'socket refused' },
+  { type: 'SYSTEM.SHUTDOWN' },
   tools(details({ problem: 'leaking pipe' })),
   tools(details({ agreed: true })),
   tools(details({ agreed: false })),

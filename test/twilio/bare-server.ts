@@ -1,6 +1,7 @@
 import { nullObserver } from '../../src/call/observer.js';
 import type { Logger } from '../../src/log.js';
 import type { LlmClient } from '../../src/providers/llm/types.js';
+import type { BookingJournal } from '../../src/store/booking-journal.js';
 import type { CallStore, Tenant } from '../../src/store/types.js';
 import type { MediaStreamCall } from '../../src/transports/twilio/media-stream-call.js';
 import type { StreamCallSetup } from '../../src/transports/twilio/stream-connection.js';
@@ -34,7 +35,7 @@ export async function startBareTwilioServer(
       llm: {} as LlmClient,
       llmOptions: { maxTokens: 100, temperature: 0 },
       store: {} as CallStore,
-      journal: { append: async () => {} },
+      journal: {} as BookingJournal,
       observer: nullObserver,
     },
   });

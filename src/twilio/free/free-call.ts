@@ -1,19 +1,25 @@
-import { type Actor, createActor, fromPromise } from 'xstate';
+import { type Actor, createActor, fromCallback, fromPromise } from 'xstate';
 import { callMachine } from '../../../machines/call.machine.js';
 import {
+  type AudioCommand,
   type BookingRequest,
   type BookingResult,
+  type CallChildInput,
+  type CallEvent,
   type CallFacts,
   CLOSING_STEPS,
+  type GreetingInput,
   type Language,
 } from '../../../machines/call.types.js';
 import { greetingText } from '../../../machines/phrases.js';
-import type { CallDeps, CallSummary, ResolvedContext } from '../../call/call-session.js';
+import type { CallSummary } from '../../call/call-session.js';
 import { timeOfDay } from '../../call/greeting.js';
 import type { CallObserver } from '../../call/observer.js';
 import type { Logger } from '../../log.js';
 import type { LlmClient } from '../../providers/llm/types.js';
+import { type BookingJournal, bookDurably } from '../../store/booking-journal.js';
 import type { BookingInput, CallEnd, CallStore } from '../../store/types.js';
+import type { CallerContext } from '../../tenants/resolve-call-context.js';
 import { dialNumber, finalTwiml, gatherTwiml, pollTwiml } from '../twiml.js';
 import { textReplyActor } from './text-reply.js';
 
@@ -21,7 +27,7 @@ export interface FreeCallDeps {
   llm: LlmClient;
   llmOptions: { maxTokens: number; temperature: number };
   store: CallStore;
-  journal: CallDeps['journal'];
+  journal: BookingJournal;
   observer: CallObserver;
   log: Logger;
   /** Test hook: the machine with shorter deadlines. */
@@ -66,7 +72,7 @@ export class FreeCall {
 
   constructor(
     readonly callSid: string,
-    private readonly ctx: ResolvedContext,
+    private readonly ctx: CallerContext,
     private readonly meta: { did: string; callerId: string },
     private readonly deps: FreeCallDeps,
     private readonly gatherUrl: string,
@@ -106,23 +112,28 @@ export class FreeCall {
           },
         }),
         saveBooking: fromPromise<BookingResult, BookingRequest>(({ input }) => this.saveBooking(input)),
+        // No audio reaches callchart on this tier: Twilio hears the caller and Polly speaks.
+        audio: fromCallback<AudioCommand, CallChildInput>(({ receive }) => {
+          receive((command) => {
+            // Stop: words not yet handed to Twilio are dropped. Hang up: the next TwiML ends the call.
+            if (command.type === 'AUDIO.STOP') this.outbox = undefined;
+            this.wake();
+          });
+        }),
+        stt: fromCallback(() => undefined),
+        tts: fromCallback(() => undefined),
+        greeting: fromCallback<CallEvent, GreetingInput>(({ input }) => {
+          const text = greetingText(input.facts, input.language);
+          this.storeTurn(text, 'greet'); // turn 0, as for voice calls
+          this.put({ text, language: input.language, last: false });
+        }),
       },
       actions: {
-        playGreeting: () => {
-          const text = greetingText(this.facts, ctx.language);
-          this.storeTurn(text, 'greet'); // turn 0, as for voice calls
-          this.put({ text, language: ctx.language, last: false });
-        },
-        stopPlayout: () => {
-          this.outbox = undefined;
-        },
-        finalizeTranscript: () => {},
         transferCall: () => {
           const number = ctx.tenant.transferNumber;
           this.log.info({ to: number }, 'transferring to a person');
           if (number) this.dialTo = dialNumber(number);
         },
-        hangUp: () => this.wake(),
       },
     });
     this.actor = createActor(machine, {
@@ -305,17 +316,11 @@ export class FreeCall {
       callerMasked: this.ctx.callerMasked,
       callerHash: this.ctx.callerHash,
     };
-    try {
-      const { booking: row, created } = await this.deps.store.createBooking(booking);
-      if (created) this.deps.observer.bookingMade(this.ctx.tenant.id);
-      this.log.info({ bookingId: row.id, created }, 'booking committed');
-      return { bookingId: row.id };
-    } catch (err) {
-      this.log.error({ err }, 'booking write failed; kept in the retry journal');
-      await this.deps.journal.append(booking, String((err as Error)?.message ?? err)).catch((e) => {
-        this.log.fatal({ err: e }, 'booking journal failed');
-      });
-      throw err;
-    }
+    const result = await bookDurably(this.deps.store, this.deps.journal, booking, this.log);
+    // Kept in the journal only: the chart apologises and the journal's replay stores it later.
+    if (result.journalled) throw new Error('booking kept in the journal, not yet in the store');
+    if (result.created) this.deps.observer.bookingMade(this.ctx.tenant.id);
+    this.log.info({ bookingId: result.booking.id, created: result.created }, 'booking committed');
+    return { bookingId: result.booking.id };
   }
 }

@@ -1,35 +1,19 @@
 import { fromCallback } from 'xstate';
-import type {
-  CallEvent,
-  CallerIntent,
-  Language,
-  ReplyInput,
-  ToolCallSummary,
-} from '../../machines/call.types.js';
+import type { CallEvent, CallerIntent, ReplyInput, ToolCallSummary } from '../../machines/call.types.js';
 import type { Logger } from '../log.js';
 import { type LlmClient, LlmError, type ToolCall } from '../providers/llm/types.js';
-import type { TtsContext, TtsSession, TtsVoice } from '../providers/tts/types.js';
-import type { CallTransport } from '../transports/transport.js';
+import type { TtsContext } from '../providers/tts/types.js';
+import type { CallLine, Speaker } from './call-line.js';
+import type { CallerAudio } from './caller-audio.js';
 import { heardText, type ReplyAudioLedger } from './heard-text.js';
-import type { CallObserver } from './observer.js';
 import { chatMessages } from './prompts.js';
 import { TOOLS, toolCallToIntent } from './tools.js';
-import type { TurnRecorder } from './turn-recorder.js';
 
 export interface ReplyDeps {
+  line: CallLine;
+  callerAudio: CallerAudio;
   llm: LlmClient;
-  tts: () => Promise<TtsSession>;
-  voice: (language: Language, step: ReplyInput['step']) => TtsVoice;
-  transport: CallTransport;
-  turns: TurnRecorder;
-  observer: CallObserver;
-  tenantId: string;
   llmOptions: { maxTokens: number; temperature: number };
-  /** Bytes of transport audio per ms, to turn TTS audio into playout time. */
-  bytesPerMs: number;
-  log: Logger;
-  /** The session routes playout events to the reply that is current. */
-  setCurrent: (reply: ActiveReply | undefined) => void;
 }
 
 /**
@@ -38,7 +22,7 @@ export interface ReplyDeps {
  * machine leaves the replying state this reply is stopped: the LLM request is aborted and the TTS
  * context cancelled.
  */
-export class ActiveReply {
+class ActiveReply implements Speaker {
   private readonly abort = new AbortController();
   private ctx: TtsContext | undefined;
   private ctxPromise: Promise<TtsContext> | undefined;
@@ -56,12 +40,13 @@ export class ActiveReply {
     private readonly deps: ReplyDeps,
     private readonly send: (e: CallEvent) => void,
   ) {
-    this.playedAtStart = deps.transport.playedMs();
-    this.log = deps.log.child({ turn: input.turn, step: input.step });
+    this.playedAtStart = deps.line.transport.playedMs();
+    this.log = deps.line.log.child({ turn: input.turn, step: input.step });
   }
 
   start(): void {
-    this.deps.setCurrent(this);
+    this.deps.line.speaker = this;
+    this.deps.callerAudio.resetDetector();
     const run = this.input.say !== undefined ? this.speak(this.input.say) : this.think();
     run.catch((err) => {
       if (this.stopped) return;
@@ -80,17 +65,17 @@ export class ActiveReply {
         (c) => c.cancel(),
         () => {},
       );
-    this.deps.setCurrent(undefined);
+    if (this.deps.line.speaker === this) this.deps.line.speaker = undefined;
   }
 
   /** What the caller has heard of this reply so far (for barge-in truncation). */
   heard(): string {
-    return heardText(this.ledger, this.deps.transport.playedMs() - this.playedAtStart);
+    return heardText(this.ledger, this.deps.line.transport.playedMs() - this.playedAtStart);
   }
 
   /** The transport's queue ran dry; finished if the TTS has sent everything. */
   onPlayoutDrained(): void {
-    if (this.ttsDone && !this.stopped && !this.playoutReported && this.deps.transport.queuedMs() === 0) {
+    if (this.ttsDone && !this.stopped && !this.playoutReported && this.deps.line.transport.queuedMs() === 0) {
       this.playoutReported = true;
       this.send({ type: 'PLAYOUT.DONE' });
     }
@@ -103,7 +88,8 @@ export class ActiveReply {
   }
 
   private async think(): Promise<void> {
-    const { llm, llmOptions, turns } = this.deps;
+    const { llm, llmOptions } = this.deps;
+    const { turns, observer } = this.deps.line;
     const log = this.log;
     turns.llmRequested();
     const toolCalls: ToolCall[] = [];
@@ -126,14 +112,14 @@ export class ActiveReply {
         } else if (ev.type === 'tool-call') {
           toolCalls.push(ev.call);
         } else if (ev.type === 'fallback') {
-          this.deps.observer.fallback(ev.from, ev.to);
+          observer.fallback(ev.from, ev.to);
           log.warn({ from: ev.from, to: ev.to, reason: ev.reason }, 'llm fallback');
         }
       }
     } catch (err) {
       if (this.stopped) return;
       const e = err as LlmError;
-      this.deps.observer.providerError(e.provider ?? llm.name, e.kind ?? 'error');
+      observer.providerError(e.provider ?? llm.name, e.kind ?? 'error');
       // Words already spoken cannot be unsaid: end the reply on what the caller has heard.
       if (!text) throw err;
       log.warn({ err }, 'llm failed mid-reply; ending reply early');
@@ -161,8 +147,9 @@ export class ActiveReply {
   }
 
   private context(): Promise<TtsContext> {
-    this.ctxPromise ??= this.deps.tts().then((session) => {
-      const ctx = session.context(this.deps.voice(this.input.language, this.input.step), (e) => {
+    const { line } = this.deps;
+    this.ctxPromise ??= line.tts.then((session) => {
+      const ctx = session.context(line.voice(this.input.language, this.input.step), (e) => {
         if (this.stopped) return;
         switch (e.type) {
           case 'audio':
@@ -182,7 +169,7 @@ export class ActiveReply {
             this.onPlayoutDrained();
             break;
           case 'error':
-            this.deps.observer.providerError('tts', 'error');
+            line.observer.providerError('tts', 'error');
             if (!this.audioSeen) {
               this.send({ type: 'REPLY.FAILED', reason: `tts: ${e.error.message}` });
             } else {
@@ -203,18 +190,18 @@ export class ActiveReply {
   private onAudio(audio: Buffer): void {
     if (!this.audioSeen) {
       this.audioSeen = true;
-      this.deps.turns.firstAudio();
+      this.deps.line.turns.firstAudio();
       const ttfbMs = this.firstPushAt === undefined ? 0 : performance.now() - this.firstPushAt;
       this.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: Math.round(ttfbMs * 10) / 10 });
     }
-    this.ledger.audioMs += audio.length / this.deps.bytesPerMs;
-    this.deps.transport.play(audio);
+    this.ledger.audioMs += audio.length / this.deps.line.bytesPerMs;
+    this.deps.line.transport.play(audio);
   }
 
   private async pushText(text: string): Promise<void> {
     const ctx = await this.context();
     if (this.stopped) return;
-    this.deps.turns.ttsPushed();
+    this.deps.line.turns.ttsPushed();
     this.firstPushAt ??= performance.now();
     this.ledger.text += text;
     ctx.push(text);
@@ -226,7 +213,7 @@ export class ActiveReply {
   }
 }
 
-/** The `reply` actor the call machine invokes, bound to one call's data plane. */
+/** The `reply` child the chart invokes in `replying`, bound to one call's data plane. */
 export function replyActor(deps: ReplyDeps) {
   return fromCallback<CallEvent, ReplyInput>(({ input, sendBack }) => {
     const reply = new ActiveReply(input, deps, sendBack);

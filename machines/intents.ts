@@ -1,0 +1,51 @@
+import type { CallContext, CallerIntent, Notice, Step, WayOut } from './call.types.js';
+import { type Slots, validateDetails } from './slots.js';
+
+/** The slot issue that matters at each step (a bad name given early is not worth a re-ask yet). */
+const STEP_ISSUE: Partial<Record<Step, Notice>> = {
+  understand: 'invalid_problem',
+  postcode: 'invalid_postcode',
+  address: 'invalid_address',
+  name: 'invalid_name',
+};
+
+const WAY_OUT: Partial<Record<CallerIntent['type'], WayOut>> = {
+  'CALLER.SAID_TOO_EXPENSIVE': 'declined',
+  'CALLER.WAS_ABUSIVE': 'abusive',
+  'CALLER.ASKED_FOR_HUMAN': 'transfer',
+};
+
+type IntentEffect = Pick<CallContext, 'slots' | 'language'> & Partial<Pick<CallContext, 'notice' | 'wayOut'>>;
+
+/**
+ * What the caller's validated intents change, in the order they were given: slots (re-validated here,
+ * never trusted), a notice for the next reply, the language, or a way out of the workflow. The
+ * workflow region then moves on these values through its eventless transitions.
+ */
+export function foldIntents(context: CallContext, intents: readonly CallerIntent[]): IntentEffect {
+  let { slots, language, notice, wayOut } = context;
+  for (const intent of intents) {
+    switch (intent.type) {
+      case 'CALLER.GAVE_DETAILS': {
+        const { accepted, issues } = validateDetails(intent.details);
+        slots = { ...slots, ...accepted } satisfies Slots;
+        const issue = STEP_ISSUE[context.step];
+        if (issue && issues.includes(issue as never)) notice = issue;
+        break;
+      }
+      case 'CALLER.ASKED_TOTAL_PRICE':
+        notice = 'total_price';
+        break;
+      case 'CALLER.ASKED_IF_LOCAL':
+        notice = 'are_you_local';
+        break;
+      case 'CALLER.SWITCHED_LANGUAGE':
+        language = intent.language;
+        notice = 'language_switched';
+        break;
+      default:
+        wayOut = WAY_OUT[intent.type] ?? wayOut;
+    }
+  }
+  return { slots, language, notice, wayOut };
+}

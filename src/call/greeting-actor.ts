@@ -1,0 +1,118 @@
+import { fromCallback } from 'xstate';
+import type { CallEvent, GreetingInput } from '../../machines/call.types.js';
+import { greetingText } from '../../machines/phrases.js';
+import type { TtsContext } from '../providers/tts/types.js';
+import type { CallStore } from '../store/types.js';
+import type { CallLine, Speaker } from './call-line.js';
+import type { GreetingCache } from './greeting.js';
+
+export interface GreetingActorDeps {
+  line: CallLine;
+  greetings: GreetingCache;
+  store: CallStore;
+}
+
+/**
+ * The `greeting` child, invoked by the chart's `greeting` state: plays the cached clip at once, or on a
+ * cache miss streams it from the TTS (first audio after one round trip) and keeps the whole clip for
+ * the next caller. Reports `PLAYOUT.DONE` once it has played, `GREETING.FAILED` if it cannot be
+ * voiced. Stopping it (barge-in, deadline) cancels the synthesis.
+ */
+export function greetingActor(deps: GreetingActorDeps) {
+  const { line } = deps;
+  return fromCallback<CallEvent, GreetingInput>(({ input, sendBack }) => {
+    const send = (e: CallEvent) => sendBack(e);
+    const text = greetingText(input.facts, input.language);
+    const voice = line.voice(input.language, 'greet');
+    let stopped = false;
+    let started = false;
+    let complete = false;
+    let context: TtsContext | undefined;
+
+    const speaker: Speaker = {
+      heard: () => '',
+      onPlayoutDrained: () => {
+        if (!stopped && started && complete && line.transport.queuedMs() === 0)
+          send({ type: 'PLAYOUT.DONE' });
+      },
+    };
+    const fail = (err: unknown, msg: string) => {
+      if (stopped) return;
+      line.log.error({ err }, msg);
+      send({ type: 'GREETING.FAILED', reason: String((err as Error)?.message ?? err) });
+    };
+    const start = () => {
+      started = true;
+      line.speaker = speaker;
+      recordAnswer(deps, text);
+    };
+
+    const key = {
+      tenantId: line.tenantId,
+      language: input.language,
+      timeOfDay: input.facts.timeOfDay,
+      format: `${line.format.encoding}/${line.format.sampleRate}/${voice.voiceId}`,
+    };
+    const cached = deps.greetings.get(key);
+    if (cached) {
+      complete = true;
+      start();
+      line.transport.play(cached);
+    } else {
+      line.tts.then(
+        (session) => {
+          if (stopped) return;
+          const parts: Buffer[] = [];
+          context = session.context(voice, (e) => {
+            if (stopped) return;
+            if (e.type === 'audio') {
+              parts.push(e.audio);
+              if (!started) start();
+              line.transport.play(e.audio);
+            } else if (e.type === 'done') {
+              complete = true;
+              deps.greetings.set(key, Buffer.concat(parts));
+              speaker.onPlayoutDrained();
+            } else if (e.type === 'error') {
+              fail(e.error, 'greeting could not be synthesised; listening instead');
+            }
+          });
+          context.push(text);
+          context.finish();
+        },
+        (err: unknown) => fail(err, 'text-to-speech unavailable for the greeting; listening instead'),
+      );
+    }
+
+    return () => {
+      stopped = true;
+      if (context && !complete) context.cancel();
+      if (line.speaker === speaker) line.speaker = undefined;
+    };
+  });
+}
+
+/** The greeting is turn 0: no caller words and no provider round trip, only answer-to-first-audio. */
+function recordAnswer({ line, store }: GreetingActorDeps, text: string): void {
+  const answeredMs = line.now() - line.connectedAt;
+  line.stats.answeredMs = answeredMs;
+  store
+    .addTurn({
+      callId: line.callId,
+      index: 0,
+      step: 'greet',
+      callerText: '',
+      agentText: text,
+      bargeIn: false,
+      sttFinalMs: null,
+      llmTtftMs: null,
+      ttsTtfbMs: null,
+      mouthToEarMs: null,
+      bargeInStopMs: null,
+      llmProvider: null,
+      at: Date.now(),
+    })
+    .catch((err: unknown) => line.log.error({ err }, 'could not store the greeting turn'));
+  line.observer.answered(line.tenantId, answeredMs);
+  line.log.info({ answerToFirstAudioMs: Math.round(answeredMs) }, 'greeting playing');
+}

@@ -1,0 +1,110 @@
+import { fromCallback } from 'xstate';
+import type { CallEvent, Language, SttCommand, SttInput } from '../../machines/call.types.js';
+import type { SttEvent, SttOptions, SttProvider, SttSession } from '../providers/stt/types.js';
+import type { CallLine } from './call-line.js';
+import type { CallerAudio } from './caller-audio.js';
+
+const STT_LANGUAGE: Record<Language, string> = { en: 'en-GB', es: 'es' };
+
+export interface SttActorDeps {
+  line: CallLine;
+  callerAudio: CallerAudio;
+  stt: SttProvider;
+  options: Omit<SttOptions, 'encoding' | 'sampleRate' | 'language'>;
+  /** STT language: a code or 'multi', or 'auto' to follow the caller's language. */
+  language: string;
+}
+
+/**
+ * The `stt` child: one speech-to-text session for the whole call (the adapter redials drops). Caller
+ * audio reaches it from CallerAudio, buffered until the socket is open. It reports speech starts and
+ * whole caller turns (finals joined until the end of the utterance), and fails the call over to a
+ * person with `STT.FAILED` when the service cannot be reached.
+ */
+export function sttActor(deps: SttActorDeps) {
+  const { line, callerAudio } = deps;
+  return fromCallback<SttCommand, SttInput>(({ input, sendBack, receive }) => {
+    const send = (e: CallEvent) => sendBack(e);
+    let session: SttSession | undefined;
+    let stopped = false;
+    let pendingFinal: string[] = [];
+
+    const flushFinal = () => {
+      if (!pendingFinal.length) return;
+      const text = pendingFinal.join(' ');
+      pendingFinal = [];
+      line.finalVoicedAt = line.lastVoicedAt;
+      send({ type: 'CALLER.FINAL', text });
+    };
+
+    const onEvent = (e: SttEvent) => {
+      if (stopped) return;
+      switch (e.type) {
+        case 'speech-started':
+          // A line without barge-in (Twilio Pro) ignores the caller while the agent is audible.
+          if (line.transport.bargeIn === false && agentAudible(line)) break;
+          if (line.speaker) line.bargeInAt = line.now();
+          send({ type: 'CALLER.SPEECH_STARTED', source: 'stt', heardText: line.heard() });
+          break;
+        case 'final':
+          if (e.text.trim()) pendingFinal.push(e.text.trim());
+          if (e.speechFinal) flushFinal();
+          break;
+        case 'utterance-end':
+          flushFinal();
+          break;
+        case 'reconnecting':
+          line.log.warn({ attempt: e.attempt, code: e.code }, 'speech-to-text socket dropped; reconnecting');
+          send({ type: 'STT.RECONNECTING', attempt: e.attempt });
+          break;
+        case 'reconnected':
+          send({ type: 'STT.RECONNECTED' });
+          break;
+        case 'error':
+          line.observer.providerError('stt', e.fatal ? 'fatal' : 'error');
+          line.log.error({ err: e.error, fatal: e.fatal }, 'speech-to-text error');
+          if (e.fatal) send({ type: 'STT.FAILED', reason: e.error.message });
+          break;
+        default:
+          break;
+      }
+    };
+
+    const { format } = line;
+    deps.stt
+      .open(
+        {
+          ...deps.options,
+          encoding: format.encoding === 'mulaw' ? 'mulaw' : 'linear16',
+          sampleRate: format.sampleRate === 16000 ? 16000 : 8000,
+          language: deps.language === 'auto' ? STT_LANGUAGE[input.language] : deps.language,
+        },
+        onEvent,
+        line.log,
+      )
+      .then(
+        (opened) => {
+          session = opened;
+          if (stopped) line.closing.push(opened.close());
+          else callerAudio.attach(opened);
+        },
+        (err: unknown) => {
+          if (stopped) return;
+          line.observer.providerError('stt', 'connect');
+          line.log.error({ err }, 'speech-to-text unavailable; handing the call to a person');
+          send({ type: 'STT.FAILED', reason: String((err as Error)?.message ?? err) });
+        },
+      );
+
+    receive(() => session?.finalize());
+    return () => {
+      stopped = true;
+      callerAudio.detach();
+      if (session) line.closing.push(session.close());
+    };
+  });
+}
+
+function agentAudible(line: CallLine): boolean {
+  return line.transport.recentOutputRms(250) > 0 || line.transport.queuedMs() > 0;
+}
