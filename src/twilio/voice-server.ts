@@ -108,9 +108,11 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
         'incoming call',
       );
       if (tier === 'free') {
-        if (free.get(sid)) {
-          log.warn({ callId: sid }, 'voice webhook repeated for a call in progress; ignored');
-          twiml(res, finalTwiml({ language: ctx.language }));
+        const existing = free.get(sid);
+        if (existing) {
+          // A retried webhook must not start a second actor: answer with the call's next turn.
+          log.warn({ callId: sid }, 'voice webhook repeated for a call in progress');
+          twiml(res, await existing.gather(undefined));
           return;
         }
         const call = new FreeCall(

@@ -9,6 +9,7 @@ import type { CallSummary } from '../../src/call/call-session.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { seedDemoTenants } from '../../src/store/tenant-seed.js';
+import type { TwilioOverrides } from '../../src/twilio/start-twilio.js';
 
 export const AUTH_TOKEN = 'test-auth-token-0001';
 
@@ -23,7 +24,11 @@ export const NUMBERS = {
  * The real server with its Twilio side on, the provider simulators, and the Twilio simulator
  * placing calls: signed webhooks, TwiML followed, Media Streams in real time, REST updates.
  */
-export async function startTwilioRig(opts: { script: CallerLine[]; sims?: SimStackOptions }) {
+export async function startTwilioRig(opts: {
+  script: CallerLine[];
+  sims?: SimStackOptions;
+  twilio?: TwilioOverrides;
+}) {
   const stack: SimStack = await startSimStack({
     script: opts.script,
     ...opts.sims,
@@ -49,6 +54,7 @@ export async function startTwilioRig(opts: { script: CallerLine[]; sims?: SimSta
   const ended = new Map<string, CallSummary>();
   const waiters = new Map<string, (s: CallSummary) => void>();
   const app: App = await startApp(config, silentLogger, {
+    ...(opts.twilio ? { twilio: opts.twilio } : {}),
     onCallEnded: (s) => {
       ended.set(s.callId, s);
       waiters.get(s.callId)?.(s);
@@ -78,9 +84,18 @@ export async function startTwilioRig(opts: { script: CallerLine[]; sims?: SimSta
     };
   }
 
+  /** Resolves when the call with this CallSid has ended (its summary). */
+  const ended$ = (callSid: string) =>
+    new Promise<CallSummary>((resolve) => {
+      const done = ended.get(callSid);
+      if (done) resolve(done);
+      else waiters.set(callSid, resolve);
+    });
+
   return {
     app,
     stack,
+    ended: ended$,
     twilio,
     base,
     call,

@@ -17,10 +17,12 @@ import { timeOfDay } from '../../call/greeting.js';
 import type { CallObserver } from '../../call/observer.js';
 import type { Logger } from '../../log.js';
 import type { LlmClient } from '../../providers/llm/types.js';
-import { type BookingJournal, bookDurably } from '../../store/booking-journal.js';
-import type { BookingInput, CallEnd, CallStore } from '../../store/types.js';
+import type { BookingJournal } from '../../store/booking-journal.js';
+import type { CallEnd, CallStore } from '../../store/types.js';
 import type { CallerContext } from '../../tenants/resolve-call-context.js';
 import { dialNumber, finalTwiml, gatherTwiml, pollTwiml } from '../twiml.js';
+import { ChangeSignal } from './change-signal.js';
+import { saveFreeTierBooking } from './free-booking.js';
 import { textReplyActor } from './text-reply.js';
 
 export interface FreeCallDeps {
@@ -61,7 +63,7 @@ export class FreeCall {
   private readonly startedAt = Date.now();
   private outbox: Words | undefined;
   private dialTo: string | undefined;
-  private readonly wakers = new Set<() => void>();
+  private readonly changes = new ChangeSignal();
   private ended = false;
   private turnIndex = 0;
   private callerText = '';
@@ -111,7 +113,9 @@ export class FreeCall {
             deps.observer.providerError(provider, kind);
           },
         }),
-        saveBooking: fromPromise<BookingResult, BookingRequest>(({ input }) => this.saveBooking(input)),
+        saveBooking: fromPromise<BookingResult, BookingRequest>(({ input }) =>
+          saveFreeTierBooking(input, ctx, { ...deps, log: this.log }),
+        ),
         // No audio reaches callchart on this tier: Twilio hears the caller and Polly speaks.
         audio: fromCallback<AudioCommand, CallChildInput>(({ receive }) => {
           receive((command) => {
@@ -226,7 +230,7 @@ export class FreeCall {
   }
 
   private wake(): void {
-    for (const w of [...this.wakers]) w();
+    this.changes.notify();
   }
 
   /** Waits until there is something to tell Twilio: words, a hang-up, or "keep listening". */
@@ -236,23 +240,8 @@ export class FreeCall {
       const twiml = this.nextTwiml();
       if (twiml) return twiml;
       const left = deadline - Date.now();
-      if (left <= 0 || !(await this.changed(left))) return pollTwiml(this.gatherUrl);
+      if (left <= 0 || !(await this.changes.next(left))) return pollTwiml(this.gatherUrl);
     }
-  }
-
-  private changed(timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const waker = () => {
-        clearTimeout(timer);
-        this.wakers.delete(waker);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.wakers.delete(waker);
-        resolve(false);
-      }, timeoutMs);
-      this.wakers.add(waker);
-    });
   }
 
   private nextTwiml(): string | undefined {
@@ -303,24 +292,5 @@ export class FreeCall {
     this.ttftMs = null;
     this.deps.observer.turn(this.ctx.tenant.id, record);
     this.deps.store.addTurn(record).catch((err) => this.log.error({ err }, 'could not store turn'));
-  }
-
-  private async saveBooking(input: BookingRequest): Promise<BookingResult> {
-    const booking: BookingInput = {
-      callId: input.callId,
-      tenantId: this.ctx.tenant.id,
-      customerName: input.name,
-      postcode: input.postcode,
-      address: input.address,
-      problem: input.problem,
-      callerMasked: this.ctx.callerMasked,
-      callerHash: this.ctx.callerHash,
-    };
-    const result = await bookDurably(this.deps.store, this.deps.journal, booking, this.log);
-    // Kept in the journal only: the chart apologises and the journal's replay stores it later.
-    if (result.journalled) throw new Error('booking kept in the journal, not yet in the store');
-    if (result.created) this.deps.observer.bookingMade(this.ctx.tenant.id);
-    this.log.info({ bookingId: result.booking.id, created: result.created }, 'booking committed');
-    return { bookingId: result.booking.id };
   }
 }
