@@ -3,8 +3,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { CallTransport } from '../transports/transport.js';
 import type { FreeCallDeps } from './free/free-call.js';
-import { restTransfer } from './rest-transfer.js';
-import { startTwilioServer, type TwilioServer, type TwilioServerOptions } from './voice-server.js';
+import type { TwilioServer, TwilioServerOptions } from './voice-server.js';
 
 /** Pieces a test may swap on the Twilio side. */
 export interface TwilioOverrides {
@@ -31,6 +30,11 @@ export async function startTwilioFromConfig(
     );
     return null;
   }
+  // Loaded only when needed: the twilio package takes a second or more to import.
+  const [{ startTwilioServer }, { restTransfer }] = await Promise.all([
+    import('./voice-server.js'),
+    import('./rest-transfer.js'),
+  ]);
   let transfer: ((callSid: string, to: string) => Promise<void>) | undefined;
   if (config.TWILIO_ACCOUNT_SID.startsWith('AC')) {
     transfer = restTransfer({

@@ -32,7 +32,9 @@ describe('an English Enterprise call over Media Streams', () => {
     expect(call.summary.bargeIns).toBe(1);
     const interrupted = call.turns.find((t) => t.bargeIn);
     expect(interrupted?.step).toBe('quote');
-    const full = 'I can get a plumber out to you within thirty minutes to an hour.';
+    // The whole quote; the caller cuts in about a second and a half into it.
+    const full =
+      "I can get a plumber out to you within thirty minutes to an hour. There's a 49 pound callout for the plumber to come out, then he'll quote you on-site before starting anything.";
     expect(interrupted!.agentText.length).toBeGreaterThan(0);
     expect(interrupted!.agentText.length).toBeLessThan(full.length);
     expect(full.startsWith(interrupted!.agentText)).toBe(true);
