@@ -86,7 +86,13 @@ export const configSchema = z.object({
   PUBLIC_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_HTTP_PORT: port.default(8080),
   /** The URL Twilio calls (and signs), e.g. https://voice.example.com behind a TLS proxy. */
-  PUBLIC_BASE_URL: z.url().optional(),
+  PUBLIC_BASE_URL: z
+    .url()
+    .refine(
+      (u) => /^https?:\/\/[^/?#]+\/?$/.test(u),
+      'an origin such as https://voice.example.com, with no path',
+    )
+    .optional(),
   /** Without it the Twilio routes are not served: every webhook must be signed with it. */
   TWILIO_AUTH_TOKEN: z.string().default(''),
   TWILIO_ACCOUNT_SID: z.string().default(''),

@@ -54,6 +54,7 @@ const MAX_WS_MESSAGE_BYTES = 64 * 1024;
  */
 export async function startTwilioServer(opts: TwilioServerOptions): Promise<TwilioServer> {
   const log = opts.log.child({ component: 'twilio' });
+  if (opts.publicBaseUrl !== undefined) checkBaseUrl(opts.publicBaseUrl);
   const pending = new PendingStreams();
   const free = new FreeCallRegistry({
     log,
@@ -245,4 +246,19 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Twilio signs the exact URL it requested, which is the base plus the path it was given; our routes
+ * live at /voice/…, so the base must be an origin with no path of its own.
+ */
+function checkBaseUrl(base: string): void {
+  const url = new URL(base);
+  if (
+    !['http:', 'https:'].includes(url.protocol) ||
+    (url.pathname !== '/' && url.pathname !== '') ||
+    url.search
+  ) {
+    throw new Error(`PUBLIC_BASE_URL must be scheme://host[:port] with no path or query, got ${base}`);
+  }
 }

@@ -126,3 +126,12 @@ describe('signed webhooks and stream upgrades over real sockets', () => {
     }
   });
 });
+
+describe('PUBLIC_BASE_URL', () => {
+  it('must be an origin: a path would make every signature fail, so start-up refuses it', async () => {
+    const { log } = captureLogger();
+    await expect(
+      startBareTwilioServer(log, { publicBaseUrl: 'https://voice.example.com/callchart' }),
+    ).rejects.toThrow(/PUBLIC_BASE_URL must be scheme:\/\/host/);
+  });
+});

@@ -45,3 +45,14 @@ describe('starting the Twilio side', () => {
     }
   });
 });
+
+describe('Twilio configuration', () => {
+  it('names PUBLIC_BASE_URL when it has a path (every signature would fail)', () => {
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'https://voice.example.com/callchart' }, '')).toThrow(
+      /PUBLIC_BASE_URL/,
+    );
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://voice.example.com' }, '').PUBLIC_BASE_URL).toBe(
+      'https://voice.example.com',
+    );
+  });
+});

@@ -248,8 +248,9 @@ export class MediaStreamCall implements CallTransport {
   private finish(cause: HangupCause, detail?: string): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    // Closing our side ends <Connect>; with no verb after it, Twilio hangs up.
-    if (cause !== 'caller') this.opts.socket.close();
+    // Closing our side ends <Connect>; with no verb after it, Twilio hangs up. After the caller's
+    // `stop` there is nothing left to say either, so the socket never outlives the call.
+    this.opts.socket.close();
     this.opts.log.info(
       { callId: this.callId, cause, detail, playedMs: Math.round(this.playedMs()) },
       'media stream call ended',
