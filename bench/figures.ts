@@ -1,6 +1,7 @@
+import { roundTo } from '../src/round.js';
 import type { CallOutcome } from './load-generator.js';
 import { type ServerCallRecords, serverTurnForCallerLine } from './server-records.js';
-import { max, type Percentiles, percentiles, round1, round2 } from './stats.js';
+import { max, type Percentiles, percentiles } from './stats.js';
 import type { TargetRun } from './target-run.js';
 
 /** Figures measured on the wire by the callers, the same way for callchart and the floor. */
@@ -58,22 +59,26 @@ export function wireFigures(run: TargetRun, calls: number, configuredProviderMs:
     mouthToEarMs: percentiles(m2e),
     overheadVsConfiguredMs: percentiles(m2e.map((ms) => ms - configuredProviderMs)),
     jitterP99Ms: percentiles(jitter).p99,
-    maxGapMs: round1(max(outcomes.map((o) => o.maxGapMs))),
-    answerToFirstAudioMs: { ...percentiles(answers), max: round1(max(answers)) },
+    maxGapMs: roundTo(max(outcomes.map((o) => o.maxGapMs)), 1),
+    answerToFirstAudioMs: { ...percentiles(answers), max: roundTo(max(answers), 1) },
     bargeInStopMs: percentiles(bargeInStop),
-    callMinutes: round2(callMinutes),
+    callMinutes: roundTo(callMinutes, 2),
     cpuSecPerCallMin: callMinutes > 0 ? Math.round((r.cpuSec / callMinutes) * 1000) / 1000 : null,
-    cpuSysShare: r.cpuSec > 0 ? round2(r.sysSec / r.cpuSec) : null,
+    cpuSysShare: r.cpuSec > 0 ? roundTo(r.sysSec / r.cpuSec, 2) : null,
     peakCpuPercent: r.peakCpuPercent,
     machineLoad: Object.fromEntries(
       Object.entries(r.others).map(([k, v]) => [
         k,
-        { cpuSec: round2(v.cpuSec), peakCpuPercent: v.peakCpuPercent },
+        { cpuSec: roundTo(v.cpuSec, 2), peakCpuPercent: v.peakCpuPercent },
       ]),
     ),
     // Peak over the idle baseline, shared out over the calls that were up at once.
-    rssPerCallMiB: round2((r.peakRssMiB - r.idleRssMiB) / calls),
-    rssMiB: { idle: round2(r.idleRssMiB), peak: round2(r.peakRssMiB), afterCalls: round2(r.afterRssMiB) },
+    rssPerCallMiB: roundTo((r.peakRssMiB - r.idleRssMiB) / calls, 2),
+    rssMiB: {
+      idle: roundTo(r.idleRssMiB, 2),
+      peak: roundTo(r.peakRssMiB, 2),
+      afterCalls: roundTo(r.afterRssMiB, 2),
+    },
     heapUsedMiB: r.heapUsedMiB,
   };
 }

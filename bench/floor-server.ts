@@ -22,7 +22,8 @@ export interface FloorServerOptions {
   linesPerCall: number;
 }
 
-const FRAME_BYTES = 320; // 20 ms of 8 kHz slin, the AudioSocket() app's format (protocols §4.2)
+// 20 ms of 8 kHz slin, the AudioSocket() app's format (docs/protocols/audiosocket.md §4.2).
+const FRAME_BYTES = 320;
 const FRAME_MS = 20;
 const VOICED_RMS = 300; // the Deepgram simulator's threshold
 const MIN_SPEECH_FRAMES = 4; // 80 ms, the Deepgram simulator's minSpeechMs

@@ -3,6 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadCallerScript } from '../sim/caller/script.js';
 import type { AudioOutputCounters } from '../src/metrics/metrics.js';
+import { roundTo } from '../src/round.js';
 import { type CallchartServer, startCallchartServer } from './callchart-server.js';
 import { ROOT } from './child-process.js';
 import { type ServerFigures, serverFigures, type WireFigures, wireFigures } from './figures.js';
@@ -12,7 +13,6 @@ import { pacerCountersFromExposition } from './pacer-counters.js';
 import { configuredProviderMs, DEFAULT_PROVIDER_DELAYS, type ProviderDelays } from './provider-delays.js';
 import { readServerRecords } from './server-records.js';
 import { type Simulators, startSimulators } from './simulators.js';
-import { round2 } from './stats.js';
 import { runAgainst } from './target-run.js';
 
 export interface BenchOptions {
@@ -183,7 +183,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 
     const { turns, ...wire } = ccWire;
     const ratio = (a: number | null | undefined, b: number | null | undefined) =>
-      a == null || b == null || b <= 0 ? null : round2(a / b);
+      a == null || b == null || b <= 0 ? null : roundTo(a / b, 2);
     return {
       transport: opts.transport ?? 'audiosocket',
       calls: opts.calls,

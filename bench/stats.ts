@@ -1,3 +1,5 @@
+import { roundTo } from '../src/round.js';
+
 /** p50/p90/p99 of a set of figures; null when there are none (JSON keeps the field, not a fake zero). */
 export interface Percentiles {
   p50: number | null;
@@ -5,7 +7,10 @@ export interface Percentiles {
   p99: number | null;
 }
 
-/** Nearest-rank percentile of an ascending array (no interpolation: every figure is one that happened). */
+/**
+ * Nearest-rank percentile of an ascending array (no interpolation: every figure is one that happened).
+ * By hand because the usual statistics packages interpolate.
+ */
 export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = Math.ceil((p / 100) * sorted.length);
@@ -16,18 +21,10 @@ export function percentiles(values: readonly number[]): Percentiles {
   // A typed array sorts numerically and fast: jitter alone is 50 figures per call-second.
   const sorted = Float64Array.from(values).sort();
   return {
-    p50: round1(percentileOfSorted(sorted, 50)),
-    p90: round1(percentileOfSorted(sorted, 90)),
-    p99: round1(percentileOfSorted(sorted, 99)),
+    p50: roundTo(percentileOfSorted(sorted, 50), 1),
+    p90: roundTo(percentileOfSorted(sorted, 90), 1),
+    p99: roundTo(percentileOfSorted(sorted, 99), 1),
   };
-}
-
-export function round1(n: number | null): number | null {
-  return n === null ? null : Math.round(n * 10) / 10;
-}
-
-export function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }
 
 export function max(values: readonly number[]): number | null {

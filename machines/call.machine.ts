@@ -18,11 +18,11 @@ import {
   type SttInput,
   type WayOut,
 } from './call.types.js';
-import { foldIntents } from './intents.js';
+import { foldIntents, SLOT_STEPS, stepsAnsweredBy } from './intents.js';
+import { localIntents } from './local-intents.js';
 import { recoveryLine, shutdownLine } from './phrases.js';
 
-/** Steps that collect a slot: three caller turns there without progress hand the call to a person. */
-const SLOT_STEPS: readonly Step[] = ['understand', 'quote', 'postcode', 'address', 'name'];
+/** Three caller turns at a slot step without progress hand the call to a person. */
 const MAX_ATTEMPTS = 3;
 const MAX_REPROMPTS = 2;
 
@@ -34,6 +34,9 @@ const STEP_COMPLETE: Partial<Record<Step, (c: CallContext) => boolean>> = {
   address: (c) => Boolean(c.slots.address),
   name: (c) => Boolean(c.slots.name),
 };
+
+/** The latest reply spoke for the current step (made for it, or said its line ahead of the tool call). */
+const spokeFor = (c: CallContext) => c.replyStep === c.step || c.replyCovers.includes(c.step);
 
 const isStuck = (c: CallContext) =>
   SLOT_STEPS.includes(c.step) && c.attempts >= MAX_ATTEMPTS && c.turnUnderstood;
@@ -102,7 +105,9 @@ export const callMachine = setup({
         turn: context.turn + 1,
         turnUnderstood: false,
       };
-      return event.intents?.length ? { ...base, ...foldIntents(base, event.intents) } : base;
+      // What the words plainly give for this step is applied now, before the turn's one LLM request.
+      const intents = [...(event.intents ?? []), ...localIntents(event.text, context.step)];
+      return intents.length ? { ...base, ...foldIntents(base, intents) } : base;
     }),
     announceCallerTurn: emit(({ context, event }) => ({
       type: 'caller.turn' as const,
@@ -152,6 +157,12 @@ export const callMachine = setup({
     applyIntents: assign(({ context, event }) =>
       event.type === 'LLM.TOOL_CALLS' ? { ...foldIntents(context, event.intents), turnUnderstood: true } : {},
     ),
+    /** Tool calls after the reply's words: those words were the line for where the intents lead. */
+    creditSpokenLine: assign(({ context, event }) =>
+      event.type === 'LLM.TOOL_CALLS' && event.afterText
+        ? { replyCovers: [...context.replyCovers, ...stepsAnsweredBy(event.intents, context.replyStep)] }
+        : {},
+    ),
     keepReplyText: assign(({ event }) =>
       event.type === 'REPLY.GENERATED' ? { replyText: event.text, turnUnderstood: true } : {},
     ),
@@ -192,10 +203,10 @@ export const callMachine = setup({
     /** Nothing left to apply: the step waits for the caller, so the next reply can be made for it. */
     workflowAwaitsCaller: ({ context }) =>
       !STEP_COMPLETE[context.step]?.(context) && context.wayOut === undefined && !isStuck(context),
-    stepMovedSinceReply: ({ context }) => context.replyStep !== context.step,
+    stepMovedSinceReply: ({ context }) => !spokeFor(context),
     /** This reply is the call's last words: a closing step's own reply, or the shutdown goodbye. */
     endsAfterThisReply: ({ context }) =>
-      context.shuttingDown || (CLOSING_STEPS.includes(context.step) && context.replyStep === context.step),
+      context.shuttingDown || (CLOSING_STEPS.includes(context.step) && spokeFor(context)),
     mayReprompt: ({ context }) => context.reprompts < MAX_REPROMPTS,
     isSaying: ({ context }) => context.say !== undefined,
     spokeBeforeTools: ({ event }) => event.type === 'LLM.TOOL_CALLS' && event.afterText,
@@ -221,6 +232,7 @@ export const callMachine = setup({
     facts: input.facts,
     step: 'greet',
     replyStep: 'greet',
+    replyCovers: [],
     slots: {},
     attempts: 0,
     reprompts: 0,
@@ -396,7 +408,7 @@ export const callMachine = setup({
                   turn: context.turn,
                 }),
               },
-              entry: assign({ replyStep: ({ context }) => context.step }),
+              entry: assign({ replyStep: ({ context }) => context.step, replyCovers: [] }),
               exit: assign({ say: undefined, notice: undefined }),
               initial: 'thinking',
               on: {
@@ -430,7 +442,7 @@ export const callMachine = setup({
                   on: {
                     'TTS.FIRST_AUDIO': 'speaking',
                     'LLM.TOOL_CALLS': [
-                      { guard: 'spokeBeforeTools', actions: 'applyIntents' },
+                      { guard: 'spokeBeforeTools', actions: ['creditSpokenLine', 'applyIntents'] },
                       { target: '#call.active.turn.deciding', actions: ['keepToolCalls', 'applyIntents'] },
                     ],
                   },
@@ -445,7 +457,7 @@ export const callMachine = setup({
                 },
                 speaking: {
                   on: {
-                    'LLM.TOOL_CALLS': { actions: 'applyIntents' },
+                    'LLM.TOOL_CALLS': { actions: ['creditSpokenLine', 'applyIntents'] },
                     'PLAYOUT.DONE': [
                       {
                         guard: 'endsAfterThisReply',

@@ -104,6 +104,8 @@ export interface CallContext {
   bookingId?: string;
   /** Step the latest reply was made for; if the workflow moved on since, another reply follows. */
   replyStep: Step;
+  /** Further steps the latest reply already spoke the line for (said ahead of its own tool call). */
+  replyCovers: Step[];
   /** Text of the reply being spoken, once fully generated. */
   replyText?: string;
   outcome?: CallOutcome;

@@ -1,4 +1,11 @@
-import type { CallContext, CallerIntent, Notice, Step, WayOut } from './call.types.js';
+import {
+  type CallContext,
+  type CallerIntent,
+  type Notice,
+  STEPS,
+  type Step,
+  type WayOut,
+} from './call.types.js';
 import { type Slots, validateDetails } from './slots.js';
 
 /** The slot issue that matters at each step (a bad name given early is not worth a re-ask yet). */
@@ -48,4 +55,26 @@ export function foldIntents(context: CallContext, intents: readonly CallerIntent
     }
   }
   return { slots, language, notice, wayOut };
+}
+
+/** Steps that collect a slot, in workflow order. */
+export const SLOT_STEPS: readonly Step[] = ['understand', 'quote', 'postcode', 'address', 'name'];
+
+/** The step a slot step leads to once its slot is given. */
+export function nextStep(step: Step): Step | undefined {
+  return SLOT_STEPS.includes(step) ? STEPS[STEPS.indexOf(step) + 1] : undefined;
+}
+
+/**
+ * The steps whose line a reply already spoke, when its model recorded these intents after speaking:
+ * the prompt asks it to say, in the same response, the line for what the caller did (the next step's
+ * question after a detail, the hand-over after a request for a person, ...).
+ */
+export function stepsAnsweredBy(intents: readonly CallerIntent[], replyStep: Step): Step[] {
+  const steps: Step[] = [];
+  for (const intent of intents) {
+    const step = intent.type === 'CALLER.GAVE_DETAILS' ? nextStep(replyStep) : WAY_OUT[intent.type];
+    if (step) steps.push(step);
+  }
+  return steps;
 }

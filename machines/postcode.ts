@@ -1,11 +1,13 @@
+import { isValid, parse } from 'postcode';
+
 /**
  * UK postcode parsing. The LLM's extraction is never trusted: what it hands over is parsed here and
  * normalised to "OUTWARD INWARD" (e.g. "nn156qp" -> "NN15 6QP"), or rejected.
- * Shape per the Royal Mail format: outward = area (1-2 letters) + district (digit + optional
- * letter/digit); inward = digit + two letters. Plus the special GIR 0AA.
+ * The `postcode` package checks the Royal Mail shape and normalises. Kept by hand: the scan over
+ * spoken forms ("en en one five six queue pee" arrives as separate words), which no package does,
+ * and two rules the package leaves out: the inward letters never use C, I, K, M, O or V, and the
+ * special GIR 0AA.
  */
-const FULL = /^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$/;
-// Letters C, I, K, M, O, V never appear in the inward code's letters.
 const INWARD_BAD_LETTERS = /[CIKMOV]/;
 
 const SPOKEN_DIGITS: Record<string, string> = {
@@ -55,12 +57,10 @@ export function parseUkPostcode(raw: string): string | undefined {
 
 function normalise(compact: string): string | undefined {
   if (compact === 'GIR0AA') return 'GIR 0AA';
-  const m = FULL.exec(compact);
-  if (!m) return undefined;
-  const outward = m[1]!;
-  const inward = m[2]!;
-  if (INWARD_BAD_LETTERS.test(inward.slice(1))) return undefined;
-  return `${outward} ${inward}`;
+  if (!isValid(compact)) return undefined;
+  const { outcode, incode } = parse(compact);
+  if (!outcode || !incode || INWARD_BAD_LETTERS.test(incode.slice(1))) return undefined;
+  return `${outcode} ${incode}`;
 }
 
 const NATO: Record<string, string> = {

@@ -1,7 +1,7 @@
 /**
  * Regenerates fixtures/audio from fixtures/scripts with espeak-ng and SoX (Debian packages).
  * Output: 8 kHz, 16-bit little-endian, mono raw PCM, 300 ms of silence trimmed at the edges
- * by espeak itself. `sox -D` turns dithering off so the bytes are reproducible (toolchain.md).
+ * by espeak itself. `sox -D` turns dithering off so the bytes are reproducible.
  * Tests and the demo read the committed clips; nothing needs these tools at run time.
  *   apt-get install -y espeak-ng sox && npx tsx scripts/make-fixtures.ts
  */

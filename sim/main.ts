@@ -4,16 +4,19 @@
  * Ports: SIM_PORT_BASE (default 18000) + 0 Deepgram, 1 Groq, 2 Cerebras, 3 Anthropic, 4 Cartesia;
  * SIM_PORT_BASE=0 picks free ports. The caller script comes from SIM_CALLER_SCRIPT (a JSON file).
  */
+
+import { z } from 'zod';
 import { createLogger } from '../src/log.js';
 import { handleShutdown } from '../src/shutdown.js';
 import { loadCallerScript, SCRIPT_DIR } from './caller/script.js';
+import { knob } from './knobs.js';
 import { startSimStack } from './stack.js';
 
-const base = Number(process.env.SIM_PORT_BASE ?? 18000);
+const base = knob(undefined, 'SIM_PORT_BASE', 18000, process.env, z.number().int().min(0).max(65530));
 const at = (n: number) => (base === 0 ? 0 : base + n);
 const log = createLogger({ level: process.env.LOG_LEVEL ?? 'info' });
 const script = loadCallerScript(
-  process.env.SIM_CALLER_SCRIPT ?? new URL('booking-en.json', SCRIPT_DIR).pathname,
+  knob(undefined, 'SIM_CALLER_SCRIPT', new URL('booking-en.json', SCRIPT_DIR).pathname),
 );
 const stack = await startSimStack({
   script,

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { envFlag } from './env-flag.js';
 
-const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
-  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+/** On/off variables: the spellings of src/env-flag.ts, shared with the simulators' knobs. */
+const bool = envFlag;
 const port = z.coerce.number().int().min(0).max(65535);
 const ms = z.coerce.number().int().min(0).max(600_000);
 const list = z.string().transform((s) =>

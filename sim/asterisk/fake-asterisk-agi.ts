@@ -3,9 +3,9 @@ import { parseAgiWords } from '../../src/agi/agi-words.js';
 
 /**
  * A protocol-faithful stand-in for Asterisk running `AGI(agi://host:port/script,arg1,…)`, written from
- * agi.md §7: it connects as the client, writes the environment block in `setup_env()` order, then answers
- * commands the way `res_agi.c` does. It keeps a CR that arrives before LF as data, so a server that sends
- * CRLF is caught by its own test.
+ * docs/protocols/agi.md §7: it connects as the client, writes the environment block in `setup_env()` order,
+ * then answers commands the way `res_agi.c` does. It keeps a CR that arrives before LF as data, so a server
+ * that sends CRLF is caught by its own test.
  */
 export interface FakeAgiCallOptions {
   host: string;
@@ -27,7 +27,7 @@ export interface FakeAgiCallOptions {
   replyOverride?: (words: string[]) => string | null | undefined;
   /** Variables already set on the channel (for GET VARIABLE). */
   variables?: Record<string, string>;
-  /** Bounds the test: real Asterisk would wait forever (agi.md §4). Default 5000 ms. */
+  /** Bounds the test: real Asterisk would wait forever (docs/protocols/agi.md §4). Default 5000 ms. */
   timeoutMs?: number;
 }
 
@@ -46,7 +46,7 @@ export interface FakeAgiCallResult {
   trailingBytes: number;
 }
 
-/** Keys of the environment block, in the order `setup_env()` writes them (agi.md §2). */
+/** Keys of the environment block, in the order `setup_env()` writes them (docs/protocols/agi.md §2). */
 const ENV_ORDER = [
   'request',
   'channel',
@@ -71,7 +71,10 @@ const ENV_ORDER = [
 ] as const;
 type EnvKey = (typeof ENV_ORDER)[number];
 
-/** Of the commands the fake knows, those a dead (hung-up) channel refuses with 511 (agi.md §3.3). */
+/**
+ * Of the commands the fake knows, those a dead (hung-up) channel refuses with 511 (docs/protocols/agi.md
+ * §3.3).
+ */
 const LIVE_ONLY = new Set(['answer', 'hangup']);
 
 const USAGE: Record<string, string> = {
@@ -152,7 +155,7 @@ export function runFakeAgiCall(opts: FakeAgiCallOptions): Promise<FakeAgiCallRes
     socket.on('data', (chunk: Buffer) => {
       buffered = Buffer.concat([buffered, chunk]);
       for (let lf = buffered.indexOf(0x0a); lf !== -1; lf = buffered.indexOf(0x0a)) {
-        // Only the LF is stripped; a CR before it stays in the text (agi.md §3.1).
+        // Only the LF is stripped; a CR before it stays in the text (docs/protocols/agi.md §3.1).
         const line = buffered.subarray(0, lf).toString('utf8');
         buffered = buffered.subarray(lf + 1);
         commandLines.push(line);
@@ -165,7 +168,8 @@ export function runFakeAgiCall(opts: FakeAgiCallOptions): Promise<FakeAgiCallRes
       }
     });
     socket.on('end', () => {
-      // The server closed: Asterisk writes one more HANGUP (usually lost) and ends too (agi.md §4).
+      // The server closed: Asterisk writes one more HANGUP (usually lost) and ends too (docs/protocols/agi.md
+      // §4).
       clearTimeout(timer);
       socket.end('HANGUP\n');
       resolve(result(dead ? 'HANGUP' : 'SUCCESS'));
@@ -173,7 +177,8 @@ export function runFakeAgiCall(opts: FakeAgiCallOptions): Promise<FakeAgiCallRes
     socket.on('error', () => {
       clearTimeout(timer);
       socket.destroy();
-      // Connection refused or reset: AGISTATUS=FAILURE and the dialplan carries on (agi.md §4).
+      // Connection refused or reset: AGISTATUS=FAILURE and the dialplan carries on (docs/protocols/agi.md
+      // §4).
       resolve(result('FAILURE'));
     });
     socket.on('close', () => {
@@ -183,7 +188,7 @@ export function runFakeAgiCall(opts: FakeAgiCallOptions): Promise<FakeAgiCallRes
   });
 }
 
-/** The faithful reply to one command (agi.md §3.2, §3.3). */
+/** The faithful reply to one command (docs/protocols/agi.md §3.2, §3.3). */
 function reply(words: string[], variables: Record<string, string>, dead: boolean): string {
   const lower = words.map((w) => w.toLowerCase());
   const name = commandName(lower);

@@ -3,22 +3,25 @@ import { connect, type Socket } from 'node:net';
 import { ByteQueue } from '../../src/audio/byte-queue.js';
 import { frameBytes, pcmDurationMs } from '../../src/audio/pcm.js';
 import { type Clock, systemClock } from '../../src/clock.js';
-import { FrameParser } from '../../src/transports/audiosocket/frame-parser.js';
 import { FrameScheduler, type ScheduledStream } from '../../src/transports/audiosocket/frame-scheduler.js';
-import {
-  serializeFrame,
-  silenceFrame,
-  writeHeader,
-} from '../../src/transports/audiosocket/frame-serializer.js';
-import {
-  audioKindOfRate,
-  type DtmfDigit,
-  type Frame,
-  HEADER_BYTES,
-  type ProtocolError,
-  protocolError,
-  type SampleRate,
+import type {
+  DtmfDigit,
+  Frame,
+  ProtocolError,
+  ProtocolErrorCode,
+  SampleRate,
 } from '../../src/transports/audiosocket/frames.js';
+import {
+  WIRE_HEADER_BYTES,
+  WireKind,
+  WireReader,
+  wireAudioKind,
+  wireDtmfFrame,
+  wireHeader,
+  wireRateOfKind,
+  wireSilenceFrame,
+  wireUuidFrame,
+} from './wire.js';
 
 export interface AsteriskPeerOptions {
   host?: string;
@@ -82,8 +85,9 @@ export interface PeerStats {
 }
 
 /**
- * A faithful fake Asterisk for one call (protocols/audiosocket.md §12): the TCP client side of an
- * AudioSocket session, with the behaviours of §6, §7 and §16 a server must survive.
+ * A faithful fake Asterisk for one call (docs/protocols/audiosocket.md §12): the TCP client side of an
+ * AudioSocket session, with the behaviours of §6, §7 and §16 a server must survive. It reads and writes
+ * frames with its own codec (`wire.ts`), never the product's, so the two check each other.
  */
 export class AsteriskPeer {
   readonly uuid: string;
@@ -99,7 +103,7 @@ export class AsteriskPeer {
   private readonly clock: Clock;
   private readonly scheduler: FrameScheduler;
   private readonly ownsScheduler: boolean;
-  private readonly parser: FrameParser;
+  private readonly reader = new WireReader();
   private readonly queue = new ByteQueue();
   private readonly frameBytes: number;
   private readonly kind: number;
@@ -131,8 +135,7 @@ export class AsteriskPeer {
     this.scheduler = opts.scheduler ?? new FrameScheduler({ clock: this.clock, frameMs });
     this.ownsScheduler = !opts.scheduler;
     this.frameBytes = frameBytes(this.sampleRate, frameMs);
-    this.kind = audioKindOfRate(this.sampleRate);
-    this.parser = new FrameParser({ lenient: opts.legacy ?? false });
+    this.kind = wireAudioKind(this.sampleRate);
     this.lastActivity = this.clock.now();
     this.ended = new Promise((resolve) => {
       this.resolveEnded = resolve;
@@ -180,7 +183,7 @@ export class AsteriskPeer {
   sendDtmf(digit: DtmfDigit): void {
     if (this.opts.legacy) throw new Error('legacy Asterisk (≤ 20.13) never sends DTMF');
     if (this.endInfo) return;
-    this.socket.write(serializeFrame({ kind: 'dtmf', digit }));
+    this.socket.write(wireDtmfFrame(digit));
     this.lastActivity = this.clock.now();
   }
 
@@ -225,7 +228,7 @@ export class AsteriskPeer {
       this.finish('socket-error', err.code ?? err.message),
     );
     this.socket.on('close', () => this.finish('server-eof'));
-    this.socket.write(serializeFrame({ kind: 'uuid', uuid: this.uuid }));
+    this.socket.write(wireUuidFrame(this.uuid));
     this.lastActivity = this.clock.now();
     this.stream = this.scheduler.add(this.onTick);
   }
@@ -241,13 +244,13 @@ export class AsteriskPeer {
     if (frame && this.opts.outgoingFilter) {
       // Silence frames may be shared: filter a private copy.
       frame = Buffer.from(frame);
-      this.opts.outgoingFilter(frame.subarray(HEADER_BYTES));
+      this.opts.outgoingFilter(frame.subarray(WIRE_HEADER_BYTES));
     }
     if (frame) {
       this.socket.write(frame);
       this.counters.framesSent++;
       this.lastActivity = now;
-      if (this.opts.recordSent) this.sent.push(frame.subarray(HEADER_BYTES));
+      if (this.opts.recordSent) this.sent.push(frame.subarray(WIRE_HEADER_BYTES));
     }
     if (this.queue.length === 0 && this.drainWaiters.length > 0) this.releaseDrainWaiters();
   };
@@ -260,53 +263,44 @@ export class AsteriskPeer {
         this.queue.clear(); // a stray odd byte: Asterisk never sends half a sample
         return this.nextFrame();
       }
-      const frame = Buffer.allocUnsafe(HEADER_BYTES + n);
-      writeHeader(frame, this.kind, n);
-      this.queue.takeInto(frame, HEADER_BYTES, n);
+      const frame = Buffer.allocUnsafe(WIRE_HEADER_BYTES + n);
+      wireHeader(frame, this.kind, n);
+      this.queue.takeInto(frame, WIRE_HEADER_BYTES, n);
       return frame;
     }
-    return this.opts.suppressSilence ? null : silenceFrame(this.sampleRate, this.frameBytes);
+    return this.opts.suppressSilence ? null : wireSilenceFrame(this.sampleRate, this.frameBytes);
   }
 
   private onData(chunk: Buffer): void {
     if (this.endInfo) return;
     const now = this.clock.now();
     this.lastActivity = now;
-    const result = this.parser.push(chunk);
-    for (const frame of result.frames) {
-      this.onServerFrame(frame, now);
+    for (const raw of this.reader.push(chunk)) {
+      const read = readServerFrame(raw.kind, raw.payload);
+      if ('violation' in read) {
+        // Current Asterisk drops the call; ≤ 20.13 logged a warning and read on (§7).
+        this.violations.push(read.violation);
+        if (this.opts.legacy) continue;
+        this.finish('protocol-violation', read.violation.message);
+        return;
+      }
+      this.onServerFrame(read.frame, now);
       if (this.endInfo) return;
-    }
-    if (result.ignored) this.violations.push(...result.ignored);
-    if (result.error) {
-      this.violations.push(result.error);
-      this.finish('protocol-violation', result.error.message);
     }
   }
 
   private onServerFrame(frame: Frame, at: number): void {
     this.counters.framesReceived++;
     this.opts.onServerFrame?.(frame, at);
-    switch (frame.kind) {
-      case 'audio':
-        this.counters.audioFramesReceived++;
-        this.counters.audioBytesReceived += frame.payload.length;
-        if (this.opts.recordArrivals ?? true) this.arrivals.push(at);
-        if (this.opts.recordReceived) this.received.push(frame.payload);
-        return;
-      case 'hangup':
-        this.finish('server-hangup'); // Asterisk closes within ~1 ms (§16)
-        return;
-      default: {
-        // Only 0x00 and audio kinds may come from the server (§7, §13).
-        const violation = protocolError(
-          'kind-not-allowed',
-          `server sent a ${frame.kind} frame, which Asterisk rejects`,
-        );
-        this.violations.push(violation);
-        if (!this.opts.legacy) this.finish('protocol-violation', violation.message);
-      }
+    if (frame.kind === 'hangup') {
+      this.finish('server-hangup'); // Asterisk closes within ~1 ms (§16)
+      return;
     }
+    if (frame.kind !== 'audio') return;
+    this.counters.audioFramesReceived++;
+    this.counters.audioBytesReceived += frame.payload.length;
+    if (this.opts.recordArrivals ?? true) this.arrivals.push(at);
+    if (this.opts.recordReceived) this.received.push(frame.payload);
   }
 
   private finish(reason: PeerEndReason, detail?: string): void {
@@ -324,6 +318,37 @@ export class AsteriskPeer {
   private releaseDrainWaiters(): void {
     for (const resolve of this.drainWaiters.splice(0)) resolve();
   }
+}
+
+export type ServerFrameRead = { frame: Frame } | { violation: ProtocolError };
+
+function violation(code: ProtocolErrorCode, message: string, kind: number, length: number): ServerFrameRead {
+  return { violation: { code, message, kind, length } };
+}
+
+/**
+ * What Asterisk makes of one frame from the server: only hang-up and audio are accepted (§7, §13).
+ * Audio must also be non-empty and of even length (§4.4); the peer is stricter than Asterisk about
+ * odd lengths so that a server sending them is caught.
+ */
+export function readServerFrame(kind: number, payload: Buffer): ServerFrameRead {
+  const name = `0x${kind.toString(16).padStart(2, '0')}`;
+  if (kind === WireKind.hangup) return { frame: { kind: 'hangup' } }; // Asterisk reads the header and stops
+  const sampleRate = wireRateOfKind(kind) as SampleRate | undefined;
+  if (sampleRate !== undefined) {
+    return payload.length > 0 && payload.length % 2 === 0
+      ? { frame: { kind: 'audio', sampleRate, payload } }
+      : violation('bad-audio-length', `audio frame of ${payload.length} bytes`, kind, payload.length);
+  }
+  if (kind === WireKind.uuid || kind === WireKind.dtmf || kind === WireKind.error) {
+    return violation(
+      'kind-not-allowed',
+      `server sent a ${name} frame, which Asterisk rejects`,
+      kind,
+      payload.length,
+    );
+  }
+  return violation('unknown-kind', `unknown frame kind ${name}`, kind, payload.length);
 }
 
 /**

@@ -2,8 +2,9 @@ import { linearToMulaw } from '../../src/audio/g711.js';
 import type { Encoding } from './protocol.js';
 
 /**
- * Packs 16-bit samples into the `output_format.encoding` a client asked for (§2a). µ-law comes
- * from the project's one codec module; A-law lives here because only this simulator emits it.
+ * Packs 16-bit samples into the `output_format.encoding` a client asked for (docs/protocols/cartesia-tts.md
+ * §2a). µ-law comes from the project's one codec module; A-law lives here because only this simulator emits
+ * it.
  */
 export function encodeSamples(samples: Int16Array, encoding: Encoding): Buffer {
   switch (encoding) {

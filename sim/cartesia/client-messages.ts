@@ -12,7 +12,10 @@ import {
 } from './protocol.js';
 import type { SimError } from './server-messages.js';
 
-/** One generation input, normalised (§2a): voice reduced to its id, nullable flags to booleans. */
+/**
+ * One generation input, normalised (docs/protocols/cartesia-tts.md §2a): voice reduced to its id, nullable
+ * flags to booleans.
+ */
 export interface GenerationInput {
   contextId: string;
   modelId: string;

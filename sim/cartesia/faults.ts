@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * Faults the simulator injects, one per new context, in the order listed:
- * - `error`: an `error` message (§3f) for the context after `afterChunks` chunks (default 0);
+ * - `error`: an `error` message (docs/protocols/cartesia-tts.md §3f) for the context after `afterChunks`
+ * chunks (default 0);
  * - `drop`: the socket is torn down (no close frame) after `afterChunks` chunks (default 1);
  * - `stall`: the context accepts input and never sends anything back.
  * Each applies to `times` contexts (default 1), or to every context with `all`.

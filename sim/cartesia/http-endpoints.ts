@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sseData } from '../llm/sse.js';
 import { type GenerationInput, type HttpGenerationInput, parseHttpRequest } from './client-messages.js';
 import { BYTES_PER_SAMPLE, type Encoding, TTS_BYTES_PATH, TTS_SSE_PATH } from './protocol.js';
 import type { ServerMessage, SimError } from './server-messages.js';
@@ -72,7 +73,10 @@ async function readJson(
   }
 }
 
-/** One generation over HTTP is a single context with the whole transcript and `continue:false` (§5). */
+/**
+ * One generation over HTTP is a single context with the whole transcript and `continue:false`
+ * (docs/protocols/cartesia-tts.md §5).
+ */
 function asFinalInput(input: HttpGenerationInput): GenerationInput {
   return {
     ...input,
@@ -114,7 +118,7 @@ function sseSink(res: ServerResponse): ContextSink {
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
   return {
     send: (m: ServerMessage) => {
-      res.write(`data: ${JSON.stringify(m)}\n\n`);
+      res.write(sseData(m));
     },
     drop: () => res.destroy(),
     ended: () => {

@@ -1,12 +1,16 @@
+import { z } from 'zod';
 import type { Clock } from '../../src/clock.js';
 import type { Logger } from '../../src/log.js';
 import { type KnobEnv, knob } from '../knobs.js';
 import { type CartesiaFault, parseFaultsEnv } from './faults.js';
 import { DEFAULT_IDLE_TIMEOUT_MS } from './protocol.js';
 
-/** Behaviour knobs; each is also read from SIM_CARTESIA_<NAME> (docs/simulators/cartesia.md). */
+/** Behaviour knobs; each is also read from SIM_CARTESIA_<NAME> (docs/simulators.md). */
 export interface CartesiaSimKnobs {
-  /** §4 item 8: from the first input a context generates (or a flush) to its first chunk. */
+  /**
+   * docs/protocols/cartesia-tts.md §4 item 8: from the first input a context generates (or a flush) to its
+   * first chunk.
+   */
   timeToFirstAudioMs: number;
   /** Generation time per second of audio: 0.1 sends 1 s of audio every 100 ms; 1 is real time. */
   realTimeFactor: number;
@@ -49,43 +53,28 @@ function list(value: string[] | undefined, envName: string, env: KnobEnv | undef
     .filter(Boolean);
 }
 
-function positive(name: string, value: number, allowZero = true): number {
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new Error(`cartesia sim: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number`);
-  }
-  return value;
-}
+const nonNegative = z.number().min(0);
+const positive = z.number().positive();
 
 export function resolveKnobs(o: CartesiaSimOptions): CartesiaSimKnobs {
   const env = o.env;
   const faultsRaw = knob(undefined, `${P}FAULTS`, '', env);
   return {
-    timeToFirstAudioMs: positive(
-      'timeToFirstAudioMs',
-      knob(o.timeToFirstAudioMs, `${P}TIME_TO_FIRST_AUDIO_MS`, 60, env),
+    timeToFirstAudioMs: knob(o.timeToFirstAudioMs, `${P}TIME_TO_FIRST_AUDIO_MS`, 60, env, nonNegative),
+    realTimeFactor: knob(o.realTimeFactor, `${P}REAL_TIME_FACTOR`, 0.1, env, nonNegative),
+    chunkMs: knob(o.chunkMs, `${P}CHUNK_MS`, 40, env, positive),
+    charsPerSecond: knob(o.charsPerSecond, `${P}CHARS_PER_SECOND`, 15, env, positive),
+    defaultMaxBufferDelayMs: knob(
+      o.defaultMaxBufferDelayMs,
+      `${P}MAX_BUFFER_DELAY_MS`,
+      3000,
+      env,
+      nonNegative,
     ),
-    realTimeFactor: positive('realTimeFactor', knob(o.realTimeFactor, `${P}REAL_TIME_FACTOR`, 0.1, env)),
-    chunkMs: positive('chunkMs', knob(o.chunkMs, `${P}CHUNK_MS`, 40, env), false),
-    charsPerSecond: positive(
-      'charsPerSecond',
-      knob(o.charsPerSecond, `${P}CHARS_PER_SECOND`, 15, env),
-      false,
-    ),
-    defaultMaxBufferDelayMs: positive(
-      'defaultMaxBufferDelayMs',
-      knob(o.defaultMaxBufferDelayMs, `${P}MAX_BUFFER_DELAY_MS`, 3000, env),
-    ),
-    idleTimeoutMs: positive(
-      'idleTimeoutMs',
-      knob(o.idleTimeoutMs, `${P}IDLE_TIMEOUT_MS`, DEFAULT_IDLE_TIMEOUT_MS, env),
-      false,
-    ),
+    idleTimeoutMs: knob(o.idleTimeoutMs, `${P}IDLE_TIMEOUT_MS`, DEFAULT_IDLE_TIMEOUT_MS, env, positive),
+    maxConcurrentContexts: knob(o.maxConcurrentContexts, `${P}MAX_CONCURRENT_CONTEXTS`, 0, env, nonNegative),
     voices: list(o.voices, `${P}VOICES`, env),
     models: list(o.models, `${P}MODELS`, env),
-    maxConcurrentContexts: positive(
-      'maxConcurrentContexts',
-      knob(o.maxConcurrentContexts, `${P}MAX_CONCURRENT_CONTEXTS`, 0, env),
-    ),
     apiKey: knob(o.apiKey, `${P}API_KEY`, '', env),
     faults: o.faults ?? (faultsRaw ? parseFaultsEnv(faultsRaw, `${P}FAULTS`) : []),
   };

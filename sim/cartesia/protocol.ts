@@ -1,4 +1,4 @@
-/** Wire constants of the Cartesia TTS WebSocket, from /work/shared/protocols/cartesia-tts.md. */
+/** Wire constants of the Cartesia TTS WebSocket, from docs/protocols/cartesia-tts.md. */
 
 export const TTS_WEBSOCKET_PATH = '/tts/websocket';
 export const TTS_BYTES_PATH = '/tts/bytes';

@@ -1,6 +1,7 @@
+import { roundTo } from '../../src/round.js';
 import { STATUS_STREAMING } from './protocol.js';
 
-/** §3a */
+/** docs/protocols/cartesia-tts.md §3a */
 export interface ChunkMessage {
   type: 'chunk';
   context_id: string;
@@ -73,7 +74,7 @@ export function chunkMessage(
     data: audio.toString('base64'),
     done: false,
     status_code: STATUS_STREAMING,
-    step_time: Math.round(stepTimeMs * 100) / 100,
+    step_time: roundTo(stepTimeMs, 2),
     flush_id: flushId,
   };
 }

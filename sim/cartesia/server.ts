@@ -32,7 +32,7 @@ function authorized(req: IncomingMessage, apiKey: string): boolean {
   return query.get('api_key') === apiKey || query.get('access_token') === apiKey;
 }
 
-/** A local, protocol-faithful Cartesia TTS service (protocols/cartesia-tts.md §2–§5) on loopback. */
+/** A local, protocol-faithful Cartesia TTS service (docs/protocols/cartesia-tts.md §2–§5) on loopback. */
 export async function startCartesiaSim(options: CartesiaSimOptions = {}): Promise<CartesiaSim> {
   const core = new SimCore(resolveKnobs(options), options.clock ?? systemClock, options.log ?? silentLogger);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });

@@ -15,7 +15,10 @@ import {
 import { type SpeakingStyle, speakWords } from './speech-synth.js';
 import { TranscriptBuffer } from './transcript-buffer.js';
 
-/** Fields fixed by a context's first input; later inputs must repeat them (§2a, last rule). */
+/**
+ * Fields fixed by a context's first input; later inputs must repeat them (docs/protocols/cartesia-tts.md §2a,
+ * last rule).
+ */
 export interface ContextConfig {
   modelId: string;
   voiceId: string;

@@ -21,7 +21,7 @@ export class SimCore {
     this.faults = new FaultPlan(knobs.faults);
   }
 
-  /** §1 / §3f `request_id`: one per connection or HTTP request. */
+  /** docs/protocols/cartesia-tts.md §1 / §3f `request_id`: one per connection or HTTP request. */
   nextRequestId(): string {
     this.requestSeq += 1;
     return `sim-req-${this.requestSeq.toString().padStart(4, '0')}`;

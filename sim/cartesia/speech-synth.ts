@@ -1,3 +1,5 @@
+import { roundTo } from '../../src/round.js';
+
 /**
  * Stand-in for Sonic: turns words into a voiced, speech-shaped signal. Not intelligible, but it has
  * what the rest of callchart measures: a length that follows the text at a speaking rate, energy a
@@ -7,7 +9,7 @@
 
 export interface SpeakingStyle {
   voiceId: string;
-  /** generation_config.speed, 0.6–1.5 (§6): scales every duration. */
+  /** generation_config.speed, 0.6–1.5 (docs/protocols/cartesia-tts.md §6): scales every duration. */
   speed: number;
   /** generation_config.volume, 0.5–2.0 (§6): scales the amplitude. */
   volume: number;
@@ -138,5 +140,5 @@ export function speakWords(
 }
 
 function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
+  return roundTo(x, 3);
 }

@@ -6,7 +6,7 @@ export interface CartesiaSimStats {
   contextsOpened: number;
   /** Contexts with output still to send (cancelled ones count until their in-flight audio is out). */
   activeContexts: number;
-  /** Cancel messages that hit a live context (§2b). */
+  /** Cancel messages that hit a live context (docs/protocols/cartesia-tts.md §2b). */
   contextsCancelled: number;
   /** Contexts that ended with `done`. */
   contextsDone: number;

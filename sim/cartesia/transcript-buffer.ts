@@ -1,8 +1,8 @@
 /**
- * The text of one context, as it streams in. Inputs are concatenated verbatim (§2a): the sender
- * owns the spaces, so "book" + "ing" is one word and "book" + " ing" is two. A word is ready to
- * speak once whitespace follows it; the trailing fragment waits for more text, a flush, the final
- * input, or the `max_buffer_delay_ms` hold (§4 item 2).
+ * The text of one context, as it streams in. Inputs are concatenated verbatim (docs/protocols/cartesia-tts.md
+ * §2a): the sender owns the spaces, so "book" + "ing" is one word and "book" + " ing" is two. A word is ready
+ * to speak once whitespace follows it; the trailing fragment waits for more text, a flush, the final input,
+ * or the `max_buffer_delay_ms` hold (§4 item 2).
  */
 export class TranscriptBuffer {
   private pending = '';

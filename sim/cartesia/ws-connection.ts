@@ -13,8 +13,8 @@ function rawText(data: RawData): string {
 
 /**
  * One `/tts/websocket` connection: validates every frame, multiplexes contexts by `context_id`
- * (§4 item 1), and closes after the idle timeout (§4 item 7). A bad frame gets an `error` message
- * and the socket stays open (§4 item 9).
+ * (docs/protocols/cartesia-tts.md §4 item 1), and closes after the idle timeout (§4 item 7). A bad frame gets
+ * an `error` message and the socket stays open (§4 item 9).
  */
 export function serveConnection(socket: WebSocket, core: SimCore): void {
   const { clock, stats, log } = core;

@@ -2,9 +2,9 @@ import { mulawToLinear } from '../../src/audio/g711.js';
 import { BYTES_PER_SAMPLE, type SupportedEncoding } from './protocol.js';
 
 /**
- * Turns binary frames into channel-0 samples and keeps the audio clock. §5 item 1: every time the
- * simulator reports is `bytes / (sample_rate × channels × bytes_per_sample)`, never the wall clock.
- * Frames may split a sample or an interleaved frame; the remainder waits for the next frame.
+ * Turns binary frames into channel-0 samples and keeps the audio clock. docs/protocols/deepgram-live.md §5
+ * item 1: every time the simulator reports is `bytes / (sample_rate × channels × bytes_per_sample)`, never
+ * the wall clock. Frames may split a sample or an interleaved frame; the remainder waits for the next frame.
  */
 export class AudioDecoder {
   private readonly bytesPerFrame: number;

@@ -3,7 +3,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 export interface Credential {
   scheme: 'token' | 'bearer';
   secret: string;
-  /** Browsers put auth in Sec-WebSocket-Protocol; the server must then select that protocol (§1). */
+  /**
+   * Browsers put auth in Sec-WebSocket-Protocol; the server must then select that protocol
+   * (docs/protocols/deepgram-live.md §1).
+   */
   viaSubprotocol: boolean;
 }
 

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** §3a: the three text frames a v1 client may send. `channel` on Finalize is optional and 0-based. */
+/**
+ * docs/protocols/deepgram-live.md §3a: the three text frames a v1 client may send. `channel` on Finalize is
+ * optional and 0-based.
+ */
 const controlMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('KeepAlive') }),
   z.object({ type: z.literal('Finalize'), channel: z.number().int().min(0).optional() }),

@@ -8,7 +8,7 @@ export interface EndpointerConfig {
   noiseRatio: number;
   /** Voiced audio needed before a segment counts as speech (filters clicks). */
   minSpeechMs: number;
-  /** Silence that ends a segment: the query's `endpointing` (§2a). */
+  /** Silence that ends a segment: the query's `endpointing` (docs/protocols/deepgram-live.md §2a). */
   endpointingMs: number;
 }
 

@@ -8,8 +8,9 @@ export interface HandshakeError {
 }
 
 /**
- * §1 and §5 item 11: a refused handshake is a plain HTTP response instead of 101, with `dg-request-id`,
- * `dg-error` and a JSON body `{err_code, err_msg, request_id}`. Written straight to the upgrade socket.
+ * docs/protocols/deepgram-live.md §1 and §5 item 11: a refused handshake is a plain HTTP response instead of
+ * 101, with `dg-request-id`, `dg-error` and a JSON body `{err_code, err_msg, request_id}`. Written straight
+ * to the upgrade socket.
  */
 export function rejectUpgrade(socket: Duplex, error: HandshakeError, requestId: string): void {
   const body = JSON.stringify({ err_code: error.errCode, err_msg: error.errMsg, request_id: requestId });

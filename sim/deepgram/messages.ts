@@ -6,7 +6,7 @@ export interface StreamContext {
   requestId: string;
   model: string;
   channels: number;
-  /** Add `punctuated_word` and use the written form of the line (§4a). */
+  /** Add `punctuated_word` and use the written form of the line (docs/protocols/deepgram-live.md §4a). */
   punctuated: boolean;
   /** `language=multi`: add `languages` / `words[].language` (§2a). */
   multilingual: boolean;

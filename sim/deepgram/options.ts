@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import type { Clock } from '../../src/clock.js';
 import type { Logger } from '../../src/log.js';
 import { type CallerLine, loadCallerScript, parseCallerScript } from '../caller/script.js';
-import { type KnobEnv, knob } from '../knobs.js';
+import { type KnobEnv, knob, nonNegativeOrNever } from '../knobs.js';
 import { DEFAULT_ENDPOINTER } from './endpointer.js';
 import { DEFAULT_IDLE_TIMEOUT_MS } from './protocol.js';
 
@@ -33,7 +34,7 @@ export interface DeepgramSimOptions {
   requiredKey?: string;
   /** Extra wall-clock latency before each final (and what follows it), like the real service's finalisation. */
   finalDelayMs?: number;
-  /** NET-0001: close 1011 after this long without any frame (§5 item 8). */
+  /** NET-0001: close 1011 after this long without any frame (docs/protocols/deepgram-live.md §5 item 8). */
   idleTimeoutMs?: number;
   /** §5 item 8 (UNVERIFIED): whether KeepAlive resets the idle timer before the first audio frame. */
   keepAliveBeforeAudio?: boolean;
@@ -83,37 +84,55 @@ export interface DeepgramSimKnobs {
   refuseStatus: number;
 }
 
-function nonNegative(name: string, value: number): number {
-  if (!(value >= 0)) throw new Error(`Deepgram simulator knob ${name} must be >= 0, got ${value}`);
-  return value;
-}
+const positive = z.number().positive();
+const errorStatus = z.number().int().min(400).max(599);
 
 /** Every knob: the option, else SIM_DEEPGRAM_*, else the default. Infinity means "never" for faults. */
 export function resolveKnobs(opts: DeepgramSimOptions): DeepgramSimKnobs {
   const env = opts.env;
   const f = opts.faults ?? {};
-  const k = {
+  return {
     host: knob(opts.host, 'SIM_DEEPGRAM_HOST', '127.0.0.1', env),
-    port: knob(opts.port, 'SIM_DEEPGRAM_PORT', 0, env),
+    port: knob(opts.port, 'SIM_DEEPGRAM_PORT', 0, env, nonNegativeOrNever),
     requiredKey: knob(opts.requiredKey, 'SIM_DEEPGRAM_REQUIRED_KEY', '', env),
-    finalDelayMs: knob(opts.finalDelayMs, 'SIM_DEEPGRAM_FINAL_DELAY_MS', 0, env),
-    idleTimeoutMs: knob(opts.idleTimeoutMs, 'SIM_DEEPGRAM_IDLE_TIMEOUT_MS', DEFAULT_IDLE_TIMEOUT_MS, env),
+    finalDelayMs: knob(opts.finalDelayMs, 'SIM_DEEPGRAM_FINAL_DELAY_MS', 0, env, nonNegativeOrNever),
+    idleTimeoutMs: knob(
+      opts.idleTimeoutMs,
+      'SIM_DEEPGRAM_IDLE_TIMEOUT_MS',
+      DEFAULT_IDLE_TIMEOUT_MS,
+      env,
+      nonNegativeOrNever,
+    ),
     keepAliveBeforeAudio: knob(opts.keepAliveBeforeAudio, 'SIM_DEEPGRAM_KEEPALIVE_BEFORE_AUDIO', true, env),
     energyThreshold: knob(
       opts.energyThreshold,
       'SIM_DEEPGRAM_ENERGY_THRESHOLD',
       DEFAULT_ENDPOINTER.thresholdRms,
       env,
+      nonNegativeOrNever,
     ),
-    minSpeechMs: knob(opts.minSpeechMs, 'SIM_DEEPGRAM_MIN_SPEECH_MS', DEFAULT_ENDPOINTER.minSpeechMs, env),
-    interimEveryMs: knob(opts.interimEveryMs, 'SIM_DEEPGRAM_INTERIM_EVERY_MS', 500, env),
-    wordsPerSec: knob(opts.wordsPerSec, 'SIM_DEEPGRAM_WORDS_PER_SEC', 2.5, env),
-    silenceFinalEveryMs: knob(opts.silenceFinalEveryMs, 'SIM_DEEPGRAM_SILENCE_FINAL_EVERY_MS', 5000, env),
+    minSpeechMs: knob(
+      opts.minSpeechMs,
+      'SIM_DEEPGRAM_MIN_SPEECH_MS',
+      DEFAULT_ENDPOINTER.minSpeechMs,
+      env,
+      nonNegativeOrNever,
+    ),
+    interimEveryMs: knob(opts.interimEveryMs, 'SIM_DEEPGRAM_INTERIM_EVERY_MS', 500, env, nonNegativeOrNever),
+    wordsPerSec: knob(opts.wordsPerSec, 'SIM_DEEPGRAM_WORDS_PER_SEC', 2.5, env, positive),
+    silenceFinalEveryMs: knob(
+      opts.silenceFinalEveryMs,
+      'SIM_DEEPGRAM_SILENCE_FINAL_EVERY_MS',
+      5000,
+      env,
+      nonNegativeOrNever,
+    ),
     gapWithoutEndpointingMs: knob(
       opts.gapWithoutEndpointingMs,
       'SIM_DEEPGRAM_GAP_WITHOUT_ENDPOINTING_MS',
       800,
       env,
+      nonNegativeOrNever,
     ),
     unscriptedText: knob(opts.unscriptedText, 'SIM_DEEPGRAM_UNSCRIPTED_TEXT', '', env),
     keepScriptAfterDropMs: knob(
@@ -121,19 +140,33 @@ export function resolveKnobs(opts: DeepgramSimOptions): DeepgramSimKnobs {
       'SIM_DEEPGRAM_KEEP_SCRIPT_AFTER_DROP_MS',
       60_000,
       env,
+      nonNegativeOrNever,
     ),
-    dropAfterAudioSec: knob(f.dropAfterAudioSec, 'SIM_DEEPGRAM_DROP_AFTER_AUDIO_SEC', Infinity, env),
-    dropAfterSegments: knob(f.dropAfterSegments, 'SIM_DEEPGRAM_DROP_AFTER_SEGMENTS', Infinity, env),
-    maxDrops: knob(f.maxDrops, 'SIM_DEEPGRAM_MAX_DROPS', 1, env),
-    stallAfterSegments: knob(f.stallAfterSegments, 'SIM_DEEPGRAM_STALL_AFTER_SEGMENTS', Infinity, env),
-    refuseHandshakes: knob(f.refuseHandshakes, 'SIM_DEEPGRAM_REFUSE_HANDSHAKES', 0, env),
-    refuseStatus: knob(f.refuseStatus, 'SIM_DEEPGRAM_REFUSE_STATUS', 503, env),
+    dropAfterAudioSec: knob(
+      f.dropAfterAudioSec,
+      'SIM_DEEPGRAM_DROP_AFTER_AUDIO_SEC',
+      Infinity,
+      env,
+      nonNegativeOrNever,
+    ),
+    dropAfterSegments: knob(
+      f.dropAfterSegments,
+      'SIM_DEEPGRAM_DROP_AFTER_SEGMENTS',
+      Infinity,
+      env,
+      nonNegativeOrNever,
+    ),
+    maxDrops: knob(f.maxDrops, 'SIM_DEEPGRAM_MAX_DROPS', 1, env, nonNegativeOrNever),
+    stallAfterSegments: knob(
+      f.stallAfterSegments,
+      'SIM_DEEPGRAM_STALL_AFTER_SEGMENTS',
+      Infinity,
+      env,
+      nonNegativeOrNever,
+    ),
+    refuseHandshakes: knob(f.refuseHandshakes, 'SIM_DEEPGRAM_REFUSE_HANDSHAKES', 0, env, nonNegativeOrNever),
+    refuseStatus: knob(f.refuseStatus, 'SIM_DEEPGRAM_REFUSE_STATUS', 503, env, errorStatus),
   };
-  for (const [name, value] of Object.entries(k)) if (typeof value === 'number') nonNegative(name, value);
-  if (!(k.refuseStatus >= 400 && k.refuseStatus <= 599))
-    throw new Error('refuseStatus must be an HTTP error status');
-  if (!(k.wordsPerSec > 0)) throw new Error('wordsPerSec must be > 0');
-  return k;
 }
 
 /** The default script: the option (lines or a JSON path), else SIM_CALLER_SCRIPT, else none (every segment unscripted). */

@@ -1,4 +1,4 @@
-/** Wire constants of Deepgram live STT v1, from /work/shared/protocols/deepgram-live.md. */
+/** Wire constants of Deepgram live STT v1, from docs/protocols/deepgram-live.md. */
 
 export const LISTEN_V1_PATH = '/v1/listen';
 

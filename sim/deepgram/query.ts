@@ -5,7 +5,10 @@ import {
   type SupportedEncoding,
 } from './protocol.js';
 
-/** The /v1/listen query the simulator acts on (§2a); other documented parameters are accepted and ignored. */
+/**
+ * The /v1/listen query the simulator acts on (docs/protocols/deepgram-live.md §2a); other documented
+ * parameters are accepted and ignored.
+ */
 export interface ListenQuery {
   model: string;
   language: string;

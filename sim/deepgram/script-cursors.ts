@@ -24,9 +24,10 @@ interface Entry {
 }
 
 /**
- * Cursors keyed by the `x-deepgram-session-id` upgrade header (§1), which the SDK sends once per client.
- * A client that redials after a dropped socket keeps its place in the script, as the caller would keep
- * talking; a stream that ends with CloseStream forgets it. Without the header each socket starts afresh.
+ * Cursors keyed by the `x-deepgram-session-id` upgrade header (docs/protocols/deepgram-live.md §1), which the
+ * SDK sends once per client. A client that redials after a dropped socket keeps its place in the script, as
+ * the caller would keep talking; a stream that ends with CloseStream forgets it. Without the header each
+ * socket starts afresh.
  */
 export class ScriptCursors {
   private readonly entries = new Map<string, Entry>();

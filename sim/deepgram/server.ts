@@ -37,7 +37,7 @@ interface Accepted {
   sessionKey: string | undefined;
 }
 
-/** Deepgram live STT v1 on loopback, speaking /work/shared/protocols/deepgram-live.md. */
+/** Deepgram live STT v1 on loopback, speaking docs/protocols/deepgram-live.md. */
 export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<DeepgramSim> {
   const knobs = resolveKnobs(opts);
   const clock = opts.clock ?? systemClock;

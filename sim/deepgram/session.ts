@@ -128,7 +128,8 @@ export class ListenSession {
         : Array.isArray(data)
           ? Buffer.concat(data)
           : Buffer.from(data);
-      // §3a: a zero-length binary frame is the deprecated way to end a stream.
+      // docs/protocols/deepgram-live.md §3a: a zero-length binary frame is the deprecated way to end a
+      // stream.
       if (chunk.length === 0) this.closeStream();
       else this.onAudio(chunk);
       return;

@@ -1,4 +1,9 @@
-/** A scripted line as a recogniser would return it: bare lower-case words plus their punctuated form (§4a). */
+import { roundTo } from '../../src/round.js';
+
+/**
+ * A scripted line as a recogniser would return it: bare lower-case words plus their punctuated form
+ * (docs/protocols/deepgram-live.md §4a).
+ */
 export interface LineWord {
   word: string;
   punctuated: string;
@@ -23,7 +28,7 @@ export function transcriptOf(words: readonly LineWord[], punctuated: boolean): s
 
 /** Rounds to microseconds so reported times are stable decimals yet finals still tile exactly. */
 export function roundSec(sec: number): number {
-  return Math.round(sec * 1e6) / 1e6;
+  return roundTo(sec, 6);
 }
 
 /**

@@ -14,10 +14,13 @@ export function printReport(r: DemoResult, recordPath?: string): void {
       `  agent : ${t.agent}${t.bargeIn ? '   [interrupted by the caller; only what was heard is kept]' : ''}`,
     );
   }
-  out.push('', 'Per turn (ms)  stt final | llm ttft | tts first audio | mouth-to-ear | overhead | barge-in');
+  out.push(
+    '',
+    'Per turn (ms)  stt final | llm ttft | tts first audio | mouth-to-ear | overhead | llm rounds | speculative | barge-in',
+  );
   r.turns.forEach((t, i) => {
     out.push(
-      `  ${String(i + 1).padStart(2)}  ${cell(t.sttFinalMs).padStart(20)} | ${cell(t.llmTtftMs).padStart(8)} | ${cell(t.ttsTtfbMs).padStart(15)} | ${cell(t.mouthToEarMs).padStart(12)} | ${cell(t.overheadMs).padStart(8)} | ${t.bargeIn ? 'yes' : ''}`,
+      `  ${String(i + 1).padStart(2)}  ${cell(t.sttFinalMs).padStart(20)} | ${cell(t.llmTtftMs).padStart(8)} | ${cell(t.ttsTtfbMs).padStart(15)} | ${cell(t.mouthToEarMs).padStart(12)} | ${cell(t.overheadMs).padStart(8)} | ${cell(t.llmRounds).padStart(10)} | ${(t.speculative ? 'yes' : '').padStart(11)} | ${t.bargeIn ? 'yes' : ''}`,
     );
   });
   out.push(

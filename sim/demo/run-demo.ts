@@ -4,6 +4,7 @@ import { buildWav, interleaveStereo } from '../../src/audio/wav.js';
 import type { CallSummary } from '../../src/call/call-session.js';
 import { loadConfig } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
+import { roundTo } from '../../src/round.js';
 import { seedDemoTenants } from '../../src/store/tenant-seed.js';
 import type { Booking, TurnRecord } from '../../src/store/types.js';
 import { runFakeAgiCall } from '../asterisk/fake-asterisk-agi.js';
@@ -34,6 +35,10 @@ export interface DemoTurn {
   mouthToEarMs: number | null;
   overheadMs: number | null;
   bargeIn: boolean;
+  /** LLM requests the caller waited for before the reply's first audio. */
+  llmRounds: number | null;
+  /** The reply was started on an early end-of-turn signal. */
+  speculative: boolean;
 }
 
 export interface DemoResult {
@@ -51,7 +56,7 @@ export interface DemoResult {
   caller: CallerResult | null;
 }
 
-const round = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+const round = (n: number | null) => roundTo(n, 1);
 
 /**
  * One full call on the embedded defaults: the provider simulators, the real callchart server on a
@@ -161,6 +166,8 @@ function pairTurns(caller: CallerResult, stored: TurnRecord[]): DemoTurn[] {
       mouthToEarMs: round(t.mouthToEarMs),
       overheadMs: t.mouthToEarMs !== null && provider !== null ? round(t.mouthToEarMs - provider) : null,
       bargeIn: s?.bargeIn ?? false,
+      llmRounds: s?.llmRounds ?? null,
+      speculative: s?.speculative ?? false,
     };
   });
 }

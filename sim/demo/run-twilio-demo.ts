@@ -123,5 +123,7 @@ function turnOf(s: TurnRecord, mouthToEarMs: number | null): DemoTurn {
     mouthToEarMs: round(mouthToEarMs),
     overheadMs: mouthToEarMs !== null && provider !== null ? round(mouthToEarMs - provider) : null,
     bargeIn: s.bargeIn,
+    llmRounds: s.llmRounds,
+    speculative: s.speculative,
   };
 }

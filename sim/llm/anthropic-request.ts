@@ -3,7 +3,7 @@ import type { BrainMessage } from './brain.js';
 import type { ParseResult } from './completion-sim.js';
 import { describeIssue } from './openai-request.js';
 
-/** The Messages request (protocols/fallback-llms.md §B2), validated and reduced for the brain. */
+/** The Messages request (docs/protocols/fallback-llms.md §B2), validated and reduced for the brain. */
 
 const textBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
 const toolUseBlock = z.looseObject({

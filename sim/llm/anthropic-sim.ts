@@ -5,7 +5,7 @@ import { newId, type ReplyPlan } from './reply-plan.js';
 import { type LlmSimOptions, resolveSimConfig } from './sim-options.js';
 import { type Frame, sseEvent } from './sse.js';
 
-/** Anthropic Messages streaming, as protocols/fallback-llms.md Part B describes the wire. */
+/** Anthropic Messages streaming, as docs/protocols/fallback-llms.md Part B describes the wire. */
 
 /** §B4: `error.type` by status. */
 function anthropicErrorType(status: number): string {
@@ -120,7 +120,7 @@ export const anthropicWire: VendorWire = {
     sseEvent('error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }),
 };
 
-/** Starts an Anthropic simulator. Knobs fall back to SIM_ANTHROPIC_* env variables (docs/simulators/llm.md). */
+/** Starts an Anthropic simulator. Knobs fall back to SIM_ANTHROPIC_* env variables (docs/simulators.md). */
 export async function startAnthropicSim(opts: LlmSimOptions = {}): Promise<LlmSim> {
   return startCompletionSim(
     anthropicWire,

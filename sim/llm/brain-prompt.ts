@@ -65,3 +65,24 @@ function stripQuotes(value: string): string {
 export function fallbackReply(language: Language): string {
   return language === 'es' ? 'Perdone, ¿me lo puede repetir?' : 'Sorry, could you say that again?';
 }
+
+/** "After <kind>: <line>" lines: what to say in the same response as a tool call of that kind. */
+export function readAfterLines(system: string): Record<string, string> {
+  const after: Record<string, string> = {};
+  for (const line of system.split(/\r?\n/)) {
+    const match = /^\s*after ([a-z_]+)\s*:\s*(.+?)\s*$/i.exec(line);
+    if (match) after[match[1]!.toLowerCase()] = stripQuotes(match[2]!);
+  }
+  return after;
+}
+
+/** The "Known: problem=…; agreed=yes; …" line: details already recorded, as the prompt shows them. */
+export function readKnown(system: string): Record<string, string> {
+  const known: Record<string, string> = {};
+  const line = /^\s*known\s*:\s*(.*?)\s*$/im.exec(system)?.[1] ?? '';
+  for (const pair of line.replace(/\.$/, '').split(';')) {
+    const [key, raw] = pair.split('=').map((x) => x.trim());
+    if (key && raw && raw !== '-') known[key] = raw.replace(/^"(.*)"$/, '$1');
+  }
+  return known;
+}

@@ -83,8 +83,12 @@ function slotsForStep(text: string, step: Step | undefined): Slots {
     case 'postcode': {
       const candidate = asksBack ? undefined : valueAfter(text, POSTCODE_LEAD_IN);
       // Anything longer than a postcode spelled out ("N N one five, six Q P") is talk, not a postcode.
+      // ("Yes please, go ahead" still answers the last question; it is not a postcode.)
       const postcode =
-        findPostcode(text) ?? (candidate && candidate.length <= MAX_POSTCODE_CHARS ? candidate : undefined);
+        findPostcode(text) ??
+        (candidate && candidate.length <= MAX_POSTCODE_CHARS && detectAgreement(text) === undefined
+          ? candidate
+          : undefined);
       return postcode ? { postcode } : {};
     }
     case 'address': {

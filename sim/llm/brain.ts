@@ -1,6 +1,6 @@
 import { detectLanguageSwitch, detectRequest } from './brain-intents.js';
-import { fallbackReply, readPrompt } from './brain-prompt.js';
-import { extractSlots } from './brain-slots.js';
+import { fallbackReply, readAfterLines, readKnown, readPrompt } from './brain-prompt.js';
+import { extractSlots, type Slots } from './brain-slots.js';
 
 /**
  * The scripted brain behind the three LLM simulators: a deterministic stand-in for a
@@ -56,11 +56,37 @@ export function think(request: BrainRequest): BrainReply {
   if (switchTo)
     calls.push({ name: FLAG_REQUEST, arguments: { kind: 'switch_language', language: switchTo } });
 
+  let recorded = false;
   if (canRecord) {
     // A caller who asks something or objects has not answered the step's question.
-    const slots = extractSlots(last.content, prompt.step, askedFor === undefined);
-    if (Object.keys(slots).length > 0) calls.push({ name: RECORD_DETAILS, arguments: { ...slots } });
+    const slots = notYetKnown(
+      extractSlots(last.content, prompt.step, askedFor === undefined),
+      readKnown(request.system),
+    );
+    if (Object.keys(slots).length > 0) {
+      calls.push({ name: RECORD_DETAILS, arguments: { ...slots } });
+      recorded = true;
+    }
   }
+  if (calls.length === 0) return say;
+  // A prompt that says what to say after a tool call gets both in one response: words first.
+  const kind = askedFor ?? (recorded ? 'details' : undefined);
+  const line = kind ? readAfterLines(request.system)[kind] : undefined;
+  return line && !switchTo ? { text: line, toolCalls: calls } : { toolCalls: calls };
+}
 
-  return calls.length > 0 ? { toolCalls: calls } : say;
+/**
+ * A model does not record again what the prompt lists as already known, nor take words it already
+ * recorded as another detail (an address just recorded is not the caller's name).
+ */
+function notYetKnown(slots: Slots, known: Record<string, string>): Slots {
+  const norm = (v: unknown) =>
+    (typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v)).toLowerCase().replace(/[.!]+$/, '');
+  const knownValues = new Set(Object.values(known).map(norm));
+  const fresh: Slots = {};
+  for (const [key, value] of Object.entries(slots) as Array<[keyof Slots, never]>) {
+    if (typeof value === 'boolean' ? known[key] !== norm(value) : !knownValues.has(norm(value)))
+      fresh[key] = value;
+  }
+  return fresh;
 }

@@ -5,7 +5,7 @@ import { newId, type ReplyPlan } from './reply-plan.js';
 import { type LlmSimOptions, resolveSimConfig } from './sim-options.js';
 import { type Frame, sseData } from './sse.js';
 
-/** Cerebras chat completions, as protocols/fallback-llms.md Part A describes the wire. */
+/** Cerebras chat completions, as docs/protocols/fallback-llms.md Part A describes the wire. */
 
 /** §A4: flat error bodies; the 429 shape is the one captured from the service. */
 function cerebrasError(status: number): { type: string; param: string; code: string } {
@@ -98,7 +98,7 @@ export const cerebrasWire: VendorWire = {
   },
 };
 
-/** Starts a Cerebras simulator. Knobs fall back to SIM_CEREBRAS_* env variables (docs/simulators/llm.md). */
+/** Starts a Cerebras simulator. Knobs fall back to SIM_CEREBRAS_* env variables (docs/simulators.md). */
 export async function startCerebrasSim(opts: LlmSimOptions = {}): Promise<LlmSim> {
   return startCompletionSim(
     cerebrasWire,

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
 /**
- * Faults an LLM simulator can inject, per protocols/fallback-llms.md §C: every way a real
- * provider has been seen to fail a streaming reply. `afterTokens` counts content tokens (text
- * pieces or tool-call fragments) already sent; 0 means right after the headers and opening event.
- * `times` limits a fault to the next N requests; without it the fault applies to every request.
+ * Faults an LLM simulator can inject, per docs/protocols/fallback-llms.md §C: every way a real provider has
+ * been seen to fail a streaming reply. `afterTokens` counts content tokens (text pieces or tool-call
+ * fragments) already sent; 0 means right after the headers and opening event. `times` limits a fault to the
+ * next N requests; without it the fault applies to every request.
  */
 const afterTokens = z.number().int().min(0);
 const times = z.number().int().min(1).optional();

@@ -5,7 +5,7 @@ import { newId, type ReplyPlan } from './reply-plan.js';
 import { type LlmSimOptions, resolveSimConfig } from './sim-options.js';
 import { type Frame, sseData, sseEvent } from './sse.js';
 
-/** Groq chat completions, as protocols/groq-chat.md describes the wire. */
+/** Groq chat completions, as docs/protocols/groq-chat.md describes the wire. */
 
 /** §4a: error `type` / `code` by status. */
 function groqError(status: number): { type: string; code?: string } {
@@ -96,7 +96,7 @@ export const groqWire: VendorWire = {
     }),
 };
 
-/** Starts a Groq simulator. Knobs fall back to SIM_GROQ_* env variables (docs/simulators/llm.md). */
+/** Starts a Groq simulator. Knobs fall back to SIM_GROQ_* env variables (docs/simulators.md). */
 export async function startGroqSim(opts: LlmSimOptions = {}): Promise<LlmSim> {
   return startCompletionSim(
     groqWire,

@@ -3,9 +3,9 @@ import type { BrainMessage } from './brain.js';
 import type { ParseResult } from './completion-sim.js';
 
 /**
- * The OpenAI-compatible chat request that Groq (protocols/groq-chat.md §2) and Cerebras
- * (protocols/fallback-llms.md §A2) accept. Fields the simulators do not model are accepted and
- * ignored, as the services do with options they do not know.
+ * The OpenAI-compatible chat request that Groq (docs/protocols/groq-chat.md §2) and Cerebras
+ * (docs/protocols/fallback-llms.md §A2) accept. Fields the simulators do not model are accepted and ignored,
+ * as the services do with options they do not know.
  */
 
 const content = z.union([

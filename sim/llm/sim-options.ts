@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { type KnobEnv, knob } from '../knobs.js';
 import type { SimKnobs } from './completion-sim.js';
 import { type Fault, faultSchema, faultsFromEnv } from './faults.js';
@@ -26,17 +27,23 @@ export interface SimDefaults extends SimKnobs {
 
 export function resolveSimConfig(prefix: string, opts: LlmSimOptions, defaults: SimDefaults) {
   const env = opts.env ?? process.env;
-  const toolCalls = knob(opts.toolCalls, `${prefix}_TOOL_CALLS`, defaults.toolCalls, env);
-  if (toolCalls !== 'whole' && toolCalls !== 'split') {
-    throw new Error(`${prefix}_TOOL_CALLS must be "whole" or "split", not ${JSON.stringify(toolCalls)}`);
-  }
   const knobs: SimKnobs = {
-    ttftMs: knob(opts.ttftMs, `${prefix}_TTFT_MS`, defaults.ttftMs, env),
-    tokensPerSec: knob(opts.tokensPerSec, `${prefix}_TOKENS_PER_SEC`, defaults.tokensPerSec, env),
-    toolCalls,
+    ttftMs: knob(opts.ttftMs, `${prefix}_TTFT_MS`, defaults.ttftMs, env, z.number().min(0)),
+    tokensPerSec: knob(
+      opts.tokensPerSec,
+      `${prefix}_TOKENS_PER_SEC`,
+      defaults.tokensPerSec,
+      env,
+      z.number().positive(),
+    ),
+    toolCalls: knob(
+      opts.toolCalls,
+      `${prefix}_TOOL_CALLS`,
+      defaults.toolCalls,
+      env,
+      z.enum(['whole', 'split']),
+    ),
   };
-  if (!(knobs.ttftMs >= 0)) throw new Error(`${prefix}_TTFT_MS must be >= 0`);
-  if (!(knobs.tokensPerSec > 0)) throw new Error(`${prefix}_TOKENS_PER_SEC must be > 0`);
   const faults =
     opts.faults === undefined
       ? faultsFromEnv(`${prefix}_FAULTS`, env)

@@ -1,4 +1,7 @@
-/** Server-Sent Events framing: one block per event, ended by a blank line. */
+/**
+ * Server-Sent Events framing: one block per event, ended by a blank line. Two template strings, so
+ * no SSE package; the point is exact control of the framing each vendor's SDK insists on.
+ */
 
 /** One piece of a streamed reply; `role` tells the player how to pace it and where faults cut in. */
 export interface Frame {

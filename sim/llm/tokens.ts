@@ -9,8 +9,8 @@ export function splitIntoTokens(text: string): string[] {
 }
 
 /**
- * Cuts serialised tool arguments into fixed-size fragments, the way OpenAI-compatible streams
- * and Anthropic's `input_json_delta` may deliver them (protocols/groq-chat.md §3c).
+ * Cuts serialised tool arguments into fixed-size fragments, the way OpenAI-compatible streams and Anthropic's
+ * `input_json_delta` may deliver them (docs/protocols/groq-chat.md §3c).
  */
 export function splitJsonFragments(json: string, size = 12): string[] {
   const fragments: string[] = [];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isCanonicalUuid, uuidKey } from './uuid.js';
 
-/** 22 fixed keys plus at most ~127 arguments (agi.md §2, §3.1); more is not Asterisk. */
+/** 22 fixed keys plus at most ~127 arguments (docs/protocols/agi.md §2, §3.1); more is not Asterisk. */
 export const AGI_MAX_ENV_LINES = 160;
 
 const KEY = /^agi_[a-z0-9_]+$/;

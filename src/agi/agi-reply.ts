@@ -1,5 +1,6 @@
 /**
- * Replies from Asterisk to one AGI command (agi.md §3.2), plus the unsolicited HANGUP line (§4).
+ * Replies from Asterisk to one AGI command (docs/protocols/agi.md §3.2), plus the unsolicited HANGUP line
+ * (§4).
  */
 export type AgiReply =
   | { kind: 'success'; result: number; data?: string; line: string }
@@ -14,7 +15,8 @@ const SUCCESS = /^200 result=(-?\d+)(.*)$/;
 const STATUS = /^(\d{3})([ -])(.*)$/;
 
 /**
- * Line-at-a-time parser. `push` returns a reply once one is complete, `undefined` while inside a
+ * Line-at-a-time parser (hand-written, like the rest of FastAGI: the protocol is a few line rules,
+ * docs/protocols/agi.md §3, smaller than adapting an AGI framework's own session model). `push` returns a reply once one is complete, `undefined` while inside a
  * multi-line `520-` usage block, and throws AgiReplyError for a line no Asterisk would send.
  */
 export class AgiReplyParser {

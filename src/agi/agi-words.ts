@@ -1,10 +1,11 @@
-/** `MAX_ARGS` is 128 in res_agi.c and one slot holds the terminator (agi.md §3.1). */
+/** `MAX_ARGS` is 128 in res_agi.c and one slot holds the terminator (docs/protocols/agi.md §3.1). */
 export const AGI_MAX_WORDS = 127;
 
 /**
  * Splits one command line into words exactly as Asterisk's `parse_args()` does: spaces and tabs
  * separate words; a double quote toggles quoting and is removed; a backslash makes the next character
- * literal; `""` is an empty word; words past the 127th are dropped. CR is ordinary data.
+ * literal; `""` is an empty word; words past the 127th are dropped. CR is ordinary data. Not a
+ * shell-words package: those follow sh quoting, which is not what `parse_args()` does.
  */
 export function parseAgiWords(line: string): string[] {
   const words: string[] = [];

@@ -2,7 +2,7 @@ import type { CallMetadata } from './call-metadata.js';
 import { uuidKey } from './uuid.js';
 
 export interface CallMetadataRegistryOptions {
-  /** How long an entry waits for its AudioSocket connection (agi.md §5.1 suggests 30 s). */
+  /** How long an entry waits for its AudioSocket connection (docs/protocols/agi.md §5.1 suggests 30 s). */
   ttlMs?: number;
   /** How often expired entries are dropped. */
   sweepMs?: number;

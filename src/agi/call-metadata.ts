@@ -6,6 +6,9 @@ export interface CallMetadata {
   channel?: string;
   /** Asterisk's own call id, e.g. 1718000000.42 (not a UUID). */
   uniqueId?: string;
-  /** Which route delivered it: FastAGI pattern 5.1 / 5.2 (agi.md §5), the AGI-script file, or Twilio's signed webhook. */
+  /**
+   * Which route delivered it: FastAGI pattern 5.1 / 5.2 (docs/protocols/agi.md §5), the AGI-script
+   * file, or Twilio's signed voice webhook.
+   */
   source: 'fastagi-5.1' | 'fastagi-5.2' | 'metadata-file' | 'twilio-webhook';
 }

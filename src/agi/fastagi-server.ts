@@ -7,7 +7,7 @@ import { FastAgiSession } from './fastagi-session.js';
 export interface FastAgiServerOptions {
   /** Loopback by default: FastAGI has no authentication, keep it off public interfaces. */
   host?: string;
-  /** 4573 is Asterisk's AGI_PORT default (agi.md §1); 0 picks a free port (tests). */
+  /** 4573 is Asterisk's AGI_PORT default (docs/protocols/agi.md §1); 0 picks a free port (tests). */
   port?: number;
   registry: CallMetadataRegistry;
   log: Logger;
@@ -30,7 +30,10 @@ export const DEFAULT_AGI_PORT = 4573;
 const DEFAULT_SESSION_TIMEOUT_MS = 5000;
 const DEFAULT_MAX_CONNECTIONS = 512;
 
-/** host:port, [ipv6]:port — what AudioSocket() accepts as its service argument (audiosocket.md §8.1). */
+/**
+ * host:port, [ipv6]:port — what AudioSocket() accepts as its service argument (docs/protocols/audiosocket.md
+ * §8.1).
+ */
 const SERVICE_ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
 export function isServiceAddress(value: string): boolean {

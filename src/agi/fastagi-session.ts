@@ -19,7 +19,7 @@ export interface FastAgiSessionOptions {
   log: Logger;
   /** Also set VA_AUDIOSOCKET so the dialplan needs no hard-coded address. */
   audioSocketAddress?: string;
-  /** Whole-session bound. Asterisk itself never times out (agi.md §4), so the server must. */
+  /** Whole-session bound. Asterisk itself never times out (docs/protocols/agi.md §4), so the server must. */
   timeoutMs: number;
 }
 
@@ -61,7 +61,8 @@ export class FastAgiSession {
   }
 
   private onData(chunk: Buffer): void {
-    // After we close, Asterisk still writes "HANGUP" (agi.md §4): not a caller hangup, just ignore it.
+    // After we close, Asterisk still writes "HANGUP" (docs/protocols/agi.md §4): not a caller hangup, just
+    // ignore it.
     if (this.state === 'finished') return;
     let lines: string[];
     try {
@@ -124,7 +125,7 @@ export class FastAgiSession {
       'call metadata registered',
     );
     if (facts.pattern === '5.2') {
-      // The dialplan already knows the UUID: nothing to send (agi.md §5.2).
+      // The dialplan already knows the UUID: nothing to send (docs/protocols/agi.md §5.2).
       this.finish('registered');
       return;
     }
@@ -140,7 +141,7 @@ export class FastAgiSession {
       this.finish(this.callerHungUp ? 'caller hung up during the session' : 'uuid handed over');
       return;
     }
-    // LF only: a CR would become part of the value (agi.md §3.1).
+    // LF only: a CR would become part of the value (docs/protocols/agi.md §3.1).
     this.socket.write(`${formatAgiCommand(['SET', 'VARIABLE', ...this.current])}\n`);
   }
 

@@ -1,4 +1,4 @@
-/** `res_agi.c` reads each line into an 8192-byte buffer (AGI_BUF_LEN, agi.md §3.1). */
+/** `res_agi.c` reads each line into an 8192-byte buffer (AGI_BUF_LEN, docs/protocols/agi.md §3.1). */
 export const AGI_MAX_LINE_BYTES = 8192;
 
 const LF = 0x0a;
@@ -10,7 +10,8 @@ export class LineTooLongError extends Error {
 /**
  * Splits a byte stream into LF-terminated lines, decoding each complete line as UTF-8 (so a multi-byte
  * character split across TCP chunks stays whole). A CR before the LF is *kept*: AGI treats it as data
- * (agi.md §3.1), and the peer decides what it means. Over-long lines are an error, not a memory leak.
+ * (docs/protocols/agi.md §3.1), and the peer decides what it means. Over-long lines are an error, not a
+ * memory leak. Not node:readline or split2: both treat CR LF as a line end and drop the CR.
  */
 export class LineSplitter {
   private parts: Buffer[] = [];

@@ -17,7 +17,7 @@ export interface ReadMetadataFileOptions {
   log?: Logger;
 }
 
-/** The AGI script's file (seed §6): {"did": "...", "cli": "..."}; extra fields are ignored. */
+/** The AGI script's file (written by asterisk/voice_agent_setup.agi): {"did": "...", "cli": "..."}; extra fields are ignored. */
 const metadataFileSchema = z.object({
   did: z.string().max(64),
   cli: z.string().max(64),

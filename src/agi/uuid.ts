@@ -1,4 +1,4 @@
-/** The 36-character form AudioSocket() requires (any version; audiosocket.md §8.1). */
+/** The 36-character form AudioSocket() requires (any version; docs/protocols/audiosocket.md §8.1). */
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isCanonicalUuid(value: string): boolean {

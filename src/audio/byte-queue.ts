@@ -1,7 +1,7 @@
 /**
  * FIFO of byte chunks (agent audio waiting to be paced out, caller audio waiting to be sent by the
  * fake Asterisk). Pushing keeps a reference to the caller's buffer; taking copies straight into the
- * outgoing frame, so each byte is copied once.
+ * outgoing frame, so each byte is copied once, which is why it is ours and not a generic queue package.
  */
 export class ByteQueue {
   private chunks: Buffer[] = [];

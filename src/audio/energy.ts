@@ -3,7 +3,8 @@ import { mulawToLinear } from './g711.js';
 /**
  * RMS of the s16le samples in `buf[start, end)`, on the 0…32768 scale. Reads bytes directly, so any
  * byte offset works (no aligned Int16Array view, no copy); a trailing odd byte is ignored. Hot path:
- * called once per 20 ms frame per call, so it allocates nothing.
+ * called once per 20 ms frame per call, so it allocates nothing. A loop, not a DSP package: one
+ * sum of squares needs none, and none avoids allocating per frame.
  */
 export function rmsS16le(buf: Uint8Array, start = 0, end = buf.length): number {
   const from = Math.max(0, start);

@@ -1,18 +1,21 @@
 /**
- * G.711 μ-law, bit-exact with Asterisk (`AST_LIN2MU` / `AST_MULAW` in main/ulaw.c), which equals the
- * ITU-T G.191 reference `ulaw_compress()` / `ulaw_expand()` (protocols/g711.md §2–§4).
+ * G.711 μ-law, bit-exact with Asterisk (`AST_LIN2MU` / `AST_MULAW` in main/ulaw.c), which equals the ITU-T
+ * G.191 reference `ulaw_compress()` / `ulaw_expand()` (docs/protocols/g711.md §2–§4).
  *
  * Hand-written on purpose: it is two small tables. The one npm package (alawmulaw 6.0.0) has been
- * unmaintained since 2019, breaks ESM named imports (UMD bundle), and rounds the 127 negative
- * threshold inputs away from zero, so it disagrees with Asterisk (g711.md §4–§5).
+ * unmaintained since 2019, breaks ESM named imports (UMD bundle), and rounds the 127 negative threshold
+ * inputs away from zero, so it disagrees with Asterisk (docs/protocols/g711.md §4–§5).
  */
 
-/** The μ-law byte for digital silence (+0); 0x7F (−0) also decodes to 0 (g711.md §1). */
+/** The μ-law byte for digital silence (+0); 0x7F (−0) also decodes to 0 (docs/protocols/g711.md §1). */
 export const MULAW_SILENCE = 0xff;
 
 const BIAS = 0x84;
 
-/** Decode table, g711.md §2: invert, split sign/exponent/mantissa, `((m << 3) + 132) << e) − 132`. */
+/**
+ * Decode table, docs/protocols/g711.md §2: invert, split sign/exponent/mantissa, `((m << 3) + 132) << e) −
+ * 132`.
+ */
 const DECODE = new Int16Array(256);
 for (let byte = 0; byte < 256; byte++) {
   const u = ~byte & 0xff;

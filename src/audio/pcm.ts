@@ -1,6 +1,6 @@
 /**
- * Signed 16-bit little-endian mono PCM ("slin", protocols/audiosocket.md §4.1) arithmetic.
- * Sizes are always whole samples (even byte counts): Asterisk drops the odd byte of an odd length.
+ * Signed 16-bit little-endian mono PCM ("slin", docs/protocols/audiosocket.md §4.1) arithmetic. Sizes are
+ * always whole samples (even byte counts): Asterisk drops the odd byte of an odd length.
  */
 
 export const BYTES_PER_SAMPLE = 2;

@@ -1,4 +1,4 @@
-/** RIFF/WAVE writer for 16-bit PCM (call recordings, debugging dumps). */
+/** RIFF/WAVE writer for 16-bit PCM (recordings, debugging dumps): one fixed 44-byte header, no package. */
 
 export interface WavFormat {
   sampleRate: number;

@@ -7,6 +7,10 @@
  * Speech is not a steady tone: syllables dip below any threshold for a frame or three. A "run" of
  * speech therefore survives gaps up to MAX_GAP_MS, and barge-in needs minSpeechMs of run with at least
  * half of it above the threshold.
+ *
+ * Why not a VAD package: node-vad and the WebRTC VAD bindings are native add-ons and the Silero ones
+ * run an ONNX model, while this runs on every 20 ms frame of every call; its echo guard is ours
+ * either way.
  */
 export interface BargeInOptions {
   rmsThreshold: number;

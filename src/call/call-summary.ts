@@ -1,5 +1,6 @@
 import type { Actor } from 'xstate';
 import type { CallMachine } from '../../machines/call.machine.js';
+import { roundTo } from '../round.js';
 import type { CallEnd, CallStore } from '../store/types.js';
 import type { CallLine } from './call-line.js';
 
@@ -54,8 +55,7 @@ export async function endCall(
       turns: c.turn,
       bargeIns: c.bargeIns,
       booked: Boolean(c.bookingId),
-      answerToFirstAudioMs:
-        line.stats.answeredMs === null ? null : Math.round(line.stats.answeredMs * 10) / 10,
+      answerToFirstAudioMs: roundTo(line.stats.answeredMs, 1),
       providerErrors: line.stats.providerErrors,
       fallbacks: line.stats.fallbacks,
     },

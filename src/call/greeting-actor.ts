@@ -110,6 +110,9 @@ function recordAnswer({ line, store }: GreetingActorDeps, text: string): void {
       mouthToEarMs: null,
       bargeInStopMs: null,
       llmProvider: null,
+      llmRounds: 0,
+      llmRequests: 0,
+      speculative: false,
       at: Date.now(),
     })
     .catch((err: unknown) => line.log.error({ err }, 'could not store the greeting turn'));

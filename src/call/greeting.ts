@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { CallFacts, Language } from '../../machines/call.types.js';
 
 /** Part of the day in the tenant's time zone: the greeting says "good morning" where the caller is. */
@@ -21,23 +22,36 @@ export interface GreetingKey {
   format: string;
 }
 
+/** Default byte budget: about 400 five-second greetings of 8 kHz 16-bit audio. */
+const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+
 /**
  * Greeting audio per tenant, language, time of day and audio format. The first call of a kind
  * streams its greeting from the TTS (first audio in one TTS round trip) and stores the whole clip;
- * every later call plays it the moment the line opens.
+ * every later call plays it the moment the line opens. Bounded by bytes, least recently used first
+ * out; a clip larger than the whole budget is simply not kept.
  */
 export class GreetingCache {
-  private readonly entries = new Map<string, Buffer>();
+  private readonly entries: LRUCache<string, Buffer>;
 
-  constructor(private readonly maxEntries = 500) {}
+  constructor(maxBytes = DEFAULT_MAX_BYTES) {
+    this.entries = new LRUCache<string, Buffer>({
+      maxSize: maxBytes,
+      sizeCalculation: (audio) => Math.max(1, audio.length),
+    });
+  }
 
   get(key: GreetingKey): Buffer | undefined {
     return this.entries.get(keyOf(key));
   }
 
   set(key: GreetingKey, audio: Buffer): void {
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(keyOf(key), audio);
+  }
+
+  /** Bytes of audio held. */
+  get bytes(): number {
+    return this.entries.calculatedSize;
   }
 }
 

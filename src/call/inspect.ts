@@ -14,7 +14,7 @@ export interface CallInspector {
  * INSPECT=1    the Stately inspector (stately.ai, needs the internet: a developer's desk, not a phone server)
  * INSPECT=ws   a WebSocket inspector at INSPECT_WS_URL (e.g. a local relay)
  * INSPECT=jsonl an offline trace: one JSON line per event and state change, TRACE_DIR/callchart-<date>.jsonl
- * The remote inspectors reconnect forever and keep sockets open (toolchain.md pitfall 9): main.ts exits
+ * The remote inspectors reconnect forever and keep sockets open (@statelyai/inspect 0.7 never gives up): main.ts exits
  * the process explicitly on shutdown, and tests never enable them.
  */
 export function createInspector(config: Config, log: Logger): CallInspector | undefined {

@@ -1,4 +1,5 @@
 import type { HistoryEntry, ReplyInput, Step } from '../../machines/call.types.js';
+import { nextStep } from '../../machines/intents.js';
 import { suggestedReply } from '../../machines/phrases.js';
 import type { ChatMessage } from '../providers/llm/types.js';
 
@@ -17,6 +18,9 @@ const GOALS: Record<Step, string> = {
   transfer: 'hand over to a person.',
   goodbye: 'say goodbye; the caller has gone quiet.',
 };
+
+/** Steps whose next question may be spoken in the same response as the tool call recording the answer. */
+const SPEAK_AHEAD_STEPS: readonly Step[] = ['understand', 'quote'];
 
 const show = (v: unknown) => (v === undefined ? '-' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : `"${v}"`);
 
@@ -40,9 +44,34 @@ export function systemPrompt(input: ReplyInput): string {
     `Step: ${input.step}`,
     `Goal: ${GOALS[input.step]}`,
     `Language: ${input.language}`,
-    'When the caller gives any detail, call record_details with every detail they gave and say nothing else. When they want a total price, say it is too expensive, ask if you are local, are abusive, ask for a person or speak another language, call flag_request.',
+    'Record every new detail the caller gives with record_details (details under Known are already recorded) and flag requests with flag_request. In the same reply, first say the line below for what the caller did; with nothing to record or flag, say the suggested reply.',
+    ...afterLines(input),
     `Suggested reply: ${suggestedReply(input.step, input.notice, f, s, input.language)}`,
   ].join('\n');
+}
+
+/**
+ * What to say after each kind of tool call, so one streamed response carries both the words and the
+ * tool call: the caller hears the next step's question without a second LLM round. The chart still
+ * moves only on the validated values, and speaks again if they led elsewhere.
+ */
+function afterLines(input: ReplyInput): string[] {
+  const { facts: f, slots: s, language: l, step } = input;
+  const next = nextStep(step);
+  const lines: Array<[string, string]> = [];
+  // Only where the detail cannot fail validation in a way the caller would hear: the problem and a
+  // yes. A postcode, an address or a name is parsed locally first, and otherwise checked before the
+  // next step is spoken.
+  if (next && SPEAK_AHEAD_STEPS.includes(step))
+    lines.push(['details', suggestedReply(next, undefined, f, s, l)]);
+  if (next) {
+    lines.push(['total_price', suggestedReply(step, 'total_price', f, s, l)]);
+    lines.push(['are_you_local', suggestedReply(step, 'are_you_local', f, s, l)]);
+    lines.push(['too_expensive', suggestedReply('declined', undefined, f, s, l)]);
+  }
+  lines.push(['human', suggestedReply('transfer', undefined, f, s, l)]);
+  lines.push(['abusive', suggestedReply('abusive', undefined, f, s, l)]);
+  return lines.map(([kind, line]) => `After ${kind}: ${line}`);
 }
 
 function historyMessages(history: HistoryEntry[]): ChatMessage[] {

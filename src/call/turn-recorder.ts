@@ -1,7 +1,9 @@
 import type { Step } from '../../machines/call.types.js';
+import { roundTo } from '../round.js';
 import type { TurnRecord } from '../store/types.js';
 
-const round = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+/** Latencies are reported to 0.1 ms. */
+const round = (n: number | null) => roundTo(n, 1);
 
 /**
  * Collects the latency figures of one caller turn and the agent reply that answers it, as the server
@@ -22,6 +24,9 @@ export class TurnRecorder {
   private firstAudioAt: number | null = null;
   private provider: string | null = null;
   private bargeInStopMs: number | null = null;
+  private llmRequests = 0;
+  private llmRounds: number | null = null;
+  private speculative = false;
 
   constructor(
     private readonly callId: string,
@@ -36,10 +41,13 @@ export class TurnRecorder {
     this.llmStartAt = this.firstTextAt = this.ttsFirstPushAt = this.firstAudioAt = null;
     this.provider = null;
     this.bargeInStopMs = null;
+    this.llmRounds = null;
   }
 
+  /** An LLM request of the reply being made; `speculative` when the turn was not yet confirmed. */
   llmRequested(): void {
     this.llmStartAt ??= this.now();
+    this.llmRequests++;
   }
 
   llmFirstText(provider: string): void {
@@ -52,8 +60,10 @@ export class TurnRecorder {
     this.ttsFirstPushAt ??= this.now();
   }
 
+  /** The reply's first audio: how many LLM requests the caller waited for is fixed here. */
   firstAudio(): void {
     this.firstAudioAt ??= this.now();
+    this.llmRounds ??= this.llmRequests;
   }
 
   bargeInStopped(ms: number): void {
@@ -76,12 +86,18 @@ export class TurnRecorder {
       mouthToEarMs: round(diff(this.firstAudioAt, this.lastVoicedAt)),
       bargeInStopMs: round(this.bargeInStopMs),
       llmProvider: this.provider,
+      llmRounds: this.llmRounds,
+      llmRequests: this.llmRequests,
+      speculative: this.speculative,
       at: Date.now(),
     };
     // A later reply in the same turn (re-prompt after barge-in) gets fresh reply figures.
     this.llmStartAt = this.firstTextAt = this.ttsFirstPushAt = this.firstAudioAt = null;
     this.callerText = '';
     this.lastVoicedAt = null;
+    this.llmRequests = 0;
+    this.llmRounds = null;
+    this.speculative = false;
     return record;
   }
 

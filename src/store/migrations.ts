@@ -117,6 +117,17 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
+    name: 'turn figures: LLM requests before the first audio, speculative replies',
+    up: (db) => {
+      db.exec(`
+        ALTER TABLE turns ADD COLUMN llm_rounds INTEGER;
+        ALTER TABLE turns ADD COLUMN llm_requests INTEGER;
+        ALTER TABLE turns ADD COLUMN speculative INTEGER NOT NULL DEFAULT 0;
+      `);
+    },
+  },
+  {
+    version: 4,
     name: 'tenant transfer number',
     // NULL: no number to transfer to; the agent takes a message instead.
     up: (db) => db.exec('ALTER TABLE tenants ADD COLUMN transfer_number TEXT'),

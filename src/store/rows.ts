@@ -30,6 +30,9 @@ export interface TurnRow {
   mouth_to_ear_ms: number | null;
   barge_in_stop_ms: number | null;
   llm_provider: string | null;
+  llm_rounds: number | null;
+  llm_requests: number | null;
+  speculative: number;
   at: number;
 }
 
@@ -77,6 +80,9 @@ export function turnFromRow(r: TurnRow): TurnRecord {
     mouthToEarMs: r.mouth_to_ear_ms,
     bargeInStopMs: r.barge_in_stop_ms,
     llmProvider: r.llm_provider,
+    llmRounds: r.llm_rounds,
+    llmRequests: r.llm_requests,
+    speculative: r.speculative === 1,
     at: r.at,
   };
 }

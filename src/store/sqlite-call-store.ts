@@ -184,6 +184,9 @@ export class SqliteCallStore implements CallStore {
           mouth_to_ear_ms: t.mouthToEarMs,
           barge_in_stop_ms: t.bargeInStopMs,
           llm_provider: t.llmProvider,
+          llm_rounds: t.llmRounds,
+          llm_requests: t.llmRequests,
+          speculative: t.speculative ? 1 : 0,
           at: t.at,
         }),
     });
@@ -362,14 +365,17 @@ function prepareStatements(db: Database.Database) {
     // A turn re-sent with the same index replaces the earlier one (e.g. agentText trimmed after a barge-in).
     upsertTurn: db.prepare(
       `INSERT INTO turns (call_id, idx, step, caller_text, agent_text, barge_in, stt_final_ms, llm_ttft_ms,
-         tts_ttfb_ms, mouth_to_ear_ms, barge_in_stop_ms, llm_provider, at)
+         tts_ttfb_ms, mouth_to_ear_ms, barge_in_stop_ms, llm_provider, llm_rounds, llm_requests, speculative, at)
        VALUES (@call_id, @idx, @step, @caller_text, @agent_text, @barge_in, @stt_final_ms, @llm_ttft_ms,
-         @tts_ttfb_ms, @mouth_to_ear_ms, @barge_in_stop_ms, @llm_provider, @at)
+         @tts_ttfb_ms, @mouth_to_ear_ms, @barge_in_stop_ms, @llm_provider, @llm_rounds, @llm_requests,
+         @speculative, @at)
        ON CONFLICT (call_id, idx) DO UPDATE SET
          step = excluded.step, caller_text = excluded.caller_text, agent_text = excluded.agent_text,
          barge_in = excluded.barge_in, stt_final_ms = excluded.stt_final_ms, llm_ttft_ms = excluded.llm_ttft_ms,
          tts_ttfb_ms = excluded.tts_ttfb_ms, mouth_to_ear_ms = excluded.mouth_to_ear_ms,
-         barge_in_stop_ms = excluded.barge_in_stop_ms, llm_provider = excluded.llm_provider, at = excluded.at`,
+         barge_in_stop_ms = excluded.barge_in_stop_ms, llm_provider = excluded.llm_provider,
+         llm_rounds = excluded.llm_rounds, llm_requests = excluded.llm_requests,
+         speculative = excluded.speculative, at = excluded.at`,
     ),
     turnsByCall: db.prepare('SELECT * FROM turns WHERE call_id = ? ORDER BY idx'),
     // call_id is the idempotency key: a second booking for the call is a no-op (changes = 0). A clash on

@@ -58,6 +58,12 @@ export interface TurnRecord {
   mouthToEarMs: number | null; // as the agent sees it
   bargeInStopMs: number | null;
   llmProvider: string | null;
+  /** LLM requests made before the reply's first audio (0 for a fixed line). */
+  llmRounds: number | null;
+  /** All LLM requests of the turn, cancelled speculative ones included. */
+  llmRequests: number | null;
+  /** The reply was started on an early end-of-turn signal, before the turn was confirmed. */
+  speculative: boolean;
   at: number; // epoch ms
 }
 

@@ -9,7 +9,7 @@ import {
 } from '../../src/audio/g711.js';
 import { s16le } from './s16le.js';
 
-/** protocols/g711.md §2, copied verbatim: row = high nibble of the wire byte, column = low nibble. */
+/** The decode table of docs/protocols/g711.md §2: row = high nibble of the wire byte, column = low nibble. */
 const DECODE_TABLE_ROWS = [
   '0x00: -32124 -31100 -30076 -29052 -28028 -27004 -25980 -24956 -23932 -22908 -21884 -20860 -19836 -18812 -17788 -16764',
   '0x10: -15996 -15484 -14972 -14460 -13948 -13436 -12924 -12412 -11900 -11388 -10876 -10364  -9852  -9340  -8828  -8316',
@@ -33,7 +33,7 @@ function expectedDecodeTable(): number[] {
   return DECODE_TABLE_ROWS.flatMap((row) => row.split(':')[1]!.trim().split(/\s+/).map(Number));
 }
 
-/** Segment step of the μ-law segment `x` falls in (g711.md §2: 8, 16, … 1024). */
+/** Segment step of the μ-law segment `x` falls in (docs/protocols/g711.md §2: 8, 16, … 1024). */
 function segmentStep(x: number): number {
   const mag = Math.min(Math.abs(x), 32635) + 132;
   const exponent = 31 - Math.clz32(mag) - 7;
@@ -41,7 +41,7 @@ function segmentStep(x: number): number {
 }
 
 describe('μ-law decode', () => {
-  it('matches the full table of g711.md §2 for all 256 codes', () => {
+  it('matches the full table of docs/protocols/g711.md §2 for all 256 codes', () => {
     const expected = expectedDecodeTable();
     expect(expected).toHaveLength(256);
     const actual = Array.from({ length: 256 }, (_, b) => mulawToLinear(b));
@@ -87,7 +87,7 @@ describe('μ-law encode (G.191 / Asterisk rounding)', () => {
     expect(linearToMulaw(sample)).toBe(byte);
   });
 
-  it('encodes the 1 kHz tone of g711.md §3', () => {
+  it('encodes the 1 kHz tone of docs/protocols/g711.md §3', () => {
     const tone = s16le([0, 5657, 8000, 5657, 0, -5657, -8000, -5657]);
     expect([...encodeMulaw(tone)]).toEqual([0xff, 0xa9, 0xa0, 0xa9, 0xff, 0x29, 0x20, 0x29]);
   });

@@ -4,7 +4,7 @@ import { LevelHistory } from '../../src/audio/level-history.js';
 import { bytesPerMs, frameBytes, pcmBytesForMs, pcmDurationMs, silencePcm } from '../../src/audio/pcm.js';
 
 describe('pcm sizes', () => {
-  it('knows the frame sizes of audiosocket.md §4.4', () => {
+  it('knows the frame sizes of docs/protocols/audiosocket.md §4.4', () => {
     expect(frameBytes(8000)).toBe(320);
     expect(frameBytes(8000, 10)).toBe(160);
     expect(frameBytes(8000, 30)).toBe(480);

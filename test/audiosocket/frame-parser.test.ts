@@ -28,7 +28,7 @@ const PARSER_CODES: ProtocolErrorCode[] = [
   'truncated',
 ];
 
-describe('FrameParser: the wire examples of audiosocket.md §5.1', () => {
+describe('FrameParser: the wire examples of docs/protocols/audiosocket.md §5.1', () => {
   it('reads the UUID frame as lowercase 8-4-4-4-12', () => {
     const { frames } = parseAll([hex('01 00 10 40 32 5e c2 5e fd 4b d3 80 5f 53 57 6e 58 1d 13')]);
     expect(frames).toEqual([{ kind: 'uuid', uuid: '40325ec2-5efd-4bd3-805f-53576e581d13' }]);

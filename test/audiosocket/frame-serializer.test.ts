@@ -15,7 +15,7 @@ import {
 
 const hex = (b: Buffer) => b.toString('hex');
 
-describe('serializeFrame: the bytes of audiosocket.md §4.4 and §5.1', () => {
+describe('serializeFrame: the bytes of docs/protocols/audiosocket.md §4.4 and §5.1', () => {
   it('hangup is 00 00 00', () => {
     expect(hex(serializeFrame({ kind: 'hangup' }))).toBe('000000');
     expect(hex(HANGUP_FRAME)).toBe('000000');

@@ -15,7 +15,10 @@ afterEach(async () => {
 });
 
 const uuidFrame = (uuid: string) => serializeFrame({ kind: 'uuid', uuid });
-/** Valid frames the AudioSocket() app sends after the UUID: 0x10 audio and DTMF (§4.2). */
+/**
+ * Valid frames the AudioSocket() app sends after the UUID: 0x10 audio and DTMF (docs/protocols/audiosocket.md
+ * §4.2).
+ */
 const callerFrameArb = frameArb.filter(
   (f) => (f.kind === 'audio' && f.sampleRate === 8000) || f.kind === 'dtmf',
 );

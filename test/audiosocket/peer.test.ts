@@ -57,7 +57,7 @@ function framesOf(chunks: Buffer[]): Frame[] {
   return r.frames;
 }
 
-describe('AsteriskPeer (fake Asterisk, audiosocket.md §12)', () => {
+describe('AsteriskPeer (fake Asterisk, docs/protocols/audiosocket.md §12)', () => {
   it('sends the 19-byte UUID frame in one write, then 320-byte 0x10 frames', async () => {
     const raw = await rawServer();
     await peer({ port: raw.port, uuid: '40325EC2-5EFD-4BD3-805F-53576E581D13' });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { script, startRig } from './rig.js';
 
-// Dial(AudioSocket/...c(slin16)) sends 640-byte 0x12 frames (audiosocket.md §16): the call stays at
+// Dial(AudioSocket/...c(slin16)) sends 640-byte 0x12 frames (docs/protocols/audiosocket.md §16): the call
+// stays at
 // 16 kHz end to end, and the caller's objections take their own paths to a polite decline.
 describe('a 16 kHz call with objections', () => {
   let rig: Awaited<ReturnType<typeof startRig>>;

@@ -100,7 +100,7 @@ describe.each(vendors)('$name adapter faults', ({ name, start, client: makeClien
 
   it('abort while the stream is stalled → aborted, and the request is closed', async () => {
     // Two tokens: the Cerebras SDK only hands over an SSE event once bytes after it arrive
-    // (docs/simulators/llm.md), so the first token needs a second one behind it.
+    // (docs/simulators.md), so the first token needs a second one behind it.
     sim.setFaults({ kind: 'stall', afterTokens: 2, times: 1 });
     const abort = new AbortController();
     const req = { ...afterToolResult('address', SPOKEN), signal: abort.signal };

@@ -5,7 +5,10 @@ import type { LlmSim } from '../../sim/llm/completion-sim.js';
 import { startGroqSim } from '../../sim/llm/groq-sim.js';
 import { eventually, systemPrompt } from './helpers.js';
 
-/** The simulators' wire format, read raw (no SDK), against protocols/groq-chat.md and fallback-llms.md. */
+/**
+ * The simulators' wire format, read raw (no SDK), against docs/protocols/groq-chat.md and
+ * docs/protocols/fallback-llms.md.
+ */
 
 const sims: LlmSim[] = [];
 afterEach(async () => {

@@ -48,6 +48,9 @@ export function turn(callId: string, index: number, over: Partial<TurnRecord> = 
     mouthToEarMs: 430,
     bargeInStopMs: null,
     llmProvider: 'groq',
+    llmRounds: 1,
+    llmRequests: 1,
+    speculative: false,
     at: 1_700_000_001_000 + index,
     ...over,
   };

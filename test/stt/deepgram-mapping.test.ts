@@ -3,6 +3,8 @@ import { parseServerMessage, toSttEvent } from '../../src/providers/stt/deepgram
 import { toListenV1Query } from '../../src/providers/stt/deepgram-query.js';
 import { PHONE_STT_OPTIONS } from './helpers.js';
 
+/** Section marks (§) refer to docs/protocols/deepgram-live.md. */
+
 describe('SttOptions -> /v1/listen query', () => {
   it('maps every option, flags as "true"/"false" strings, keyterms repeated', () => {
     expect(

@@ -15,7 +15,7 @@ afterEach(async () => {
   sim = undefined;
 });
 
-describe('Deepgram simulator: handshake (§1, §5 item 11)', () => {
+describe('Deepgram simulator: handshake (docs/protocols/deepgram-live.md §1, §5 item 11)', () => {
   it('refuses a missing key with HTTP 401 and the documented JSON body', async () => {
     sim = await startDeepgramSim({ script, env: {} });
     const res = await refusedUpgrade(`${sim.url}/v1/listen?${QUERY}`);

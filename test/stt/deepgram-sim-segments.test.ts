@@ -43,7 +43,8 @@ describe('Deepgram simulator: segments come from the audio it receives', () => {
       expect(onsets[i]).toBeLessThan(clipStart + 0.1);
       clipStart += clip.length / 16_000 + 0.9;
     });
-    // Finals tile the audio timeline (§4a): next start = previous start + duration.
+    // Finals tile the audio timeline (docs/protocols/deepgram-live.md §4a): next start = previous start +
+    // duration.
     const finals = stream.finals();
     for (let i = 1; i < finals.length; i++) {
       expect(finals[i]!.start).toBeCloseTo(finals[i - 1]!.start + finals[i - 1]!.duration, 6);

@@ -37,7 +37,8 @@ describe('cancel (barge-in)', () => {
     await until(() => rig!.sim.stats().contextsCancelled === 1 && rig!.sim.stats().activeContexts === 0);
 
     const stats = rig.sim.stats();
-    expect(stats.lateChunksAfterCancel).toBeGreaterThan(0); // §2b: the service kept sending
+    // docs/protocols/cartesia-tts.md §2b: the service kept sending.
+    expect(stats.lateChunksAfterCancel).toBeGreaterThan(0);
     expect(stats.contextsDone).toBe(0);
     expect(rec.events.length).toBe(seen); // ... and none of it reached the runtime
     expect(rec.events.some((e) => e.type === 'done' || e.type === 'error')).toBe(false);

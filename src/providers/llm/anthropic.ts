@@ -20,7 +20,7 @@ import {
   type ToolSpec,
 } from './types.js';
 
-/** Anthropic Messages through @anthropic-ai/sdk (protocols/fallback-llms.md Part B). */
+/** Anthropic Messages through @anthropic-ai/sdk (docs/protocols/fallback-llms.md Part B). */
 export function createAnthropicClient(opts: ProviderClientOptions): LlmClient {
   const name = opts.name ?? 'anthropic';
   const clock: Clock = opts.clock ?? systemClock;

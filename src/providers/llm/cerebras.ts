@@ -5,10 +5,10 @@ import type { OpenAiChunk } from './openai-compatible.js';
 import { openAiCompatibleClient } from './openai-compatible-client.js';
 import type { LlmClient } from './types.js';
 
-/** The final chunk carries usage at the top level (protocols/fallback-llms.md §A3). */
+/** The final chunk carries usage at the top level (docs/protocols/fallback-llms.md §A3). */
 type CerebrasChunk = OpenAiChunk & { usage?: { prompt_tokens?: number; completion_tokens?: number } | null };
 
-/** Cerebras through @cerebras/cerebras_cloud_sdk (protocols/fallback-llms.md Part A). */
+/** Cerebras through @cerebras/cerebras_cloud_sdk (docs/protocols/fallback-llms.md Part A). */
 export function createCerebrasClient(opts: ProviderClientOptions): LlmClient {
   const sdk = new Cerebras({
     apiKey: opts.apiKey,

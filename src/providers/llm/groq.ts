@@ -4,7 +4,7 @@ import { DEFAULT_HEADERS_TIMEOUT_MS, type ProviderClientOptions } from './client
 import { openAiCompatibleClient } from './openai-compatible-client.js';
 import type { LlmClient } from './types.js';
 
-/** Groq through groq-sdk (protocols/groq-chat.md). */
+/** Groq through groq-sdk (docs/protocols/groq-chat.md). */
 export function createGroqClient(opts: ProviderClientOptions): LlmClient {
   const sdk = new Groq({
     apiKey: opts.apiKey,

@@ -68,9 +68,9 @@ export interface ChunkReaderOptions<C extends OpenAiChunk> {
 }
 
 /**
- * Reads chunks into LlmEvents. Tool calls are emitted once the finish chunk arrives, because
- * their argument pieces may interleave. A stream that ends without a finish_reason was cut
- * short: the SDKs end such a stream quietly (groq-chat.md §5.6), so it is reported here.
+ * Reads chunks into LlmEvents. Tool calls are emitted once the finish chunk arrives, because their argument
+ * pieces may interleave. A stream that ends without a finish_reason was cut short: the SDKs end such a stream
+ * quietly (docs/protocols/groq-chat.md §5 item 6), so it is reported here.
  */
 export async function* readOpenAiChunks<C extends OpenAiChunk>(
   chunks: AsyncIterable<C>,

@@ -1,9 +1,9 @@
 import { LlmError } from './types.js';
 
 /**
- * Turns whatever an official SDK threw into an LlmError. The three SDKs share the Stainless
- * error classes (each its own copy), so the caller passes its SDK's classes. What each SDK
- * throws where is in protocols/groq-chat.md §5-6 and fallback-llms.md §A5-A6, §B5.
+ * Turns whatever an official SDK threw into an LlmError. The three SDKs share the Stainless error classes
+ * (each its own copy), so the caller passes its SDK's classes. What each SDK throws where is in
+ * docs/protocols/groq-chat.md §5-6 and docs/protocols/fallback-llms.md §A5-A6, §B5.
  */
 export interface SdkErrorClasses {
   // `never[]` accepts any constructor signature: only instanceof is used.

@@ -1,9 +1,9 @@
 import { LlmError, type ToolCall } from './types.js';
 
 /**
- * Joins streamed tool-call pieces into whole calls. OpenAI-compatible streams send the id and
- * name on a call's first piece and argument text on any piece with the same `index`
- * (protocols/groq-chat.md §3c); Anthropic sends `partial_json` per content block (§B3).
+ * Joins streamed tool-call pieces into whole calls. OpenAI-compatible streams send the id and name on a
+ * call's first piece and argument text on any piece with the same `index` (docs/protocols/groq-chat.md §3c);
+ * Anthropic sends `partial_json` per content block (§B3).
  */
 export class ToolCallAssembler {
   private readonly calls = new Map<number, { id: string; name: string; args: string }>();

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { SttEvent } from './types.js';
 
-/** §4a-4d: only the fields the adapter reads; anything else in a frame is ignored. */
+/**
+ * docs/protocols/deepgram-live.md §4a-4d: only the fields the adapter reads; anything else in a frame is
+ * ignored.
+ */
 const resultsSchema = z.object({
   type: z.literal('Results'),
   start: z.number(),

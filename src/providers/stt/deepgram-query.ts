@@ -1,6 +1,8 @@
 import type { SttOptions } from './types.js';
 
-/** Listen v1 query parameters as the SDK's `connect()` takes them (§2a of deepgram-live.md). */
+/**
+ * Listen v1 query parameters as the SDK's `connect()` takes them (§2a of docs/protocols/deepgram-live.md).
+ */
 export interface ListenV1Query {
   model: string;
   language: string;

@@ -34,8 +34,9 @@ type State = 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
 
 /**
  * One live STT stream on the official SDK. The SDK's own redial is switched off (reconnectAttempts: 0,
- * deepgram-live.md §6: otherwise it retries 30 times, 1-10 s apart, while audio is queued) so this class
- * decides: a few quick redials, then a fatal error. It also sends the KeepAlive the SDK never sends.
+ * docs/protocols/deepgram-live.md §6: otherwise it retries 30 times, 1-10 s apart, while audio is queued) so
+ * this class decides: a few quick redials, then a fatal error. It also sends the KeepAlive the SDK never
+ * sends.
  */
 export class DeepgramSttSession implements SttSession {
   private state: State = 'connecting';

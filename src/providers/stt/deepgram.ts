@@ -7,7 +7,10 @@ import type { SttEvent, SttOptions, SttProvider, SttSession } from './types.js';
 
 export interface DeepgramSttConfig {
   apiKey: string;
-  /** Default wss://api.deepgram.com; a simulator's ws://127.0.0.1:port works the same (§7). */
+  /**
+   * Default wss://api.deepgram.com; a simulator's ws://127.0.0.1:port works the same
+   * (docs/protocols/deepgram-live.md §7).
+   */
   baseUrl?: string;
   /** KeepAlive cadence while no audio flows; Deepgram recommends 3-5 s (§3a), the SDK sends none. */
   keepAliveMs?: number;

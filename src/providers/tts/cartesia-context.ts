@@ -24,11 +24,11 @@ export interface ContextHost {
 type Phase = 'streaming' | 'finishing' | 'ended';
 
 /**
- * One reply on the shared socket. Text goes out with `continue:true` through the SDK's
- * `ctx.push`, `finish()` is `ctx.no_more_inputs()`, and events come from `ctx.receive()`: the SDK
- * routes each server message to its context's queue, and `ctx.cancel()` removes that queue, so
- * late chunks of a cancelled context (§2b) never reach us. A `phase` guard also drops anything
- * already in flight between the queue and the callback.
+ * One reply on the shared socket. Text goes out with `continue:true` through the SDK's `ctx.push`, `finish()`
+ * is `ctx.no_more_inputs()`, and events come from `ctx.receive()`: the SDK routes each server message to its
+ * context's queue, and `ctx.cancel()` removes that queue, so late chunks of a cancelled context
+ * (docs/protocols/cartesia-tts.md §2b) never reach us. A `phase` guard also drops anything already in flight
+ * between the queue and the callback.
  */
 export class CartesiaTtsContext implements TtsContext {
   private phase: Phase = 'streaming';

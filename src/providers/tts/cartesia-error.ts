@@ -1,4 +1,7 @@
-/** A failure of one Cartesia context: a server `error` message (§3f) or the socket going away. */
+/**
+ * A failure of one Cartesia context: a server `error` message (docs/protocols/cartesia-tts.md §3f) or the
+ * socket going away.
+ */
 export class CartesiaTtsError extends Error {
   override readonly name = 'CartesiaTtsError';
 

@@ -34,11 +34,11 @@ function rawSocket(socket: TtsSocket): WebSocket {
 }
 
 /**
- * One call's Cartesia WebSocket, shared by all its replies (contexts). Owns reconnection: the
- * SDK's own silent reopen-on-send (§7) would drop every context's queue without a word, so this
- * session never lets the SDK send on a socket that is not open. Instead, a context whose first
- * input finds the socket gone opens a fresh one (one attempt, shared by every context waiting);
- * contexts that were mid-reply on the lost socket get an `error` event.
+ * One call's Cartesia WebSocket, shared by all its replies (contexts). Owns reconnection: the SDK's own
+ * silent reopen-on-send (docs/protocols/cartesia-tts.md §7) would drop every context's queue without a word,
+ * so this session never lets the SDK send on a socket that is not open. Instead, a context whose first input
+ * finds the socket gone opens a fresh one (one attempt, shared by every context waiting); contexts that were
+ * mid-reply on the lost socket get an `error` event.
  */
 export class CartesiaTtsSession implements TtsSession {
   private socket!: TtsSocket;

@@ -3,9 +3,9 @@ import type { ClientOptions } from 'ws';
 
 /**
  * `ws` client options for the SDK's socket. The SDK forces the `wss` scheme whatever the base URL
- * (protocols/cartesia-tts.md §7 "Scheme"), so for a plain `http://` base URL (a local simulator) we
- * hand `ws` a plain TCP socket and the upgrade travels unencrypted: work-around A of §8. An
- * `https://` base URL (the real service) keeps the default TLS connection untouched.
+ * (docs/protocols/cartesia-tts.md §7 "Scheme"), so for a plain `http://` base URL (a local simulator) we hand
+ * `ws` a plain TCP socket and the upgrade travels unencrypted: work-around A of §8. An `https://` base URL
+ * (the real service) keeps the default TLS connection untouched.
  */
 export function socketOptionsFor(baseURL: string, handshakeTimeoutMs: number): ClientOptions {
   const options: ClientOptions = { handshakeTimeout: handshakeTimeoutMs };

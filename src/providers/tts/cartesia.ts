@@ -9,7 +9,10 @@ export { CartesiaTtsError } from './cartesia-error.js';
 
 export interface CartesiaTtsConfig {
   apiKey: string;
-  /** `https://api.cartesia.ai`, or a simulator's `http://127.0.0.1:PORT` (plain TCP, §8 work-around A). */
+  /**
+   * `https://api.cartesia.ai`, or a simulator's `http://127.0.0.1:PORT` (plain TCP,
+   * docs/protocols/cartesia-tts.md §8 work-around A).
+   */
   baseURL: string;
   /**
    * §2a `max_buffer_delay_ms`. 0 (default) starts generating on every input at once: callchart

@@ -8,7 +8,10 @@ import { HANGUP_FRAME } from './frame-serializer.js';
 import type { Frame, SampleRate } from './frames.js';
 import { CallPacer, type PacerCounters } from './pacer.js';
 
-/** One Asterisk call over one AudioSocket connection (§1); `callId` is the AudioSocket UUID. */
+/**
+ * One Asterisk call over one AudioSocket connection (docs/protocols/audiosocket.md §1); `callId` is the
+ * AudioSocket UUID.
+ */
 export interface AudioSocketCall extends CallTransport {
   /**
    * Resolves with the call's audio format: on the first caller audio frame (rate from its kind), or

@@ -11,7 +11,10 @@ export interface ConnectionContext {
   clock: Clock;
   call: CallSettings;
   maxPayloadBytes: number;
-  /** Asterisk sends the UUID 0.4–11 ms after connecting (§16); a silent peer is dropped after this. */
+  /**
+   * Asterisk sends the UUID 0.4–11 ms after connecting (docs/protocols/audiosocket.md §16); a silent peer is
+   * dropped after this.
+   */
   uuidTimeoutMs: number;
   /** A UUID arrived: the call exists (the feed lets the server end it on shutdown). */
   onCall(feed: CallFeed): void;

@@ -19,8 +19,9 @@ export interface FrameParserOptions {
    */
   maxPayloadBytes?: number;
   /**
-   * Skip invalid frames instead of failing, the way Asterisk ≤ 20.13 "reads and ignores" them (§7).
-   * Used by the fake Asterisk's legacy mode. A truncated stream is still an error.
+   * Skip invalid frames instead of failing, the way Asterisk ≤ 20.13 "reads and ignores" them
+   * (docs/protocols/audiosocket.md §7). Used by the fake Asterisk's legacy mode. A truncated stream is still
+   * an error.
    */
   lenient?: boolean;
 }
@@ -46,6 +47,7 @@ const EMPTY = Buffer.alloc(0);
  * straddles chunks (a payload inside one chunk is a zero-copy view of it). Violations are returned
  * as `ProtocolError` values, never thrown, and are detected from the header when possible, so a bad
  * length is rejected before its payload is buffered.
+ * Hand-written: no npm package speaks AudioSocket, and the format is a 3-byte header.
  */
 export class FrameParser {
   private readonly maxPayloadBytes: number;

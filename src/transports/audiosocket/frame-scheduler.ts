@@ -2,7 +2,7 @@ import { type Clock, systemClock } from '../../clock.js';
 
 export interface FrameSchedulerOptions {
   clock?: Clock;
-  /** Frame period (default 20 ms, §6). */
+  /** Frame period (default 20 ms, docs/protocols/audiosocket.md §6). */
   frameMs?: number;
   /**
    * Deadlines this close ahead of `now` are served in the same wake-up. Timers fire on whole

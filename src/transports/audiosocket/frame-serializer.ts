@@ -8,7 +8,9 @@ import {
   uuidToBytes,
 } from './frames.js';
 
-/** `00 00 00`: the server's way to end a session (§7). Shared; never mutate it. */
+/**
+ * `00 00 00`: the server's way to end a session (docs/protocols/audiosocket.md §7). Shared; never mutate it.
+ */
 export const HANGUP_FRAME: Buffer = Buffer.from([Kind.hangup, 0, 0]);
 
 /** Writes a 3-byte header at the start of `target` (kind, big-endian length, §2). */
@@ -29,7 +31,7 @@ function withPayload(kind: number, payload: Uint8Array): Buffer {
 }
 
 /**
- * One frame as wire bytes. Throws RangeError for a payload over 65 535 bytes: callers build frames
+ * One frame as wire bytes (hand-written, as the parser: no AudioSocket package exists). Throws RangeError for a payload over 65 535 bytes: callers build frames
  * from their own data, so that is a bug, not input to tolerate.
  */
 export function serializeFrame(frame: Frame): Buffer {

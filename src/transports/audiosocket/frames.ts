@@ -1,6 +1,6 @@
 /**
  * AudioSocket frame vocabulary: kinds, sizes and the typed frames the parser produces
- * (protocols/audiosocket.md §2–§3).
+ * (docs/protocols/audiosocket.md §2–§3).
  */
 
 /** Header: kind (1 byte) + big-endian payload length (2 bytes), §2. */

@@ -46,10 +46,10 @@ export function emptyPacerCounters(): PacerCounters {
 }
 
 /**
- * Agent audio playout for one AudioSocket call. Asterisk neither buffers nor paces (§6), so this
- * writes exactly one frame per 20 ms tick of the shared `FrameScheduler` for the whole call: queued
- * agent audio when there is some (a short last frame is padded with silence), digital silence
- * otherwise (the 2 s no-traffic rule, §6, §16).
+ * Agent audio playout for one AudioSocket call. Asterisk neither buffers nor paces
+ * (docs/protocols/audiosocket.md §6), so this writes exactly one frame per 20 ms tick of the shared
+ * `FrameScheduler` for the whole call: queued agent audio when there is some (a short last frame is padded
+ * with silence), digital silence otherwise (the 2 s no-traffic rule, §6, §16).
  *
  * A reply's first frame leaves the moment a full frame of it exists: the call's frame clock is
  * re-phased to that instant rather than waiting up to 20 ms for the next tick. Less than a frame

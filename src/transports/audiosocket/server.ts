@@ -20,7 +20,10 @@ export interface AudioSocketServerOptions {
   onCall(call: AudioSocketCall): void;
   /** How long to wait for the first caller frame before assuming `defaultSampleRate` (default 60 ms). */
   firstAudioWaitMs?: number;
-  /** Rate assumed when the caller sends no audio (default 8000: the AudioSocket() app's slin, §4.2). */
+  /**
+   * Rate assumed when the caller sends no audio (default 8000: the AudioSocket() app's slin,
+   * docs/protocols/audiosocket.md §4.2).
+   */
   defaultSampleRate?: number;
   /** Longest payload accepted from Asterisk (default 65 535). */
   maxFrameBytes?: number;

@@ -69,6 +69,8 @@ export class FreeCall {
   private callerText = '';
   private provider: string | null = null;
   private ttftMs: number | null = null;
+  /** LLM requests made for the turn being answered (a tool call costs a second one). */
+  private llmRounds = 0;
   private fallbacks = 0;
   private providerErrors = 0;
 
@@ -102,7 +104,8 @@ export class FreeCall {
             this.put({ text, language: input.language, last: CLOSING_STEPS.includes(input.step) }),
           onFirstToken: (provider, ttftMs) => {
             this.provider = provider;
-            this.ttftMs = ttftMs;
+            this.ttftMs ??= ttftMs;
+            this.llmRounds++;
           },
           onFallback: (from, to) => {
             this.fallbacks++;
@@ -286,10 +289,14 @@ export class FreeCall {
       mouthToEarMs: null,
       bargeInStopMs: null,
       llmProvider: index === 0 ? null : this.provider,
+      llmRounds: index === 0 ? null : this.llmRounds,
+      llmRequests: index === 0 ? null : this.llmRounds,
+      speculative: false,
       at: Date.now(),
     };
     this.callerText = '';
     this.ttftMs = null;
+    this.llmRounds = 0;
     this.deps.observer.turn(this.ctx.tenant.id, record);
     this.deps.store.addTurn(record).catch((err) => this.log.error({ err }, 'could not store turn'));
   }
