@@ -210,6 +210,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     });
   }
   const twilio = await startTwilioFromConfig(config, log, deps, track, {
+    onRequest: (route, result) => metrics.twilioRequest(route, result),
     ...overrides.twilio,
     ...(overrides.onCallEnded ? { onCallEnded: overrides.onCallEnded } : {}),
   });

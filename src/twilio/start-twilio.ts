@@ -10,6 +10,7 @@ export interface TwilioOverrides {
   machine?: FreeCallDeps['machine'];
   freeIdleMs?: number;
   answerWaitMs?: number;
+  onRequest?: TwilioServerOptions['onRequest'];
   onCallEnded?: TwilioServerOptions['onFreeCallEnded'];
 }
 
@@ -70,5 +71,6 @@ export async function startTwilioFromConfig(
     ...(transfer ? { transfer } : {}),
     ...(overrides.freeIdleMs ? { freeIdleMs: overrides.freeIdleMs } : {}),
     ...(overrides.onCallEnded ? { onFreeCallEnded: overrides.onCallEnded } : {}),
+    ...(overrides.onRequest ? { onRequest: overrides.onRequest } : {}),
   });
 }

@@ -30,6 +30,8 @@ export interface TwilioServerOptions {
   transfer?: (callSid: string, to: string) => Promise<void>;
   /** Told when a Free-tier call has ended (stream calls are reported by their runCall). */
   onFreeCallEnded?: (summary: CallSummary) => void;
+  /** Told the route and result of every request (metrics). */
+  onRequest?: (route: TwilioRoute, result: TwilioRequestResult) => void;
   maxFormBytes?: number;
   maxFreeCalls?: number;
   freeIdleMs?: number;
@@ -41,6 +43,9 @@ export interface TwilioServer {
   activeFreeCalls(): number;
   close(): Promise<void>;
 }
+
+export type TwilioRoute = 'incoming' | 'gather' | 'status' | 'stream' | 'unknown';
+export type TwilioRequestResult = 'ok' | 'forbidden' | 'refused' | 'unknown-call';
 
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 const ENDED_STATUSES = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
@@ -65,6 +70,11 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
   let baseUrl = '';
   const url = (path: string) => `${baseUrl}${path}`;
   const streamUrl = () => url('/voice/stream').replace(/^http/, 'ws');
+  const count = (route: TwilioRoute, result: TwilioRequestResult) => opts.onRequest?.(route, result);
+  const routeOf = (path: string): TwilioRoute => {
+    const name = path.split('?')[0]?.replace('/voice/', '');
+    return name === 'incoming' || name === 'gather' || name === 'status' ? name : 'unknown';
+  };
 
   /** Reads and authenticates a webhook; answers the refusal itself and returns undefined. */
   async function signedForm(
@@ -75,17 +85,20 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
     const body = await readFormBody(req, opts.maxFormBytes ?? MAX_FORM_BYTES);
     if (!body.ok) {
       log.warn({ path, status: body.status, reason: body.reason }, 'webhook refused');
+      count(routeOf(path), 'refused');
       res.writeHead(body.status, { connection: 'close' }).end();
       return undefined;
     }
     if (!isValidTwilioSignature(opts.authToken, req.headers['x-twilio-signature'], url(path), body.params)) {
       log.warn({ path }, 'webhook signature missing or invalid; refused');
+      count(routeOf(path), 'forbidden');
       res.writeHead(403).end();
       return undefined;
     }
     const sid = body.params.CallSid ?? '';
     if (!CALL_SID.test(sid)) {
       log.warn({ path }, 'webhook without a valid CallSid; refused');
+      count(routeOf(path), 'refused');
       res.writeHead(400).end();
       return undefined;
     }
@@ -102,6 +115,7 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
       const sid = form.CallSid as string;
       const did = (form.To ?? '').slice(0, 64);
       const callerId = (form.From ?? '').slice(0, 64);
+      count('incoming', 'ok');
       const ctx = await opts.resolveContext({ dialled: did, caller: callerId });
       const tier = ctx.tenant.tier;
       log.info(
@@ -147,9 +161,11 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
       const call = free.get(sid);
       if (!call) {
         log.warn({ callId: sid }, 'gather for an unknown call; hanging up');
+        count('gather', 'unknown-call');
         twiml(res, finalTwiml({ language: 'en' }));
         return;
       }
+      count('gather', 'ok');
       twiml(res, await call.gather(form.SpeechResult));
     },
 
@@ -162,6 +178,7 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
         const known = free.end(sid) || pending.drop(sid);
         log.info({ callId: sid, status, known }, 'call status');
       }
+      count('status', 'ok');
       res.writeHead(204).end();
     },
   };
@@ -207,8 +224,10 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
       return refuse('404 Not Found', 'websocket upgrade on an unknown path; refused');
     // Twilio signs the stream URL from the TwiML (wss://…), with no parameters.
     if (!isValidTwilioSignature(opts.authToken, req.headers['x-twilio-signature'], streamUrl(), {})) {
+      count('stream', 'forbidden');
       return refuse('403 Forbidden', 'media stream signature missing or invalid; refused');
     }
+    count('stream', 'ok');
     wss.handleUpgrade(req, socket, head, (ws) =>
       handleStreamConnection(ws, {
         log,

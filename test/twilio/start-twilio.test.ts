@@ -40,6 +40,15 @@ describe('starting the Twilio side', () => {
       expect((await fetch(`${app.twilio?.baseUrl}/metrics`)).status).toBe(404);
       expect((await fetch(`http://127.0.0.1:${app.httpPort}/voice/incoming`)).status).toBe(404);
       expect(JSON.stringify(lines())).not.toContain('tok-secret-123');
+      // A refused webhook is counted for the operator (a wrong PUBLIC_BASE_URL shows up here).
+      const refused = await fetch(`${app.twilio?.baseUrl}/voice/incoming`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'CallSid=CA00000000000000000000000000000002',
+      });
+      expect(refused.status).toBe(403);
+      const metrics = await (await fetch(`http://127.0.0.1:${app.httpPort}/metrics`)).text();
+      expect(metrics).toMatch(/callchart_twilio_requests_total\{route="incoming",result="forbidden"\} 1/);
     } finally {
       await app.close();
     }
