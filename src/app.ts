@@ -199,6 +199,12 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       audioSocketAddress: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
     });
   }
+  // Before /healthz answers: a healthy server is listening on every port it serves.
+  const twilio = await startTwilioFromConfig(config, log, deps, track, {
+    onRequest: (route, result) => metrics.twilioRequest(route, result),
+    ...overrides.twilio,
+    ...(overrides.onCallEnded ? { onCallEnded: overrides.onCallEnded } : {}),
+  });
   let http: HttpServer | null = null;
   if (config.HTTP_ENABLED) {
     http = await startHttpServer({
@@ -209,11 +215,6 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       health: () => ({ activeCalls: calls.size }),
     });
   }
-  const twilio = await startTwilioFromConfig(config, log, deps, track, {
-    onRequest: (route, result) => metrics.twilioRequest(route, result),
-    ...overrides.twilio,
-    ...(overrides.onCallEnded ? { onCallEnded: overrides.onCallEnded } : {}),
-  });
   log.info(
     {
       audioSocket: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
