@@ -29,7 +29,10 @@ type IntentEffect = Pick<CallContext, 'slots' | 'language'> & Partial<Pick<CallC
  * never trusted), a notice for the next reply, the language, or a way out of the workflow. The
  * workflow region then moves on these values through its eventless transitions.
  */
-export function foldIntents(context: CallContext, intents: readonly CallerIntent[]): IntentEffect {
+export function foldIntents(
+  context: Pick<CallContext, 'step' | 'slots' | 'language' | 'notice' | 'wayOut'>,
+  intents: readonly CallerIntent[],
+): IntentEffect {
   let { slots, language, notice, wayOut } = context;
   for (const intent of intents) {
     switch (intent.type) {

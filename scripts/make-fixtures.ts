@@ -50,3 +50,13 @@ for (const file of readdirSync(scriptDir).filter((f) => f.endsWith('.json'))) {
   }
 }
 console.log(`${made} clip(s) written to fixtures/audio`);
+
+// One WAV for `npm run respond` and its tests: the first booking line with a little silence around
+// it, as a voicemail recording would have.
+const WAV_FIXTURE = 'hi-the-pipe-under-my-kitchen-sink-is-leaking';
+const wavOut = `${clipDir}/${WAV_FIXTURE}.wav`;
+if (!existsSync(wavOut) || process.argv.includes('--force')) {
+  const rawIn = ['-t', 'raw', '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', '-L'];
+  execFileSync('sox', ['-D', ...rawIn, `${clipDir}/${WAV_FIXTURE}.s16le`, wavOut, 'pad', '0.3', '0.5']);
+  console.log(`${WAV_FIXTURE}.wav written`);
+}

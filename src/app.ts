@@ -17,6 +17,8 @@ import { DeepgramSttProvider } from './providers/stt/deepgram.js';
 import type { SttProvider } from './providers/stt/types.js';
 import { CartesiaTtsProvider } from './providers/tts/cartesia.js';
 import type { TtsProvider } from './providers/tts/types.js';
+import { registerRespondRoute } from './respond/register-route.js';
+import { tenantLookupFromStore } from './respond/tenant-lookup.js';
 import { BookingJournal } from './store/booking-journal.js';
 import { SqliteCallStore } from './store/sqlite-call-store.js';
 import { seedTenantsFromFile } from './store/tenant-seed.js';
@@ -214,6 +216,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       log,
       health: () => ({ activeCalls: calls.size }),
     });
+    registerRespondRoute(http, config, log, { llm, tenants: tenantLookupFromStore(store) });
   }
   log.info(
     {

@@ -13,6 +13,12 @@ const list = z.string().transform((s) =>
     .filter(Boolean),
 );
 
+/** A shared secret: empty (off) or long enough not to be guessed. */
+const token = z
+  .string()
+  .default('')
+  .refine((s) => s === '' || s.length >= 16, 'must be empty or at least 16 characters');
+
 /**
  * Every environment variable callchart reads, with its default. `.env.example` documents each one.
  * Defaults point at the vendors' real endpoints; `npm run demo` and `serve:sim` override them.
@@ -82,6 +88,19 @@ export const configSchema = z.object({
 
   SIM_CALLER_SCRIPT: z.string().optional(),
 
+  /** Bearer tokens for the HTTP API (POST /v1/respond); empty turns that endpoint off. */
+  DASHBOARD_TOKEN: token,
+  RESPOND_API_TOKEN: token,
+  RESPOND_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
+  RESPOND_TIMEOUT_MS: ms.default(30_000),
+  /** `npm run respond` only: run on in-process simulators even when provider keys are set. */
+  SIM: bool.optional(),
+
   /** Public HTTP + WebSocket server for Twilio (webhooks and Media Streams); separate from HTTP_PORT. */
   PUBLIC_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_HTTP_PORT: port.default(8080),
@@ -125,6 +144,8 @@ export const SECRET_KEYS = [
   'ANTHROPIC_API_KEY',
   'CARTESIA_API_KEY',
   'CONTEXT_API_KEY',
+  'DASHBOARD_TOKEN',
+  'RESPOND_API_TOKEN',
   'TWILIO_AUTH_TOKEN',
 ] as const;
 

@@ -113,11 +113,15 @@ export interface DetectedSegment {
   endSec: number;
 }
 
-/** Runs the endpointer over a whole clip; segments still open at the end are not reported. */
+/**
+ * Runs the endpointer over a whole clip. A segment still open at the end is reported only with
+ * `closeAtEnd` (a pre-recorded file is complete: its last words need no trailing silence).
+ */
 export function detectSegments(
   samples: Int16Array,
   sampleRate: number,
   config: EndpointerConfig,
+  closeAtEnd = false,
 ): DetectedSegment[] {
   const windowSamples = Math.round((sampleRate * config.windowMs) / 1000);
   const endpointer = new EnergyEndpointer(config);
@@ -128,6 +132,10 @@ export function detectSegments(
     if (event?.type === 'speech-end') {
       segments.push({ startSec: event.onset * windowSec, endSec: event.offset * windowSec });
     }
+  }
+  const open = endpointer.currentOnset;
+  if (closeAtEnd && open !== undefined) {
+    segments.push({ startSec: open * windowSec, endSec: endpointer.lastVoicedBoundary * windowSec });
   }
   return segments;
 }

@@ -9,6 +9,7 @@ import { type CallerLine, parseCallerScript } from '../caller/script.js';
 import { readCredential } from './auth.js';
 import { type HandshakeError, rejectUpgrade } from './handshake-reject.js';
 import { type DeepgramSimOptions, resolveKnobs, resolveScript } from './options.js';
+import { handlePrerecorded } from './prerecorded.js';
 import { CLOSE_GOING_AWAY, LISTEN_V1_PATH } from './protocol.js';
 import { type ListenQuery, parseListenQuery } from './query.js';
 import { ScriptCursors } from './script-cursors.js';
@@ -37,7 +38,7 @@ interface Accepted {
   sessionKey: string | undefined;
 }
 
-/** Deepgram live STT v1 on loopback, speaking docs/protocols/deepgram-live.md. */
+/** Deepgram STT v1 on loopback: live (WebSocket, docs/protocols/deepgram-live.md) and pre-recorded (POST /v1/listen). */
 export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<DeepgramSim> {
   const knobs = resolveKnobs(opts);
   const clock = opts.clock ?? systemClock;
@@ -56,6 +57,7 @@ export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<D
     badMessages: 0,
     idleTimeouts: 0,
     drops: 0,
+    prerecordedRequests: 0,
   };
   let refused = 0;
   let drops = 0;
@@ -67,7 +69,15 @@ export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<D
   const requestIds = new WeakMap<IncomingMessage, string>();
 
   const server = createServer((req, res) => {
-    // Plain HTTP (no upgrade): this simulator serves only the streaming endpoint.
+    if (req.method === 'POST' && req.url?.split('?')[0] === LISTEN_V1_PATH) {
+      handlePrerecorded(req, res, {
+        knobs,
+        script: (tags) => opts.scriptFor?.({ tags, requestId: 'prerecorded' }) ?? defaultScript,
+        onRequest: () => counters.prerecordedRequests++,
+      });
+      return;
+    }
+    // Other plain HTTP (no upgrade): only the streaming endpoint is served.
     const status = req.url?.startsWith(LISTEN_V1_PATH) ? 426 : 404;
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(

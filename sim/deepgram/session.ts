@@ -34,6 +34,8 @@ export interface DeepgramSimStats {
   badMessages: number;
   idleTimeouts: number;
   drops: number;
+  /** POST /v1/listen requests (pre-recorded). */
+  prerecordedRequests: number;
 }
 
 export interface ListenSessionDeps {

@@ -15,7 +15,7 @@ export interface Speaker {
 }
 
 /** Emotion per step (Sonic-3): warm hello, sympathy while hearing the problem, thanks at the end. */
-const EMOTION: Partial<Record<Step, string>> = {
+export const EMOTION: Partial<Record<Step, string>> = {
   greet: 'excited',
   understand: 'sympathetic',
   confirm: 'grateful',

@@ -4,7 +4,7 @@ import type { SttEvent, SttOptions, SttProvider, SttSession } from '../providers
 import type { CallLine } from './call-line.js';
 import type { CallerAudio } from './caller-audio.js';
 
-const STT_LANGUAGE: Record<Language, string> = { en: 'en-GB', es: 'es' };
+export const STT_LANGUAGE: Record<Language, string> = { en: 'en-GB', es: 'es' };
 
 export interface SttActorDeps {
   line: CallLine;

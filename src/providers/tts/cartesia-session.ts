@@ -170,7 +170,7 @@ export class CartesiaTtsSession implements TtsSession {
 }
 
 /** Sonic-3 controls (§6): only what the voice sets, so the service defaults stay in charge. */
-function generationConfigOf(voice: TtsVoice): GenerationConfig | undefined {
+export function generationConfigOf(voice: TtsVoice): GenerationConfig | undefined {
   if (voice.speed === undefined && voice.emotion === undefined) return undefined;
   return {
     ...(voice.speed === undefined ? {} : { speed: voice.speed }),
