@@ -129,8 +129,10 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 4,
     name: 'tenant transfer number',
-    // NULL: no number to transfer to; the agent takes a message instead.
-    up: (db) => db.exec('ALTER TABLE tenants ADD COLUMN transfer_number TEXT'),
+    up: (db) => {
+      // Where a "put me through to a person" call goes; NULL means the tenant has none.
+      db.exec('ALTER TABLE tenants ADD COLUMN transfer_number TEXT NULL');
+    },
   },
 ];
 

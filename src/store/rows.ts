@@ -14,7 +14,7 @@ export interface TenantRow {
   voice_en: string;
   voice_es: string;
   tier: Tenant['tier'];
-  transfer_number: string | null;
+  transfer_number?: string | null;
 }
 
 export interface TurnRow {

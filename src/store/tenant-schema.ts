@@ -28,9 +28,10 @@ export const tenantSchema = z.object({
   language: z.enum(['en', 'es']).default('en'),
   voiceIds: z.object({ en: z.string().max(64), es: z.string().max(64) }).default({ en: '', es: '' }),
   tier: z.enum(['free', 'pro', 'enterprise']).default('pro'),
-  /** Where a call goes when the caller asks for a person (Twilio calls); none: take a message instead. */
-  transferNumber: text(32)
-    .regex(/^\+?[\d\s()-]+$/, 'a phone number')
+  /** Digits with an optional "+": it goes into a dialplan `Dial`, so nothing else is allowed. */
+  transferNumber: z
+    .string()
+    .regex(/^\+?[0-9]{3,20}$/, 'a phone number: digits with an optional leading "+"')
     .optional(),
 });
 

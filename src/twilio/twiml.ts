@@ -65,7 +65,7 @@ export function dialTwiml(to: string): string {
   return response.toString();
 }
 
-/** A tenant's transfer number in E.164 for <Dial> ("020 7946 0999" is a UK number). */
+/** A tenant's transfer number in E.164 for <Dial> (a national "02079460999" is taken as UK). */
 export function dialNumber(number: string): string {
   return parsePhoneNumberFromString(number, 'GB')?.number ?? number.replace(/[^\d+]/g, '');
 }
