@@ -1,13 +1,21 @@
 import { parseArgs } from 'node:util';
-import type { BenchOptions } from './run-bench.js';
+import { parseProfileName } from '../sim/profiles.js';
+import { type BenchOptions, SCRIPT_SETS, type ScriptSet } from './run-bench.js';
 
 export const usage = `usage: npm run bench -- [options]
   --calls N            concurrent callers (default 10)
   --seconds S          window in which calls start; the last calls run to their end (default 60)
   --arrival MODE       ramp (default) or burst (every first call within one second)
   --ramp-seconds R     ramp length (default calls/10, at most 10)
-  --skip-floor         do not run the floor server
+  --workers N|auto     run callchart with WORKERS=N worker processes (default 1)
+  --skip-floor         run neither floor
+  --skip-provider-floor  run the plain floor but not the provider floor
   --cpu-prof [DIR]     write a V8 CPU profile of the callchart server (default dir: bench/profiles)
+  --profile P          provider latencies: fast (default) or typical (sim/profiles.ts)
+  --scripts S          what the callers say: booking (default), pause (mid-sentence pauses) or
+                       mixed (booking lines and mid-sentence pauses in one call)
+  --stt-model M        callchart's DEEPGRAM_MODEL, e.g. flux-general-en (default: its own, nova-3)
+  --eager-eot T        callchart's DEEPGRAM_EAGER_EOT_THRESHOLD for Flux (0.3-0.9 or off)
   --lines K            speak only the first K lines of the booking script
   --node-arg FLAG      pass a Node flag to the callchart server (repeatable), e.g. --node-arg=--trace-gc
   --log-dir DIR        keep the callchart server's output in DIR/callchart.log
@@ -20,6 +28,26 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number >= 1, got ${raw}`);
   return n;
+}
+
+function scriptSet(raw: string): ScriptSet {
+  if ((SCRIPT_SETS as readonly string[]).includes(raw)) return raw as ScriptSet;
+  throw new Error(`--scripts must be one of ${SCRIPT_SETS.join(', ')}, got ${raw}`);
+}
+
+/** Checked here so a typo fails before any process starts; callchart's own config checks them again. */
+function sttArgs(model: string | undefined, eager: string | undefined): Pick<BenchOptions, 'stt'> {
+  if (model !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(model))
+    throw new Error(`--stt-model must be a Deepgram model name, got ${model}`);
+  if (eager !== undefined && eager !== 'off' && !(Number(eager) >= 0.3 && Number(eager) <= 0.9))
+    throw new Error(`--eager-eot must be 0.3-0.9 or off, got ${eager}`);
+  if (model === undefined && eager === undefined) return {};
+  return {
+    stt: {
+      ...(model !== undefined ? { model } : {}),
+      ...(eager !== undefined ? { eagerEotThreshold: eager } : {}),
+    },
+  };
 }
 
 export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boolean } {
@@ -42,7 +70,13 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       arrival: { type: 'string' },
       'ramp-seconds': { type: 'string' },
       'skip-floor': { type: 'boolean' },
+      'skip-provider-floor': { type: 'boolean' },
+      workers: { type: 'string' },
       lines: { type: 'string' },
+      profile: { type: 'string' },
+      scripts: { type: 'string' },
+      'stt-model': { type: 'string' },
+      'eager-eot': { type: 'string' },
       'node-arg': { type: 'string', multiple: true },
       'log-dir': { type: 'string' },
       json: { type: 'boolean' },
@@ -59,15 +93,22 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
   const rampSeconds = rampRaw === undefined ? undefined : Number(rampRaw);
   if (rampSeconds !== undefined && !(rampSeconds >= 0))
     throw new Error(`--ramp-seconds must be >= 0, got ${rampRaw}`);
+  const workersRaw = values.workers;
+  const workers = workersRaw === 'auto' ? 'auto' : positiveInt('workers', workersRaw, 1);
   return {
     json: values.json ?? false,
     bench: {
       calls: positiveInt('calls', values.calls, 10),
       seconds: positiveInt('seconds', values.seconds, 60),
       arrival,
+      profile: parseProfileName(values.profile ?? 'fast', '--profile'),
+      scripts: scriptSet(values.scripts ?? 'booking'),
+      ...sttArgs(values['stt-model'], values['eager-eot']),
       transport,
       ...(rampSeconds !== undefined ? { rampSeconds } : {}),
       skipFloor: values['skip-floor'] ?? false,
+      skipProviderFloor: values['skip-provider-floor'] ?? false,
+      workers,
       ...(cpuProfDir ? { cpuProfDir } : {}),
       ...(values['node-arg'] ? { serverNodeArgs: values['node-arg'] } : {}),
       ...(values['log-dir'] ? { logDir: values['log-dir'] } : {}),

@@ -23,10 +23,14 @@ export interface CallchartServerOptions {
   delays: ProviderDelays;
   /** A fresh directory for the database and booking journal. */
   dataDir: string;
+  /** WORKERS for the server (worker processes); default 1. */
+  workers?: number | 'auto';
   /** Extra Node flags, e.g. --cpu-prof --cpu-prof-dir=... */
   nodeArgs?: string[];
   /** Keep the server's whole output in <logDir>/callchart.log. */
   logDir?: string;
+  /** Extra configuration for the server (e.g. DEEPGRAM_MODEL), applied last. */
+  env?: Record<string, string>;
   readyTimeoutMs?: number;
   /** Serve the Twilio routes, signed with this account (the load generator plays Twilio). */
   twilio?: { authToken: string; accountSid: string };
@@ -53,6 +57,8 @@ export async function startCallchartServer(opts: CallchartServerOptions): Promis
       LOG_LEVEL: 'warn',
       LOG_PRETTY: '0',
       INSPECT: '0',
+      WORKERS: String(opts.workers ?? 1),
+      ...opts.env,
       ...(opts.twilio && publicPort !== null
         ? {
             PUBLIC_HTTP_PORT: String(publicPort),

@@ -21,6 +21,12 @@ export interface WireFigures {
   answerToFirstAudioMs: Percentiles & { max: number | null };
   /** Barge-in turns: from the caller talking over the agent to the agent's last voiced frame. */
   bargeInStopMs: Percentiles;
+  /** Mid-sentence pauses the callers made (lines said in parts). */
+  midSentencePauses: number;
+  /** Share of those the agent answered, starting to talk before the sentence was over; null without pauses. */
+  falseCutoffRate: number | null;
+  /** Caller lines that got more than one separate agent answer. */
+  linesAnsweredTwice: number;
   callMinutes: number;
   cpuSecPerCallMin: number | null;
   /** Share of that CPU time spent in the kernel. */
@@ -40,8 +46,14 @@ export function wireFigures(run: TargetRun, calls: number, configuredProviderMs:
   const m2e: number[] = [];
   const bargeInStop: number[] = [];
   const jitter: number[] = [];
+  let pauses = 0;
+  let pausesAnswered = 0;
+  let answeredTwice = 0;
   for (const o of outcomes) {
     for (const t of o.turns) {
+      pauses += t.pauses;
+      pausesAnswered += t.pausesAnswered;
+      if (t.answers > 1) answeredTwice++;
       if (t.mouthToEarMs !== null) m2e.push(t.mouthToEarMs);
       if (t.bargeIn && t.agentStopMs !== null) bargeInStop.push(t.agentStopMs);
     }
@@ -62,6 +74,9 @@ export function wireFigures(run: TargetRun, calls: number, configuredProviderMs:
     maxGapMs: roundTo(max(outcomes.map((o) => o.maxGapMs)), 1),
     answerToFirstAudioMs: { ...percentiles(answers), max: roundTo(max(answers), 1) },
     bargeInStopMs: percentiles(bargeInStop),
+    midSentencePauses: pauses,
+    falseCutoffRate: pauses > 0 ? Math.round((pausesAnswered / pauses) * 1000) / 1000 : null,
+    linesAnsweredTwice: answeredTwice,
     callMinutes: roundTo(callMinutes, 2),
     cpuSecPerCallMin: callMinutes > 0 ? Math.round((r.cpuSec / callMinutes) * 1000) / 1000 : null,
     cpuSysShare: r.cpuSec > 0 ? roundTo(r.sysSec / r.cpuSec, 2) : null,
@@ -98,6 +113,12 @@ export interface ServerFigures {
   wireMinusServerMouthToEarMs: Percentiles;
   serverMouthToEarMs: Percentiles;
   serverBargeInStopMs: Percentiles;
+  /** Per caller turn, LLM requests before the first agent audio (turns that record it). */
+  llmRoundsBeforeAudio: { p50: number | null; p90: number | null };
+  /** Per caller turn, every LLM request, cancelled speculative ones included (mean over recorded turns). */
+  llmRequestsPerTurn: number | null;
+  /** Caller turns whose reply was speculative (started before the turn was confirmed). */
+  speculativeTurns: number;
   /** From the calls table. */
   callsStored: number;
   bookings: number;
@@ -121,6 +142,9 @@ export function serverFigures(
   const serverM2e: number[] = [];
   const serverStop: number[] = [];
   const replyMs: number[] = [];
+  const rounds: number[] = [];
+  const requests: number[] = [];
+  let speculative = 0;
   let bookings = 0;
   let providerErrors = 0;
   let fallbacks = 0;
@@ -142,6 +166,11 @@ export function serverFigures(
       if (t.mouthToEarMs !== null) serverM2e.push(t.mouthToEarMs);
       if (t.bargeInStopMs !== null) serverStop.push(t.bargeInStopMs);
       if (!t.bargeIn && t.agentText) replyMs.push((t.agentText.length / ttsCharsPerSecond) * 1000);
+      if (t.callerText !== '') {
+        if (t.llmRounds !== null) rounds.push(t.llmRounds);
+        if (t.llmRequests !== null) requests.push(t.llmRequests);
+        if (t.speculative) speculative++;
+      }
     }
     o.turns.forEach((turn, i) => {
       const s = serverTurnForCallerLine(rec.turns, i);
@@ -154,6 +183,7 @@ export function serverFigures(
       if (s.mouthToEarMs !== null) diff.push(turn.mouthToEarMs - s.mouthToEarMs);
     });
   }
+  const roundsP = percentiles(rounds);
   const mean = replyMs.length ? replyMs.reduce((a, b) => a + b, 0) / replyMs.length : null;
   return {
     matchedTurns: overhead.length,
@@ -165,6 +195,11 @@ export function serverFigures(
     wireMinusServerMouthToEarMs: percentiles(diff),
     serverMouthToEarMs: percentiles(serverM2e),
     serverBargeInStopMs: percentiles(serverStop),
+    llmRoundsBeforeAudio: { p50: roundsP.p50, p90: roundsP.p90 },
+    llmRequestsPerTurn: requests.length
+      ? roundTo(requests.reduce((a, b) => a + b, 0) / requests.length, 2)
+      : null,
+    speculativeTurns: speculative,
     callsStored,
     bookings,
     providerErrors,

@@ -29,10 +29,56 @@ export async function startFloor(opts: {
       FLOOR_LINES_PER_CALL: String(opts.linesPerCall),
     },
   });
+  return announcedPort(child);
+}
+
+/**
+ * The provider floor (provider-floor-main.ts) as a child process, talking to the simulators in
+ * `simEnv`, asking the LLM for a reply about as long as callchart's (`replyMs` at the TTS rate).
+ */
+export async function startProviderFloor(opts: {
+  simEnv: Record<string, string>;
+  delays: ProviderDelays;
+  replyMs: number;
+  ttsCharsPerSecond: number;
+  linesPerCall: number;
+}): Promise<FloorProcess> {
+  const child = spawnNodeChild('provider-floor', 'bench/provider-floor-main.ts', {
+    nodeArgs: GC_ON_SIGNAL_ARGS,
+    env: {
+      ...cleanEnv(),
+      ...opts.simEnv,
+      PROVIDER_FLOOR_ENDPOINTING_MS: String(opts.delays.endpointingMs),
+      PROVIDER_FLOOR_GREETING_MS: String(opts.replyMs),
+      PROVIDER_FLOOR_REPLY_TEXT: replyOfLength(Math.round((opts.replyMs / 1000) * opts.ttsCharsPerSecond)),
+      PROVIDER_FLOOR_LINES_PER_CALL: String(opts.linesPerCall),
+    },
+  });
+  return announcedPort(child);
+}
+
+const REPLY_WORDS =
+  'Thanks, I have that down. An engineer can come out to you today, and the callout fee is forty nine pounds. Is that all right?'.split(
+    ' ',
+  );
+
+/** A plausible agent reply of about `chars` characters (at least a few words). */
+export function replyOfLength(chars: number): string {
+  const words: string[] = [];
+  let length = 0;
+  for (let i = 0; length < chars || words.length < 3; i++) {
+    const word = REPLY_WORDS[i % REPLY_WORDS.length] as string;
+    words.push(word);
+    length += word.length + 1;
+  }
+  return words.join(' ');
+}
+
+async function announcedPort(child: NodeChild): Promise<FloorProcess> {
   try {
-    const line = await withTimeout(child.firstLine, 30_000, 'floor did not start within 30 s');
+    const line = await withTimeout(child.firstLine, 30_000, `${child.name} did not start within 30 s`);
     const port = Number(/^FLOOR_PORT=(\d+)$/.exec(line)?.[1]);
-    if (!port) throw new Error(`floor printed no port: ${line}`);
+    if (!port) throw new Error(`${child.name} printed no port: ${line}`);
     return { child, port };
   } catch (err) {
     await child.stop();

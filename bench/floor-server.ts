@@ -115,7 +115,7 @@ function floorCall(socket: Socket, scheduler: FrameScheduler, tone: Buffer, opts
 }
 
 /** A 440 Hz tone at about -12 dBFS: clearly voiced to the caller's 300-RMS detector. */
-function makeTone(ms: number): Buffer {
+export function makeTone(ms: number): Buffer {
   const samples = Math.ceil(ms / FRAME_MS) * (FRAME_BYTES / 2);
   const out = Buffer.alloc(samples * 2);
   for (let i = 0; i < samples; i++)

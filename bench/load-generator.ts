@@ -52,7 +52,15 @@ export interface CallOutcome {
   completed: boolean;
   endReason: string | null;
   answerToFirstAudioMs: number | null;
-  turns: { mouthToEarMs: number | null; bargeIn: boolean; agentStopMs: number | null }[];
+  turns: {
+    mouthToEarMs: number | null;
+    bargeIn: boolean;
+    agentStopMs: number | null;
+    /** Mid-sentence pauses in the line, how many the agent answered, and its separate answers. */
+    pauses: number;
+    pausesAnswered: number;
+    answers: number;
+  }[];
   maxGapMs: number;
   jitterMs: number[];
 }
@@ -171,6 +179,9 @@ export class LoadGenerator {
           mouthToEarMs: t.mouthToEarMs,
           bargeIn: t.bargeIn,
           agentStopMs: t.agentStopMs,
+          pauses: t.pauses,
+          pausesAnswered: t.pausesAnswered,
+          answers: t.answers,
         })),
         maxGapMs: r.maxGapMs,
         jitterMs: r.jitterMs,
@@ -226,6 +237,9 @@ export class LoadGenerator {
           mouthToEarMs: t.mouthToEarMs,
           bargeIn: t.bargeIn,
           agentStopMs: t.agentStopMs,
+          pauses: t.pauses,
+          pausesAnswered: t.pausesAnswered,
+          answers: t.answers,
         })),
         // Twilio buffers and plays agent audio itself: there is no server frame clock to measure.
         maxGapMs: 0,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Kernel clock ticks per second for /proc/<pid>/stat times (100 on every Linux we run on). */
 const CLK_TCK = (() => {
@@ -22,9 +22,45 @@ export interface ProcSample {
 
 /**
  * One reading of a process's CPU time and memory from /proc, so a child (the server, the floor, the
- * simulators) is measured from outside without instrumenting it. Null once the process is gone.
+ * simulators) is measured from outside without instrumenting it. With `withChildren`, its direct
+ * children are added in (callchart's worker processes under WORKERS > 1). Null once the process is gone.
  */
-export function sampleProcess(pid: number): ProcSample | null {
+export function sampleProcess(pid: number, withChildren = false): ProcSample | null {
+  const own = sampleOne(pid);
+  if (!own || !withChildren) return own;
+  for (const child of childPids(pid)) {
+    const c = sampleOne(child);
+    if (!c) continue;
+    own.cpuSec += c.cpuSec;
+    own.sysSec += c.sysSec;
+    own.rssMiB += c.rssMiB;
+  }
+  return own;
+}
+
+/**
+ * Direct children of `pid` that are Node processes (Linux: /proc/<pid>/task/<tid>/children). Others,
+ * such as tsx's esbuild service, are neither the server's work nor safe to signal.
+ */
+export function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`)
+      .flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' '))
+      .filter(Boolean)
+      .map(Number)
+      .filter((child) => {
+        try {
+          return readFileSync(`/proc/${child}/comm`, 'utf8').trim() === 'node';
+        } catch {
+          return false;
+        }
+      });
+  } catch {
+    return [];
+  }
+}
+
+function sampleOne(pid: number): ProcSample | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces or parens: count fields after its closing paren.
@@ -52,6 +88,8 @@ export class ProcessSampler {
   constructor(
     readonly pid: number,
     private readonly everyMs = 500,
+    /** Add in the process's children (a server with worker processes). */
+    private readonly withChildren = false,
   ) {}
 
   start(): this {
@@ -67,7 +105,7 @@ export class ProcessSampler {
   }
 
   sample(): ProcSample | null {
-    const s = sampleProcess(this.pid);
+    const s = sampleProcess(this.pid, this.withChildren);
     if (s) this.samples.push(s);
     return s;
   }

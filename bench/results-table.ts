@@ -19,6 +19,11 @@ const rows: string[][] = [
   [
     'calls',
     'arrival',
+    'profile, scripts, STT',
+    'false cut-off rate (floor)',
+    'LLM rounds before audio p50/p90',
+    'LLM requests/turn',
+    'speculation started/confirmed/cancelled',
     'calls done / dropped / errors',
     'mouth-to-ear p50/p90/p99 ms',
     'overhead p50/p90/p99 ms',
@@ -44,6 +49,15 @@ for (const file of files) {
   rows.push([
     String(r.calls),
     r.arrival,
+    [r.profile ?? 'fast', r.scripts ?? 'booking', r.stt?.model ?? 'default', r.stt?.eagerEotThreshold]
+      .filter((x) => x != null)
+      .join(', '),
+    `${v(r.falseCutoffRate)} (${v(f?.falseCutoffRate)})`,
+    r.llmRoundsBeforeAudio ? `${v(r.llmRoundsBeforeAudio.p50)} / ${v(r.llmRoundsBeforeAudio.p90)}` : '–',
+    v(r.llmRequestsPerTurn),
+    r.speculation
+      ? `${r.speculation.started} / ${r.speculation.confirmed} / ${r.speculation.cancelled}`
+      : '–',
     `${r.completedCalls} / ${r.droppedCalls} / ${r.errors}`,
     p3(r.mouthToEarMs),
     p3(r.overheadMs),

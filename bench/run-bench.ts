@@ -1,19 +1,30 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadCallerScript } from '../sim/caller/script.js';
+import type { ProfileName } from '../sim/profiles.js';
 import type { AudioOutputCounters } from '../src/metrics/metrics.js';
 import { roundTo } from '../src/round.js';
 import { type CallchartServer, startCallchartServer } from './callchart-server.js';
 import { ROOT } from './child-process.js';
 import { type ServerFigures, serverFigures, type WireFigures, wireFigures } from './figures.js';
-import { type FloorProcess, startFloor } from './floor-process.js';
+import { type FloorProcess, startFloor, startProviderFloor } from './floor-process.js';
 import type { Arrival, LoadOptions } from './load-generator.js';
 import { pacerCountersFromExposition } from './pacer-counters.js';
-import { configuredProviderMs, DEFAULT_PROVIDER_DELAYS, type ProviderDelays } from './provider-delays.js';
+import { configuredProviderMs, delaysOf, type ProviderDelays } from './provider-delays.js';
+import { type SpeculationCounts, speculationCounts, speculationDelta } from './server-counters.js';
 import { readServerRecords } from './server-records.js';
 import { type Simulators, startSimulators } from './simulators.js';
 import { runAgainst } from './target-run.js';
+
+/** Caller scripts by name (fixtures/scripts): `mixed` has booking lines and mid-sentence pauses in one call. */
+export const SCRIPT_SETS = ['booking', 'pause', 'mixed'] as const;
+export type ScriptSet = (typeof SCRIPT_SETS)[number];
+const SCRIPT_FILES: Record<ScriptSet, string> = {
+  booking: 'booking-en.json',
+  pause: 'pause-en.json',
+  mixed: 'mixed-en.json',
+};
 
 export interface BenchOptions {
   /** Concurrent callers. */
@@ -23,15 +34,21 @@ export interface BenchOptions {
   arrival?: Arrival;
   /** Ramp mode: first calls spread over this long (default: a tenth of a second per call, at most 10 s). */
   rampSeconds?: number;
+  /** Skip both floors. */
   skipFloor?: boolean;
+  /** callchart's WORKERS: worker processes (their CPU and RSS are added to the server's). */
+  workers?: number | 'auto';
+  /** Skip only the provider floor (it needs its own simulators, so it is the slower floor). */
+  skipProviderFloor?: boolean;
   /** Write a V8 CPU profile of the callchart server into this directory. */
   cpuProfDir?: string;
   /** More Node flags for the callchart server (e.g. --trace-gc, --max-semi-space-size=...). */
   serverNodeArgs?: string[];
   /** Keep the callchart server's output in <logDir>/callchart.log. */
   logDir?: string;
-  /** Caller script (default fixtures/scripts/booking-en.json) and how many of its lines to speak. */
+  /** Caller script: a file, else a named set (default booking); and how many of its lines to speak. */
   scriptPath?: string;
+  scripts?: ScriptSet;
   scriptLines?: number;
   /** Per-turn wait before a caller gives up; also how long it waits for the hang-up after its last line. */
   answerTimeoutMs?: number;
@@ -43,7 +60,10 @@ export interface BenchOptions {
   settleMs?: number;
   /** Draw a progress bar on stderr. */
   progress?: boolean;
-  delays?: ProviderDelays;
+  /** Provider latency profile (sim/profiles.ts), default `fast`. */
+  profile?: ProfileName;
+  /** Deepgram model for callchart (nova-3 by default; flux-general-en for Flux) and Flux's eager threshold. */
+  stt?: { model?: string; eagerEotThreshold?: string };
   /** audiosocket (default) or twilio (Media Streams through the Twilio simulator; no floor run). */
   transport?: 'audiosocket' | 'twilio';
 }
@@ -51,8 +71,15 @@ export interface BenchOptions {
 export interface BenchResult extends Omit<WireFigures, 'turns'> {
   transport: 'audiosocket' | 'twilio';
   calls: number;
+  /** callchart's worker processes (1: calls run in the server process itself). */
+  workers: number;
   seconds: number;
   arrival: Arrival;
+  profile: ProfileName;
+  /** The named script set, or the script file. */
+  scripts: string;
+  /** What callchart was told about STT (unset: its defaults). */
+  stt: { model: string | null; eagerEotThreshold: string | null };
   /** Overhead per turn against the server-stored provider time (see docs/benchmarks.md). */
   overheadMs: ServerFigures['overheadMs'];
   underruns: number | null;
@@ -62,15 +89,34 @@ export interface BenchResult extends Omit<WireFigures, 'turns'> {
   delays: ProviderDelays;
   server: ServerFigures;
   /** The floor's `overheadMs` is mouth-to-ear minus the configured provider time: it has no other. */
-  floor: (WireFigures & { overheadMs: WireFigures['overheadVsConfiguredMs']; replyMs: number }) | null;
-  ratios: { cpu: number | null; rss: number | null; mouthToEarP50: number | null };
+  floor: FloorFigures | null;
+  /** The provider floor: real STT/LLM/TTS sockets to the simulators, nothing else (provider-floor-server.ts). */
+  providerFloor: FloorFigures | null;
+  ratios: {
+    cpu: number | null;
+    rss: number | null;
+    mouthToEarP50: number | null;
+    cpuVsProviderFloor: number | null;
+    rssVsProviderFloor: number | null;
+  };
+  /** LLM requests per caller turn, cancelled speculative ones included (from the stored turns). */
+  llmRequestsPerTurn: ServerFigures['llmRequestsPerTurn'];
+  /** Per caller turn, LLM requests before the first agent audio (from the stored turns). */
+  llmRoundsBeforeAudio: ServerFigures['llmRoundsBeforeAudio'];
+  /** Speculative replies during the load (server counter; null if not exported). */
+  speculation: SpeculationCounts | null;
   machine: { cpus: number; model: string; node: string };
   timedOut: boolean;
 }
 
+/** A floor's wire figures; its `overheadMs` is mouth-to-ear minus the configured provider time. */
+export type FloorFigures = WireFigures & {
+  overheadMs: WireFigures['overheadVsConfiguredMs'];
+  replyMs: number;
+};
+
 /** The Cartesia simulator's speaking rate, pinned so the floor's tone can match callchart's replies. */
 const TTS_CHARS_PER_SECOND = 15;
-const DEFAULT_SCRIPT = join(ROOT, 'fixtures/scripts/booking-en.json');
 const QUICK_FIX_PLUMBING_DID = '02012345678';
 /** The same company as Twilio's To (E.164); an Enterprise tenant, so barge-in is on as for AudioSocket. */
 const QUICK_FIX_PLUMBING_E164 = '+442012345678';
@@ -82,9 +128,12 @@ const BENCH_TWILIO = { authToken: 'bench-auth-token', accountSid: 'AC00000000000
  * /metrics and /proc.
  */
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
-  const delays = opts.delays ?? DEFAULT_PROVIDER_DELAYS;
+  const profile = opts.profile ?? 'fast';
+  const delays = delaysOf(profile);
+  const workers = opts.workers === 'auto' ? availableParallelism() : (opts.workers ?? 1);
   const arrival = opts.arrival ?? 'ramp';
-  const scriptPath = resolve(opts.scriptPath ?? DEFAULT_SCRIPT);
+  const scripts = opts.scripts ?? 'booking';
+  const scriptPath = resolve(opts.scriptPath ?? join(ROOT, 'fixtures/scripts', SCRIPT_FILES[scripts]));
   const fullScript = loadCallerScript(scriptPath);
   const script = fullScript.slice(0, opts.scriptLines ?? fullScript.length);
   const providerMs = configuredProviderMs(delays);
@@ -114,19 +163,25 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   let floorProcess: FloorProcess | null = null;
   try {
     // 1. callchart against the simulators.
-    sims = await startSimulators({ delays, scriptPath, ttsCharsPerSecond: TTS_CHARS_PER_SECOND });
+    sims = await startSimulators({ profile, scriptPath, ttsCharsPerSecond: TTS_CHARS_PER_SECOND });
     server = await startCallchartServer({
       simEnv: sims.env,
       delays,
       dataDir,
+      workers,
       nodeArgs: [
         ...(opts.serverNodeArgs ?? []),
         ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProfDir)}`] : []),
       ],
       ...(opts.logDir ? { logDir: resolve(opts.logDir) } : {}),
       ...(opts.transport === 'twilio' ? { twilio: BENCH_TWILIO } : {}),
+      env: {
+        ...(opts.stt?.model ? { DEEPGRAM_MODEL: opts.stt.model } : {}),
+        ...(opts.stt?.eagerEotThreshold ? { DEEPGRAM_EAGER_EOT_THRESHOLD: opts.stt.eagerEotThreshold } : {}),
+      },
     });
     const running = server;
+    let speculationBefore: SpeculationCounts | null = null;
     const cc = await runAgainst(
       'callchart',
       running.child.pid,
@@ -142,15 +197,20 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       },
       {
         ...sampling(() => running.child.stop()),
-        heapUsedMiB: () => running.heapUsedMiB(),
+        // With workers the server's /metrics heap is the primary's alone: not the calls' memory.
+        ...(workers === 1 ? { heapUsedMiB: () => running.heapUsedMiB() } : { withChildren: true }),
         alsoSample: { simulators: sims.child.pid },
+        beforeLoad: async () => {
+          speculationBefore = speculationCounts(await running.scrapeMetrics());
+        },
       },
     );
+    const exposition = timedOut ? null : await running.scrapeMetrics();
     // Twilio calls have no pacer (Twilio plays the audio out): its counters would all be zero.
     const pacer =
-      timedOut || opts.transport === 'twilio'
-        ? null
-        : pacerCountersFromExposition(await running.scrapeMetrics());
+      exposition === null || opts.transport === 'twilio' ? null : pacerCountersFromExposition(exposition);
+    const speculation =
+      exposition === null ? null : speculationDelta(speculationBefore, speculationCounts(exposition));
     await running.child.stop(); // SIGTERM: the store flushes, the CPU profile is written
     server = null;
     await sims.child.stop();
@@ -181,14 +241,45 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       floor = { ...flWire, overheadMs: flWire.overheadVsConfiguredMs, replyMs };
     }
 
+    // 3. The provider floor, same load, on fresh simulators: the provider work of a call and no more.
+    let providerFloor: BenchResult['providerFloor'] = null;
+    if (!opts.skipFloor && !opts.skipProviderFloor) {
+      const replyMs = serverFig.meanReplyMs ?? 4000;
+      sims = await startSimulators({ profile, scriptPath, ttsCharsPerSecond: TTS_CHARS_PER_SECOND });
+      floorProcess = await startProviderFloor({
+        simEnv: sims.env,
+        delays,
+        replyMs,
+        ttsCharsPerSecond: TTS_CHARS_PER_SECOND,
+        linesPerCall: script.length,
+      });
+      const { child, port } = floorProcess;
+      const pf = await runAgainst(
+        'providerFloor',
+        child.pid,
+        { ...load, target: { audioSocketPort: port, agiPort: null } },
+        { ...sampling(() => child.stop()), alsoSample: { simulators: sims.child.pid } },
+      );
+      await child.stop();
+      floorProcess = null;
+      await sims.child.stop();
+      sims = null;
+      const pfWire = wireFigures(pf, opts.calls, providerMs);
+      providerFloor = { ...pfWire, overheadMs: pfWire.overheadVsConfiguredMs, replyMs };
+    }
+
     const { turns, ...wire } = ccWire;
     const ratio = (a: number | null | undefined, b: number | null | undefined) =>
       a == null || b == null || b <= 0 ? null : roundTo(a / b, 2);
     return {
       transport: opts.transport ?? 'audiosocket',
       calls: opts.calls,
+      workers,
       seconds: opts.seconds,
       arrival,
+      profile,
+      scripts: opts.scriptPath ? scriptPath : scripts,
+      stt: { model: opts.stt?.model ?? null, eagerEotThreshold: opts.stt?.eagerEotThreshold ?? null },
       ...wire,
       callerTurns: turns,
       overheadMs: serverFig.overheadMs,
@@ -198,11 +289,17 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       delays,
       server: serverFig,
       floor,
+      providerFloor,
       ratios: {
         cpu: ratio(wire.cpuSecPerCallMin, floor?.cpuSecPerCallMin),
         rss: ratio(wire.rssPerCallMiB, floor?.rssPerCallMiB),
         mouthToEarP50: ratio(wire.mouthToEarMs.p50, floor?.mouthToEarMs.p50),
+        cpuVsProviderFloor: ratio(wire.cpuSecPerCallMin, providerFloor?.cpuSecPerCallMin),
+        rssVsProviderFloor: ratio(wire.rssPerCallMiB, providerFloor?.rssPerCallMiB),
       },
+      llmRequestsPerTurn: serverFig.llmRequestsPerTurn,
+      llmRoundsBeforeAudio: serverFig.llmRoundsBeforeAudio,
+      speculation,
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
       timedOut,
     };

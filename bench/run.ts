@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --calls N --seconds S [--json] [--arrival burst|ramp] [--ramp-seconds R]
- *  [--skip-floor] [--cpu-prof [dir]] [--lines K]`
+ *  [--skip-floor] [--cpu-prof [dir]] [--lines K] [--profile fast|typical]`
  * Runs the load against callchart and then against the floor server; prints a summary, or with --json
  * one JSON object on the last stdout line. Progress goes to stderr.
  */

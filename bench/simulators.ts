@@ -1,5 +1,6 @@
+import type { ProfileName } from '../sim/profiles.js';
 import { type NodeChild, spawnNodeChild } from './child-process.js';
-import { type ProviderDelays, simulatorEnv } from './provider-delays.js';
+import { simulatorEnv } from './provider-delays.js';
 
 export interface Simulators {
   child: NodeChild;
@@ -18,14 +19,14 @@ export function cleanEnv(): Record<string, string> {
  * its own so the server's CPU and memory, sampled from /proc, are the server's alone.
  */
 export async function startSimulators(opts: {
-  delays: ProviderDelays;
+  profile: ProfileName;
   scriptPath: string;
   ttsCharsPerSecond: number;
 }): Promise<Simulators> {
   const child = spawnNodeChild('simulators', 'sim/main.ts', {
     env: {
       ...cleanEnv(),
-      ...simulatorEnv(opts.delays),
+      ...simulatorEnv(opts.profile),
       SIM_CARTESIA_CHARS_PER_SECOND: String(opts.ttsCharsPerSecond),
       SIM_PORT_BASE: '0',
       SIM_CALLER_SCRIPT: opts.scriptPath,

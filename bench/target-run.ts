@@ -1,5 +1,5 @@
 import { LoadGenerator, type LoadOptions, type LoadResult } from './load-generator.js';
-import { ProcessSampler, type ProcSample } from './proc-sampler.js';
+import { childPids, ProcessSampler, type ProcSample } from './proc-sampler.js';
 import { progressBar } from './progress-bar.js';
 
 /** How a server process used the machine during one load, sampled from /proc. */
@@ -49,9 +49,13 @@ export async function runAgainst(
     heapUsedMiB?: () => Promise<number | null>;
     /** Other processes to sample alongside (the simulators). */
     alsoSample?: Record<string, number>;
+    /** The server runs worker processes: its figures include its children. */
+    withChildren?: boolean;
+    /** Runs after the warm-up, just before the measured load (e.g. a baseline /metrics scrape). */
+    beforeLoad?: () => Promise<void>;
   },
 ): Promise<TargetRun> {
-  const sampler = new ProcessSampler(pid);
+  const sampler = new ProcessSampler(pid, 500, opts.withChildren ?? false);
   if (opts.warmUp) {
     // The first two lines (a reply and a barge-in), then the caller hangs up: every code path of a
     // call has run once, so module loading and JIT are not billed to the load.
@@ -68,6 +72,7 @@ export async function runAgainst(
   await fullGc(pid);
   await sleep(opts.settleMs);
   const idle = mustSample(sampler, label);
+  await opts.beforeLoad?.();
   const heapIdle = (await opts.heapUsedMiB?.()) ?? null;
   const bar = opts.progress ? progressBar(label, load.seconds, load.calls) : null;
   const generator = new LoadGenerator({ ...load, ...(bar ? { onProgress: (p) => bar.update(p) } : {}) });
@@ -132,6 +137,14 @@ async function fullGc(pid: number): Promise<void> {
     process.kill(pid, 'SIGUSR2');
   } catch {
     return; // the server is gone (the run hit its time bound): the samples fall back to the last ones
+  }
+  // Worker processes inherit the preload: collect in each of them too.
+  for (const child of childPids(pid)) {
+    try {
+      process.kill(child, 'SIGUSR2');
+    } catch {
+      // gone meanwhile
+    }
   }
   await sleep(AFTER_GC_MS);
 }

@@ -1,4 +1,17 @@
-import { and, assign, emit, fromCallback, fromPromise, not, sendTo, setup, stateIn } from 'xstate';
+import {
+  and,
+  assign,
+  emit,
+  enqueueActions,
+  fromCallback,
+  fromPromise,
+  not,
+  or,
+  raise,
+  sendTo,
+  setup,
+  stateIn,
+} from 'xstate';
 import {
   type AudioCommand,
   type BookingRequest,
@@ -12,6 +25,7 @@ import {
   type ClosingStep,
   type GreetingInput,
   OUTCOME,
+  type ReplyCommand,
   type ReplyInput,
   type Step,
   type SttCommand,
@@ -19,24 +33,37 @@ import {
   type WayOut,
 } from './call.types.js';
 import { foldIntents, SLOT_STEPS, stepsAnsweredBy } from './intents.js';
-import { localIntents } from './local-intents.js';
 import { recoveryLine, shutdownLine } from './phrases.js';
+import { predictSpeculation, STEP_COMPLETE, sameWords, withCallerTurn } from './speculation.js';
 
 /** Three caller turns at a slot step without progress hand the call to a person. */
 const MAX_ATTEMPTS = 3;
 const MAX_REPROMPTS = 2;
 
-/** What completes each slot step. While one holds, the workflow is still moving on. */
-const STEP_COMPLETE: Partial<Record<Step, (c: CallContext) => boolean>> = {
-  understand: (c) => Boolean(c.slots.problem),
-  quote: (c) => c.slots.agreed !== undefined,
-  postcode: (c) => Boolean(c.slots.postcode),
-  address: (c) => Boolean(c.slots.address),
-  name: (c) => Boolean(c.slots.name),
-};
-
 /** The latest reply spoke for the current step (made for it, or said its line ahead of the tool call). */
 const spokeFor = (c: CallContext) => c.replyStep === c.step || c.replyCovers.includes(c.step);
+
+/** What the reply child is asked for: the current step, or the step a speculation predicted. */
+function replyInputOf(context: CallContext): ReplyInput {
+  const spec = context.speculation;
+  const c = spec ? { ...withCallerTurn(context, spec.text), step: spec.step } : context;
+  return {
+    callId: c.callId,
+    step: c.step,
+    language: c.language,
+    facts: c.facts,
+    slots: c.slots,
+    notice: c.notice,
+    history: c.history,
+    say: c.say,
+    turn: c.turn,
+    ...(spec ? { speculative: true } : {}),
+  };
+}
+
+const BOOKING = '#call.active.workflow.book';
+/** Dropping a held reply: leaving its state stops it (LLM aborted, TTS context cancelled). */
+const CANCEL_SPECULATION = ['dropSpeculation', 'announceSpeculationCancelled'] as const;
 
 const isStuck = (c: CallContext) =>
   SLOT_STEPS.includes(c.step) && c.attempts >= MAX_ATTEMPTS && c.turnUnderstood;
@@ -79,7 +106,7 @@ export const callMachine = setup({
     /** Plays the greeting (cached clip or streamed) and reports when it has played. */
     greeting: fromCallback<CallEvent, GreetingInput>(() => undefined),
     /** Streams one agent reply (LLM -> TTS -> playout) and reports its milestones. */
-    reply: fromCallback<CallEvent, ReplyInput>(() => undefined),
+    reply: fromCallback<ReplyCommand, ReplyInput>(() => undefined),
     /** Commits the booking; resolves only after the row is durable. */
     saveBooking: fromPromise<BookingResult, BookingRequest>(async () => {
       throw new Error('saveBooking is provided by the runtime');
@@ -95,20 +122,9 @@ export const callMachine = setup({
     /** Told when the workflow enters `transfer` (the transport may need to prepare the hand-over). */
     transferCall: () => {},
     // Shared pieces of the chart, kept here so the transitions below read as a specification.
-    recordCallerTurn: assign(({ context, event }) => {
-      if (event.type !== 'CALLER.FINAL') return {};
-      const base = {
-        ...context,
-        history: [...context.history, { role: 'caller' as const, text: event.text }],
-        attempts: context.attempts + 1,
-        reprompts: 0,
-        turn: context.turn + 1,
-        turnUnderstood: false,
-      };
-      // What the words plainly give for this step is applied now, before the turn's one LLM request.
-      const intents = [...(event.intents ?? []), ...localIntents(event.text, context.step)];
-      return intents.length ? { ...base, ...foldIntents(base, intents) } : base;
-    }),
+    recordCallerTurn: assign(({ context, event }) =>
+      event.type === 'CALLER.FINAL' ? withCallerTurn(context, event.text) : {},
+    ),
     announceCallerTurn: emit(({ context, event }) => ({
       type: 'caller.turn' as const,
       text: event.type === 'CALLER.FINAL' ? event.text : '',
@@ -185,6 +201,38 @@ export const callMachine = setup({
       outcome: OUTCOME[params.step],
       wayOut: undefined,
     })),
+    /** Keeps what the reply started on an early end-of-turn signal is predicted to be for. */
+    startSpeculation: assign(({ context, event }) =>
+      event.type === 'CALLER.TURN_ENDING' ? { speculation: predictSpeculation(context, event.text) } : {},
+    ),
+    announceSpeculationStarted: emit({ type: 'speculation', result: 'started' } as const),
+    noteSpeculativeAudio: assign(({ context }) =>
+      context.speculation ? { speculation: { ...context.speculation, audioReady: true } } : {},
+    ),
+    holdSpeculativeTools: assign(({ context, event }) =>
+      context.speculation && event.type === 'LLM.TOOL_CALLS'
+        ? { speculation: { ...context.speculation, tools: { calls: event.calls, intents: event.intents } } }
+        : {},
+    ),
+    /** The turn was confirmed as predicted: the held reply plays... */
+    releaseHeldReply: sendTo('reply', { type: 'REPLY.RELEASE' } satisfies ReplyCommand),
+    /** ...and the tool calls it made after its words are applied now. */
+    applyHeldTools: assign(({ context }) => {
+      const held = context.speculation;
+      if (!held) return {};
+      const replyStep = held.step;
+      if (!held.tools) return { speculation: undefined, replyStep };
+      return {
+        ...foldIntents(context, held.tools.intents),
+        speculation: undefined,
+        replyStep,
+        turnUnderstood: true,
+        replyCovers: stepsAnsweredBy(held.tools.intents, replyStep),
+      };
+    }),
+    announceSpeculationConfirmed: emit({ type: 'speculation', result: 'confirmed' } as const),
+    dropSpeculation: assign({ speculation: undefined }),
+    announceSpeculationCancelled: emit({ type: 'speculation', result: 'cancelled' } as const),
     leaveAfterSilence: assign({ wayOut: 'goodbye' as const }),
     handOverToPerson: assign({ wayOut: 'transfer' as const }),
   },
@@ -208,6 +256,21 @@ export const callMachine = setup({
     endsAfterThisReply: ({ context }) =>
       context.shuttingDown || (CLOSING_STEPS.includes(context.step) && spokeFor(context)),
     mayReprompt: ({ context }) => context.reprompts < MAX_REPROMPTS,
+    /** An early end-of-turn signal whose words lead somewhere a reply can already be made for. */
+    canSpeculate: ({ context, event }) =>
+      event.type === 'CALLER.TURN_ENDING' &&
+      event.text.trim() !== '' &&
+      predictSpeculation(context, event.text) !== undefined,
+    finalConfirmsSpeculation: ({ context, event }) =>
+      event.type === 'CALLER.FINAL' &&
+      context.speculation !== undefined &&
+      sameWords(event.text, context.speculation.text),
+    /** The confirmed turn settled where the speculation said it would, in the same language. */
+    speculationHolds: ({ context }) =>
+      context.speculation !== undefined &&
+      context.speculation.step === context.step &&
+      context.speculation.language === context.language,
+    speculativeAudioReady: ({ context }) => context.speculation?.audioReady === true,
     isSaying: ({ context }) => context.say !== undefined,
     spokeBeforeTools: ({ event }) => event.type === 'LLM.TOOL_CALLS' && event.afterText,
     isOperatorDigit: ({ event }) => event.type === 'DTMF' && event.digit === '0',
@@ -220,6 +283,7 @@ export const callMachine = setup({
     speakingDeadline: 45_000,
     decidingDeadline: 8_000,
     bargeInDeadline: 4_000,
+    speculationDeadline: 4_000,
     bookingDeadline: 6_000,
     closingDeadline: 20_000,
     callDeadline: 20 * 60_000,
@@ -374,6 +438,11 @@ export const callMachine = setup({
                   { guard: 'isEmptyTranscript' },
                   { target: 'deciding', actions: ['recordCallerTurn', 'announceCallerTurn'] },
                 ],
+                'CALLER.TURN_ENDING': {
+                  guard: 'canSpeculate',
+                  target: 'replying.speculating',
+                  actions: ['startSpeculation', 'announceSpeculationStarted'],
+                },
               },
               states: {
                 idle: {
@@ -396,20 +465,13 @@ export const callMachine = setup({
               invoke: {
                 id: 'reply',
                 src: 'reply',
-                input: ({ context }): ReplyInput => ({
-                  callId: context.callId,
-                  step: context.step,
-                  language: context.language,
-                  facts: context.facts,
-                  slots: context.slots,
-                  notice: context.notice,
-                  history: context.history,
-                  say: context.say,
-                  turn: context.turn,
-                }),
+                input: ({ context }) => replyInputOf(context),
               },
-              entry: assign({ replyStep: ({ context }) => context.step, replyCovers: [] }),
-              exit: assign({ say: undefined, notice: undefined }),
+              // A held (speculative) reply counts as spoken for its step only once it is released.
+              entry: assign(({ context }) =>
+                context.speculation ? {} : { replyStep: context.step, replyCovers: [] },
+              ),
+              exit: assign({ say: undefined, notice: undefined, speculation: undefined }),
               initial: 'thinking',
               on: {
                 'REPLY.FAILED': [
@@ -438,6 +500,77 @@ export const callMachine = setup({
                 },
               },
               states: {
+                // Started on an early end-of-turn signal: the reply is generated (its audio held back) while
+                // the STT confirms the turn. Nothing reaches the caller from here.
+                speculating: {
+                  on: {
+                    'TTS.FIRST_AUDIO': { actions: 'noteSpeculativeAudio' },
+                    'LLM.TOOL_CALLS': [
+                      { guard: 'spokeBeforeTools', actions: 'holdSpeculativeTools' },
+                      // It needs a second round: wait for the confirmed turn and reply then.
+                      { target: '#call.active.turn.listening', actions: CANCEL_SPECULATION },
+                    ],
+                    'REPLY.FAILED': { target: '#call.active.turn.listening', actions: CANCEL_SPECULATION },
+                    'CALLER.FINAL': [
+                      { guard: 'isEmptyTranscript' },
+                      {
+                        guard: 'finalConfirmsSpeculation',
+                        target: 'confirming',
+                        actions: ['recordCallerTurn', 'announceCallerTurn'],
+                      },
+                      {
+                        target: '#call.active.turn.deciding',
+                        actions: [...CANCEL_SPECULATION, 'recordCallerTurn', 'announceCallerTurn'],
+                      },
+                    ],
+                    // The caller went on: drop the held reply and keep listening.
+                    'CALLER.TURN_RESUMED': {
+                      target: '#call.active.turn.listening.hearing',
+                      actions: CANCEL_SPECULATION,
+                    },
+                    'CALLER.SPEECH_STARTED': {
+                      target: '#call.active.turn.listening.hearing',
+                      actions: CANCEL_SPECULATION,
+                    },
+                    // Different words: speculate again on them.
+                    'CALLER.TURN_ENDING': {
+                      target: '#call.active.turn.listening.hearing',
+                      actions: [...CANCEL_SPECULATION, raise(({ event }) => event)],
+                    },
+                  },
+                  after: {
+                    speculationDeadline: {
+                      target: '#call.active.turn.listening',
+                      actions: CANCEL_SPECULATION,
+                    },
+                  },
+                },
+                // The turn is recorded; once the workflow has settled, the held reply plays if it was made
+                // for the step the workflow settled on, and is dropped for a fresh one otherwise.
+                confirming: {
+                  always: [
+                    {
+                      guard: and([
+                        not(stateIn(BOOKING)),
+                        'workflowAwaitsCaller',
+                        'speculationHolds',
+                        'speculativeAudioReady',
+                      ]),
+                      target: 'speaking',
+                      actions: ['releaseHeldReply', 'applyHeldTools', 'announceSpeculationConfirmed'],
+                    },
+                    {
+                      guard: and([not(stateIn(BOOKING)), 'workflowAwaitsCaller', 'speculationHolds']),
+                      target: 'thinking',
+                      actions: ['releaseHeldReply', 'applyHeldTools', 'announceSpeculationConfirmed'],
+                    },
+                    {
+                      guard: or([stateIn(BOOKING), 'workflowAwaitsCaller']),
+                      target: '#call.active.turn.deciding',
+                      actions: CANCEL_SPECULATION,
+                    },
+                  ],
+                },
                 thinking: {
                   on: {
                     'TTS.FIRST_AUDIO': 'speaking',
@@ -502,6 +635,11 @@ export const callMachine = setup({
                   { guard: 'isEmptyTranscript' },
                   { target: 'deciding', actions: ['recordCallerTurn', 'announceCallerTurn'] },
                 ],
+                'CALLER.TURN_ENDING': {
+                  guard: 'canSpeculate',
+                  target: 'replying.speculating',
+                  actions: ['startSpeculation', 'announceSpeculationStarted'],
+                },
               },
               // A cough, not a sentence: invite them to go on.
               after: { bargeInDeadline: { target: 'replying', actions: 'sayApology' } },

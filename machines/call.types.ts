@@ -113,6 +113,8 @@ export interface CallContext {
   turn: number;
   /** The server is stopping: the reply in progress is the call's last. */
   shuttingDown: boolean;
+  /** The reply being prepared before the caller's turn is confirmed, if any. */
+  speculation?: Speculation;
 }
 
 export interface CallInput {
@@ -140,8 +142,12 @@ export interface ToolCallSummary {
 /** Milestones the child actors (audio, stt, tts, greeting, reply) send. Audio never appears here. */
 export type DataPlaneEvent =
   | { type: 'CALLER.SPEECH_STARTED'; source: 'stt' | 'vad'; heardText: string }
-  /** The caller's turn is over. `intents` are details the runtime already parsed and validated locally. */
-  | { type: 'CALLER.FINAL'; text: string; intents?: CallerIntent[] }
+  /** The caller's turn is over (confirmed by the STT: end of turn, or a final after the endpoint). */
+  | { type: 'CALLER.FINAL'; text: string }
+  /** An early end-of-turn signal (Flux EagerEndOfTurn, or silence after a complete-looking transcript). */
+  | { type: 'CALLER.TURN_ENDING'; text: string }
+  /** The caller went on after an early end-of-turn signal. */
+  | { type: 'CALLER.TURN_RESUMED' }
   | { type: 'LLM.FIRST_TOKEN'; provider: string; ttftMs: number }
   | { type: 'LLM.TOOL_CALLS'; calls: ToolCallSummary[]; intents: CallerIntent[]; afterText: boolean }
   | { type: 'TTS.FIRST_AUDIO'; ttfbMs: number }
@@ -162,6 +168,9 @@ export type CallEvent = DataPlaneEvent;
 
 /** Commands the chart sends its `audio` child. */
 export type AudioCommand = { type: 'AUDIO.STOP' } | { type: 'AUDIO.HANGUP'; outcome?: CallOutcome };
+
+/** Commands the chart sends a speculative `reply` child: the turn is confirmed, let its audio play. */
+export type ReplyCommand = { type: 'REPLY.RELEASE' };
 
 /** Commands the chart sends its `stt` child. */
 export type SttCommand = { type: 'STT.FINALIZE' };
@@ -193,6 +202,19 @@ export interface ReplyInput {
   history: HistoryEntry[];
   say?: string;
   turn: number;
+  /** Made before the caller's turn was confirmed: hold the audio until `REPLY.RELEASE`. */
+  speculative?: boolean;
+}
+
+/** A reply started on an early end-of-turn signal, for the step the turn is predicted to settle on. */
+export interface Speculation {
+  text: string;
+  step: Step;
+  language: Language;
+  /** The held reply already has audio (it plays at once when released). */
+  audioReady: boolean;
+  /** Tool calls the held reply made after its words, applied when the turn is confirmed. */
+  tools?: { calls: ToolCallSummary[]; intents: CallerIntent[] };
 }
 
 export interface BookingRequest {
@@ -210,4 +232,5 @@ export interface BookingResult {
 /** Emitted to the runtime (actor.on) so it can store turns; never needed by the chart itself. */
 export type CallEmitted =
   | { type: 'agent.turn'; text: string; interrupted: boolean; step: Step }
-  | { type: 'caller.turn'; text: string; step: Step };
+  | { type: 'caller.turn'; text: string; step: Step }
+  | { type: 'speculation'; result: 'started' | 'confirmed' | 'cancelled' };

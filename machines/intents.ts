@@ -63,6 +63,13 @@ export function foldIntents(
 /** Steps that collect a slot, in workflow order. */
 export const SLOT_STEPS: readonly Step[] = ['understand', 'quote', 'postcode', 'address', 'name'];
 
+/**
+ * Steps whose next question a reply may speak in the same response as the tool call recording the
+ * answer (the prompt offers the line): the problem and the quote's yes cannot fail validation in a
+ * way the caller would hear. A postcode, an address or a name is checked before it is spoken.
+ */
+export const SPEAK_AHEAD_STEPS: readonly Step[] = ['understand', 'quote'];
+
 /** The step a slot step leads to once its slot is given. */
 export function nextStep(step: Step): Step | undefined {
   return SLOT_STEPS.includes(step) ? STEPS[STEPS.indexOf(step) + 1] : undefined;
@@ -76,7 +83,12 @@ export function nextStep(step: Step): Step | undefined {
 export function stepsAnsweredBy(intents: readonly CallerIntent[], replyStep: Step): Step[] {
   const steps: Step[] = [];
   for (const intent of intents) {
-    const step = intent.type === 'CALLER.GAVE_DETAILS' ? nextStep(replyStep) : WAY_OUT[intent.type];
+    const step =
+      intent.type === 'CALLER.GAVE_DETAILS'
+        ? SPEAK_AHEAD_STEPS.includes(replyStep)
+          ? nextStep(replyStep)
+          : undefined
+        : WAY_OUT[intent.type];
     if (step) steps.push(step);
   }
   return steps;

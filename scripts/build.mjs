@@ -2,11 +2,12 @@
 /**
  * `npm run build`: compiles the server (src/ and machines/) to dist/ with tsc and tsconfig.build.json,
  * starting from an empty dist/ so no output of a deleted source survives.
+ * The dashboard's static files (src/dashboard/public) are copied beside the compiled code.
  * `--if-stale` (used by `npm start`): builds only when dist/src/main.js is missing or older than any
  * source file or build setting. Plain node, so it runs without tsx.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,4 +43,8 @@ if (run.status !== 0) {
   console.error(`build failed (tsc exited ${run.status ?? run.signal})`);
   process.exit(1);
 }
+// The dashboard's page is served as written (plain HTML, ES modules, CSS): copied, not compiled.
+cpSync(join(root, 'src', 'dashboard', 'public'), join(root, 'dist', 'src', 'dashboard', 'public'), {
+  recursive: true,
+});
 console.error('built dist/');

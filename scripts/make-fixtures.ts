@@ -2,19 +2,20 @@
  * Regenerates fixtures/audio from fixtures/scripts with espeak-ng and SoX (Debian packages).
  * Output: 8 kHz, 16-bit little-endian, mono raw PCM, 300 ms of silence trimmed at the edges
  * by espeak itself. `sox -D` turns dithering off so the bytes are reproducible.
+ * A line said in parts gets one clip per part (the caller puts the pause between them).
  * Tests and the demo read the committed clips; nothing needs these tools at run time.
  *   apt-get install -y espeak-ng sox && npx tsx scripts/make-fixtures.ts
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CLIP_DIR, clipName, loadCallerScript, SCRIPT_DIR } from '../sim/caller/script.js';
+import { CLIP_DIR, clipName, loadCallerScript, recognitionUnits, SCRIPT_DIR } from '../sim/caller/script.js';
 
 const scriptDir = fileURLToPath(SCRIPT_DIR);
 const clipDir = fileURLToPath(CLIP_DIR);
 let made = 0;
 for (const file of readdirSync(scriptDir).filter((f) => f.endsWith('.json'))) {
-  for (const line of loadCallerScript(`${scriptDir}/${file}`)) {
+  for (const line of recognitionUnits(loadCallerScript(`${scriptDir}/${file}`))) {
     const out = `${clipDir}/${clipName(line)}`;
     if (existsSync(out) && !process.argv.includes('--force')) continue;
     const voice = line.lang === 'es' ? 'es' : 'en-gb';

@@ -3,6 +3,7 @@
  * separately (npm start with the printed environment) or any other client.
  * Ports: SIM_PORT_BASE (default 18000) + 0 Deepgram, 1 Groq, 2 Cerebras, 3 Anthropic, 4 Cartesia;
  * SIM_PORT_BASE=0 picks free ports. The caller script comes from SIM_CALLER_SCRIPT (a JSON file).
+ * SIM_PROFILE=fast|typical picks the provider latencies (sim/profiles.ts); SIM_* knobs still win.
  */
 
 import { z } from 'zod';
@@ -29,5 +30,5 @@ console.log(
     .map(([k, v]) => `${k}=${v}`)
     .join(' '),
 );
-log.info({ ...stack.env }, 'simulators listening');
+log.info({ ...stack.env, profile: stack.profile }, 'simulators listening');
 handleShutdown(log, () => stack.close());

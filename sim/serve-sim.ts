@@ -2,6 +2,7 @@
  * `npm run serve:sim`: the real callchart server wired to in-process simulators, so any AudioSocket
  * client (a real Asterisk, the simulated caller, the benchmark) can call it without vendor keys.
  * The STT simulator transcribes the Nth utterance of each call as line N of SIM_CALLER_SCRIPT.
+ * SIM_PROFILE=fast|typical picks the provider latencies (sim/profiles.ts); SIM_* knobs still win.
  */
 import { startApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';

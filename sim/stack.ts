@@ -2,6 +2,7 @@ import type { Logger } from '../src/log.js';
 import type { CallerLine } from './caller/script.js';
 import { type CartesiaSim, type CartesiaSimOptions, startCartesiaSim } from './cartesia/index.js';
 import { type DeepgramSim, type DeepgramSimOptions, startDeepgramSim } from './deepgram/index.js';
+import type { KnobEnv } from './knobs.js';
 import {
   type LlmSim,
   type LlmSimOptions,
@@ -9,6 +10,7 @@ import {
   startCerebrasSim,
   startGroqSim,
 } from './llm/index.js';
+import { type ProfileName, profileFromEnv, withProfile } from './profiles.js';
 
 export interface SimStackOptions {
   host?: string;
@@ -21,9 +23,14 @@ export interface SimStackOptions {
   anthropic?: LlmSimOptions;
   cartesia?: Partial<CartesiaSimOptions>;
   log?: Logger;
+  /** Provider latency profile; default SIM_PROFILE, else `fast`. Explicit SIM_* knobs still win. */
+  profile?: ProfileName;
+  /** Where SIM_* knobs are read (default process.env). */
+  env?: KnobEnv;
 }
 
 export interface SimStack {
+  profile: ProfileName;
   deepgram: DeepgramSim;
   groq: LlmSim;
   cerebras: LlmSim;
@@ -40,25 +47,31 @@ const SIM_KEY = 'sim-key';
 export async function startSimStack(opts: SimStackOptions = {}): Promise<SimStack> {
   const host = opts.host ?? '127.0.0.1';
   const p = opts.ports ?? {};
+  const baseEnv = opts.env ?? process.env;
+  const profile = opts.profile ?? profileFromEnv(baseEnv);
+  const env = withProfile(baseEnv, profile);
   const [deepgram, groq, cerebras, anthropic, cartesia] = await Promise.all([
     startDeepgramSim({
       host,
       port: p.deepgram ?? 0,
       ...(opts.script ? { script: opts.script } : {}),
       ...(opts.log ? { log: opts.log } : {}),
+      env,
       ...opts.deepgram,
     }),
-    startGroqSim({ host, port: p.groq ?? 0, ...opts.groq }),
-    startCerebrasSim({ host, port: p.cerebras ?? 0, ...opts.cerebras }),
-    startAnthropicSim({ host, port: p.anthropic ?? 0, ...opts.anthropic }),
+    startGroqSim({ host, port: p.groq ?? 0, env, ...opts.groq }),
+    startCerebrasSim({ host, port: p.cerebras ?? 0, env, ...opts.cerebras }),
+    startAnthropicSim({ host, port: p.anthropic ?? 0, env, ...opts.anthropic }),
     startCartesiaSim({
       host,
       port: p.cartesia ?? 0,
       ...(opts.log ? { log: opts.log } : {}),
+      env,
       ...opts.cartesia,
     }),
   ]);
   return {
+    profile,
     deepgram,
     groq,
     cerebras,

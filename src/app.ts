@@ -1,13 +1,16 @@
 import { dirname, join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
+import { callMachine } from '../machines/call.machine.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
 import { type FastAgiServer, startFastAgiServer } from './agi/fastagi-server.js';
 import { lookupCallMetadata } from './agi/lookup-call-metadata.js';
-import { type CallDeps, type CallSummary, runCall } from './call/call-session.js';
+import { type CallDeps, type CallSummary, runCall, type SessionTransport } from './call/call-session.js';
 import { GreetingCache } from './call/greeting.js';
 import { createInspector } from './call/inspect.js';
 import { metricsObserver } from './call/metrics-observer.js';
 import type { Config } from './config.js';
+import { createDashboard } from './dashboard/dashboard.js';
+import type { TransportName } from './dashboard/live-calls.js';
 import { type HttpServer, startHttpServer } from './http/http-server.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics/metrics.js';
@@ -20,12 +23,11 @@ import type { TtsProvider } from './providers/tts/types.js';
 import { registerRespondRoute } from './respond/register-route.js';
 import { tenantLookupFromStore } from './respond/tenant-lookup.js';
 import { BookingJournal } from './store/booking-journal.js';
-import { SqliteCallStore } from './store/sqlite-call-store.js';
+import { openCallStore, storeEngine } from './store/open-call-store.js';
 import { seedTenantsFromFile } from './store/tenant-seed.js';
 import type { CallStore } from './store/types.js';
 import { resolveCallContext } from './tenants/resolve-call-context.js';
 import { type AudioSocketServer, startAudioSocketServer } from './transports/audiosocket/server.js';
-import type { CallTransport } from './transports/transport.js';
 import { startTwilioFromConfig, type TwilioOverrides } from './twilio/start-twilio.js';
 import type { TwilioServer } from './twilio/voice-server.js';
 
@@ -83,7 +85,9 @@ export function llmChainSpec(config: Config) {
  * AudioSocket, FastAGI and metrics servers. Each AudioSocket connection becomes one `runCall`.
  */
 export async function startApp(config: Config, log: Logger, overrides: AppOverrides = {}): Promise<App> {
-  const store = overrides.store ?? new SqliteCallStore({ path: config.CALLCHART_DB, log });
+  const store =
+    overrides.store ??
+    (await openCallStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.CALLCHART_DB, log }));
   if (config.TENANTS_FILE) {
     const n = await seedTenantsFromFile(store, config.TENANTS_FILE);
     log.info({ tenants: n, file: config.TENANTS_FILE }, 'tenants loaded');
@@ -108,6 +112,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       log,
     });
   const inspector = createInspector(config, log);
+  const dashboard = await createDashboard(config, log);
 
   const deps: CallDeps = {
     stt,
@@ -119,6 +124,13 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       vadEvents: true,
       smartFormat: true,
       keyterms: config.DEEPGRAM_KEYTERMS,
+      flux: {
+        ...(config.DEEPGRAM_EAGER_EOT_THRESHOLD === 'off'
+          ? {}
+          : { eagerEotThreshold: config.DEEPGRAM_EAGER_EOT_THRESHOLD }),
+        eotThreshold: config.DEEPGRAM_EOT_THRESHOLD,
+        eotTimeoutMs: config.DEEPGRAM_EOT_TIMEOUT_MS,
+      },
     },
     sttLanguage: config.DEEPGRAM_LANGUAGE,
     tts,
@@ -158,6 +170,13 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       minSpeechMs: config.BARGE_IN_MIN_MS,
       echoRatio: config.BARGE_IN_ECHO_RATIO,
     },
+    turnEnd: {
+      eagerSilenceMs: config.TURN_EAGER_SILENCE_MS,
+      finalizeSilenceMs: config.TURN_FINALIZE_SILENCE_MS,
+      incompleteHoldMs: config.TURN_INCOMPLETE_HOLD_MS,
+      // Flux decides turns itself (EagerEndOfTurn); with Nova-3 the runtime estimates them.
+      estimate: config.SPECULATIVE_REPLIES && !config.DEEPGRAM_MODEL.startsWith('flux'),
+    },
     log,
     ...(inspector
       ? { inspect: (callId: string) => (ev: InspectionEvent) => inspector.record(callId, ev) }
@@ -167,9 +186,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   };
 
   const calls = new Set<Promise<CallSummary>>();
-  /** One call on any transport; `callDeps` may carry per-call pieces (Twilio: the webhook's numbers). */
-  const track = (call: CallTransport, callDeps: CallDeps = deps) => {
-    const run = runCall(call, callDeps)
+  const track = (call: SessionTransport, transport: TransportName, callDeps: CallDeps) => {
+    const run = runCall(dashboard.callTransport(call), dashboard.callDeps(callDeps, call.callId, transport))
       .catch((err): CallSummary => {
         // A bug in one call must end only that call.
         log.error({ err, callId: call.callId }, 'call failed');
@@ -178,6 +196,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       })
       .then((summary) => {
         calls.delete(run);
+        dashboard.live.ended({ callId: summary.callId, outcome: summary.outcome });
         overrides.onCallEnded?.(summary);
         return summary;
       });
@@ -187,7 +206,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     host: config.AUDIOSOCKET_HOST,
     port: config.AUDIOSOCKET_PORT,
     log,
-    onCall: (call) => track(call),
+    onCall: (call) => track(call, 'audiosocket', deps),
   });
   metrics.trackAudioOutput(() => audioSocket.stats());
 
@@ -202,11 +221,17 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     });
   }
   // Before /healthz answers: a healthy server is listening on every port it serves.
-  const twilio = await startTwilioFromConfig(config, log, deps, track, {
-    onRequest: (route, result) => metrics.twilioRequest(route, result),
-    ...overrides.twilio,
-    ...(overrides.onCallEnded ? { onCallEnded: overrides.onCallEnded } : {}),
-  });
+  const twilio = await startTwilioFromConfig(
+    config,
+    log,
+    deps,
+    (call, callDeps) => track(call, 'twilio', callDeps),
+    {
+      onRequest: (route, result) => metrics.twilioRequest(route, result),
+      ...overrides.twilio,
+      ...(overrides.onCallEnded ? { onCallEnded: overrides.onCallEnded } : {}),
+    },
+  );
   let http: HttpServer | null = null;
   if (config.HTTP_ENABLED) {
     http = await startHttpServer({
@@ -217,13 +242,21 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       health: () => ({ activeCalls: calls.size }),
     });
     registerRespondRoute(http, config, log, { llm, tenants: tenantLookupFromStore(store) });
+    // Browser calls name their tenant by its number, as a trunk would with the dialled number.
+    dashboard.mount(http, callMachine, (call, tenant) =>
+      track(call, 'browser', {
+        ...deps,
+        lookupMetadata: async () => ({ did: tenant, callerId: '', source: 'browser' }),
+      }),
+    );
   }
   log.info(
     {
       audioSocket: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
       agi: agi ? `${agi.host}:${agi.port}` : null,
       http: http ? `${http.host}:${http.port}` : null,
-      db: config.CALLCHART_DB,
+      store: storeEngine(config.DATABASE_URL),
+      db: config.DATABASE_URL ? undefined : config.CALLCHART_DB,
     },
     'callchart listening',
   );
@@ -245,6 +278,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     async close() {
       await audioSocket.close();
       await twilio?.close();
+      dashboard.close(); // hangs up browser calls too
       await drain(5000);
       await Promise.allSettled([agi?.close(), http?.close()]);
       await inspector?.close();

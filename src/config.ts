@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { envFlag } from './env-flag.js';
 
@@ -27,6 +28,14 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
 
+  /**
+   * Worker processes, each owning its calls end to end; 'auto' = one per core. With more than one,
+   * worker i listens for AudioSocket on AUDIOSOCKET_PORT + i and this process answers FastAGI.
+   */
+  WORKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
+    .default(1)
+    .transform((v) => (v === 'auto' ? availableParallelism() : v)),
   AUDIOSOCKET_HOST: z.string().min(1).default('127.0.0.1'),
   AUDIOSOCKET_PORT: port.default(9099),
   AGI_HOST: z.string().min(1).default('127.0.0.1'),
@@ -37,8 +46,16 @@ export const configSchema = z.object({
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(9464),
   HTTP_ENABLED: bool.default(true),
+  /** A stereo WAV per call (caller left, agent right) in this directory; empty: no recordings. */
+  RECORDINGS_DIR: z.string().default(''),
+  RECORDINGS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 
   CALLCHART_DB: z.string().min(1).default('data/callchart.db'),
+  /** postgres://… selects the shared Postgres store instead of SQLite (CALLCHART_DB still locates the journal). */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL')
+    .optional(),
   TENANTS_FILE: z.string().optional(),
 
   DEEPGRAM_API_KEY: z.string().default(''),
@@ -49,6 +66,10 @@ export const configSchema = z.object({
   DEEPGRAM_ENDPOINTING_MS: ms.default(300),
   DEEPGRAM_UTTERANCE_END_MS: ms.default(1000),
   DEEPGRAM_KEYTERMS: list.default(['postcode', 'plumber', 'callout']),
+  /** Flux only (DEEPGRAM_MODEL=flux-general-en / flux-general-multi): end-of-turn thresholds. */
+  DEEPGRAM_EAGER_EOT_THRESHOLD: z.union([z.literal('off'), z.coerce.number().min(0.3).max(0.9)]).default(0.5),
+  DEEPGRAM_EOT_THRESHOLD: z.coerce.number().min(0.5).max(1).default(0.7),
+  DEEPGRAM_EOT_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(5000),
 
   GROQ_API_KEY: z.string().default(''),
   GROQ_BASE_URL: z.url().default('https://api.groq.com'),
@@ -78,6 +99,15 @@ export const configSchema = z.object({
   /** Echo guard: the barge-in threshold is at least this fraction of the RMS being played out. */
   BARGE_IN_ECHO_RATIO: z.coerce.number().min(0).max(4).default(0.35),
 
+  /** Start the reply on an early end-of-turn signal, holding its audio until the turn is confirmed. */
+  SPECULATIVE_REPLIES: bool.default(true),
+  /** Silence after a complete-looking transcript that counts as an early end of turn (Nova-3). */
+  TURN_EAGER_SILENCE_MS: ms.default(160),
+  /** Silence after which Deepgram is asked to finalise at once instead of waiting out its endpoint (Nova-3). */
+  TURN_FINALIZE_SILENCE_MS: ms.default(240),
+  /** Silence after which a transcript that stops mid-sentence still ends the turn. */
+  TURN_INCOMPLETE_HOLD_MS: ms.default(1200),
+
   CONTEXT_API_URL: z.url().optional(),
   CONTEXT_API_KEY: z.string().default(''),
   CONTEXT_API_TIMEOUT_MS: ms.default(3000),
@@ -87,8 +117,12 @@ export const configSchema = z.object({
   TRACE_DIR: z.string().default('traces'),
 
   SIM_CALLER_SCRIPT: z.string().optional(),
+  SIM_PROFILE: z.enum(['fast', 'typical']).optional(),
 
-  /** Bearer tokens for the HTTP API (POST /v1/respond); empty turns that endpoint off. */
+  /**
+   * Bearer tokens for the HTTP API (POST /v1/respond); empty turns that endpoint off. DASHBOARD_TOKEN
+   * also opens the dashboard at /; without it the dashboard is served only on a loopback HTTP_HOST.
+   */
   DASHBOARD_TOKEN: token,
   RESPOND_API_TOKEN: token,
   RESPOND_MAX_BODY_BYTES: z.coerce
@@ -144,6 +178,7 @@ export const SECRET_KEYS = [
   'ANTHROPIC_API_KEY',
   'CARTESIA_API_KEY',
   'CONTEXT_API_KEY',
+  'DATABASE_URL', // may carry a password
   'DASHBOARD_TOKEN',
   'RESPOND_API_TOKEN',
   'TWILIO_AUTH_TOKEN',

@@ -6,6 +6,8 @@ import { type Clock, systemClock } from '../../src/clock.js';
 import type { FrameScheduler } from '../../src/transports/audiosocket/frame-scheduler.js';
 import type { SampleRate } from '../../src/transports/audiosocket/frames.js';
 import { AsteriskPeer, type PeerEnd } from '../asterisk/peer.js';
+import { agentOnsets, answersBetween, pausesAnswered } from './answers.js';
+import { lineAudio } from './line-audio.js';
 import { type CallerLine, CLIP_DIR, clipName } from './script.js';
 
 export interface SimulatedCallerOptions {
@@ -26,7 +28,7 @@ export interface SimulatedCallerOptions {
   answerTimeoutMs?: number;
   /** Keep both directions for a recording. */
   record?: boolean;
-  /** Clip lookup; defaults to the committed fixtures. */
+  /** Clip lookup (a line, or one part of a line said in parts); defaults to the committed fixtures. */
   clipFor?: (line: CallerLine) => Buffer;
 }
 
@@ -38,6 +40,12 @@ export interface CallerTurn {
   mouthToEarMs: number | null;
   /** Barge-in only: from the caller starting to talk over the agent to the agent's last voiced frame. */
   agentStopMs: number | null;
+  /** Mid-sentence pauses in the line (lines said in parts). */
+  pauses: number;
+  /** Of those, how many the agent answered: it started talking before the sentence was over. */
+  pausesAnswered: number;
+  /** Separate agent answers from the start of this line to the start of the next (or the call's end). */
+  answers: number;
 }
 
 export interface CallerResult {
@@ -181,13 +189,15 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
   };
 
   const turns: CallerTurn[] = [];
+  /** Clock times of each spoken line: its start, its pauses, the end of its voice. */
+  const spoken: { startAt: number; pauses: { startAt: number }[]; voiceEndAt: number }[] = [];
   let completed = false;
   let heardSince = startedAt;
   try {
     // The greeting.
     if ((await nextAgentVoice(startedAt, answerTimeoutMs)) === null) throw new Error('no greeting');
     for (const line of opts.script) {
-      const clip = clipFor(line);
+      const { pcm: clip, pauses } = lineAudio(line, clipFor, sampleRate, voicedRms);
       let agentStopMs: number | null = null;
       let speechStart: number;
       if (line.bargeInAfterMs !== undefined) {
@@ -206,6 +216,11 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
       await peer.saidAll();
       if (ended) break;
       const lastVoiced = clock.now() - trailingSilenceMs(clip, sampleRate, voicedRms);
+      spoken.push({
+        startAt: speechStart,
+        pauses: pauses.map((p) => ({ startAt: speechStart + p.startMs })),
+        voiceEndAt: lastVoiced,
+      });
       if (line.bargeInAfterMs !== undefined) {
         // The agent's last voiced frame after we started talking is when it stopped.
         const stoppedAt =
@@ -218,6 +233,9 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
         bargeIn: line.bargeInAfterMs !== undefined,
         mouthToEarMs: answer === null ? null : answer - lastVoiced,
         agentStopMs,
+        pauses: pauses.length,
+        pausesAnswered: 0,
+        answers: 0,
       });
       if (answer === null) break;
       heardSince = answer;
@@ -229,6 +247,13 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
     if (!ended) peer.hangup();
   }
   const end = await peer.ended;
+  const onsets = agentOnsets(agentVoicedAt);
+  turns.forEach((turn, i) => {
+    const line = spoken[i];
+    if (!line) return;
+    turn.answers = answersBetween(onsets, line.startAt, spoken[i + 1]?.startAt ?? Number.POSITIVE_INFINITY);
+    turn.pausesAnswered = pausesAnswered(onsets, line.pauses, line.voiceEndAt);
+  });
   return {
     uuid: peer.uuid,
     turns,

@@ -51,8 +51,11 @@ console.log(
 );
 console.log(`answer to first audio: ${result.answerToFirstAudioMs?.toFixed(0) ?? '-'} ms`);
 for (const t of result.turns) {
+  const cutOff =
+    t.pausesAnswered > 0 ? `  [answered ${t.pausesAnswered} of ${t.pauses} mid-sentence pauses]` : '';
+  const twice = t.answers > 1 ? `  [${t.answers} answers]` : '';
   console.log(
-    `  ${(t.mouthToEarMs?.toFixed(0) ?? '-').padStart(5)} ms  ${t.bargeIn ? '[barge-in] ' : ''}${t.line}`,
+    `  ${(t.mouthToEarMs?.toFixed(0) ?? '-').padStart(5)} ms  ${t.bargeIn ? '[barge-in] ' : ''}${t.line}${cutOff}${twice}`,
   );
 }
 console.log(`longest gap between frames: ${result.maxGapMs.toFixed(0)} ms`);

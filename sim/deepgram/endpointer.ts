@@ -43,6 +43,7 @@ export class EnergyEndpointer {
   private silentRun = 0;
   private lastVoicedEnd = 0;
   private noiseFloor = 0;
+  private lastWindowVoiced = false;
   private readonly minSpeechWindows: number;
   private readonly endWindows: number;
 
@@ -65,6 +66,11 @@ export class EnergyEndpointer {
     return this.lastVoicedEnd;
   }
 
+  /** Whether the last window pushed counted as voiced (energy above the threshold and the noise floor). */
+  get voiced(): boolean {
+    return this.lastWindowVoiced;
+  }
+
   get currentOnset(): number | undefined {
     return this.state === 'speech' ? this.onset : undefined;
   }
@@ -72,6 +78,7 @@ export class EnergyEndpointer {
   push(rms: number): EndpointerEvent | undefined {
     const start = this.boundary++;
     const voiced = rms > Math.max(this.config.thresholdRms, this.noiseFloor * this.config.noiseRatio);
+    this.lastWindowVoiced = voiced;
     switch (this.state) {
       case 'silence':
       case 'candidate':

@@ -54,6 +54,12 @@ export interface DeepgramSimOptions {
   unscriptedText?: string;
   /** How long a dropped client's place in its script is kept for its redial. */
   keepScriptAfterDropMs?: number;
+  /** Flux: silence after which a whole sentence is surely finished (end-of-turn confidence 1). */
+  fluxSettleMs?: number;
+  /** Flux: silence after which any turn is taken as over, finished-sounding or not. */
+  fluxGiveUpMs?: number;
+  /** Flux: silence that ends a speech segment, so the next speech is the script's next part. */
+  fluxSegmentGapMs?: number;
   faults?: DeepgramSimFaults;
   clock?: Clock;
   log?: Logger;
@@ -76,6 +82,9 @@ export interface DeepgramSimKnobs {
   gapWithoutEndpointingMs: number;
   unscriptedText: string;
   keepScriptAfterDropMs: number;
+  fluxSettleMs: number;
+  fluxGiveUpMs: number;
+  fluxSegmentGapMs: number;
   dropAfterAudioSec: number;
   dropAfterSegments: number;
   maxDrops: number;
@@ -91,7 +100,7 @@ const errorStatus = z.number().int().min(400).max(599);
 export function resolveKnobs(opts: DeepgramSimOptions): DeepgramSimKnobs {
   const env = opts.env;
   const f = opts.faults ?? {};
-  return {
+  const k: DeepgramSimKnobs = {
     host: knob(opts.host, 'SIM_DEEPGRAM_HOST', '127.0.0.1', env),
     port: knob(opts.port, 'SIM_DEEPGRAM_PORT', 0, env, nonNegativeOrNever),
     requiredKey: knob(opts.requiredKey, 'SIM_DEEPGRAM_REQUIRED_KEY', '', env),
@@ -142,6 +151,9 @@ export function resolveKnobs(opts: DeepgramSimOptions): DeepgramSimKnobs {
       env,
       nonNegativeOrNever,
     ),
+    fluxSettleMs: knob(opts.fluxSettleMs, 'SIM_DEEPGRAM_FLUX_SETTLE_MS', 350, env, positive),
+    fluxGiveUpMs: knob(opts.fluxGiveUpMs, 'SIM_DEEPGRAM_FLUX_GIVE_UP_MS', 2000, env, positive),
+    fluxSegmentGapMs: knob(opts.fluxSegmentGapMs, 'SIM_DEEPGRAM_FLUX_SEGMENT_GAP_MS', 300, env, positive),
     dropAfterAudioSec: knob(
       f.dropAfterAudioSec,
       'SIM_DEEPGRAM_DROP_AFTER_AUDIO_SEC',
@@ -167,6 +179,9 @@ export function resolveKnobs(opts: DeepgramSimOptions): DeepgramSimKnobs {
     refuseHandshakes: knob(f.refuseHandshakes, 'SIM_DEEPGRAM_REFUSE_HANDSHAKES', 0, env, nonNegativeOrNever),
     refuseStatus: knob(f.refuseStatus, 'SIM_DEEPGRAM_REFUSE_STATUS', 503, env, errorStatus),
   };
+  if (!(k.fluxGiveUpMs > k.fluxSettleMs))
+    throw new Error('Deepgram simulator: fluxGiveUpMs must be longer than fluxSettleMs');
+  return k;
 }
 
 /** The default script: the option (lines or a JSON path), else SIM_CALLER_SCRIPT, else none (every segment unscripted). */

@@ -1,6 +1,8 @@
 /** Wire constants of Deepgram live STT v1, from docs/protocols/deepgram-live.md. */
 
 export const LISTEN_V1_PATH = '/v1/listen';
+/** Flux, the turn-based API (§2b). */
+export const LISTEN_V2_PATH = '/v2/listen';
 
 /** §5 item 8: the close reason real clients log for NET-0001. */
 export const NET_0001_REASON =

@@ -1,15 +1,21 @@
 import type { Clock } from '../../src/clock.js';
-import type { CallerLine } from '../caller/script.js';
+import { type CallerLine, recognitionUnits } from '../caller/script.js';
 
-/** Position in a caller script: the Nth detected segment takes the Nth line. */
+/**
+ * Position in a caller script: the Nth detected segment takes the Nth line, or the Nth part where a
+ * line is said in parts with pauses between them (each part is a segment of its own).
+ */
 export class ScriptCursor {
   private next = 0;
+  private readonly units: readonly CallerLine[];
 
-  constructor(readonly script: readonly CallerLine[]) {}
+  constructor(readonly script: readonly CallerLine[]) {
+    this.units = recognitionUnits(script);
+  }
 
-  /** The line for the next segment, or undefined once the script has run out. */
+  /** The line (or part) for the next segment, or undefined once the script has run out. */
   take(): CallerLine | undefined {
-    return this.script[this.next++];
+    return this.units[this.next++];
   }
 
   get linesTaken(): number {

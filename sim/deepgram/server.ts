@@ -7,10 +7,12 @@ import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/log.js';
 import { type CallerLine, parseCallerScript } from '../caller/script.js';
 import { readCredential } from './auth.js';
+import { type FluxQuery, parseFluxQuery } from './flux-query.js';
+import { FluxSession } from './flux-session.js';
 import { type HandshakeError, rejectUpgrade } from './handshake-reject.js';
 import { type DeepgramSimOptions, resolveKnobs, resolveScript } from './options.js';
 import { handlePrerecorded } from './prerecorded.js';
-import { CLOSE_GOING_AWAY, LISTEN_V1_PATH } from './protocol.js';
+import { CLOSE_GOING_AWAY, LISTEN_V1_PATH, LISTEN_V2_PATH } from './protocol.js';
 import { type ListenQuery, parseListenQuery } from './query.js';
 import { ScriptCursors } from './script-cursors.js';
 import { type DeepgramSimStats, ListenSession } from './session.js';
@@ -33,12 +35,11 @@ const STATUS_ERR_CODE: Record<number, string> = {
   429: 'TOO_MANY_REQUESTS',
 };
 
-interface Accepted {
-  query: ListenQuery;
+type Accepted = ({ api: 'v1'; query: ListenQuery } | { api: 'v2'; query: FluxQuery }) & {
   sessionKey: string | undefined;
-}
+};
 
-/** Deepgram STT v1 on loopback: live (WebSocket, docs/protocols/deepgram-live.md) and pre-recorded (POST /v1/listen). */
+/** Deepgram STT on loopback: live Nova (/v1/listen) and Flux (/v2/listen) over WebSocket (docs/protocols/deepgram-live.md), and pre-recorded (POST /v1/listen). */
 export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<DeepgramSim> {
   const knobs = resolveKnobs(opts);
   const clock = opts.clock ?? systemClock;
@@ -77,8 +78,9 @@ export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<D
       });
       return;
     }
-    // Other plain HTTP (no upgrade): only the streaming endpoint is served.
-    const status = req.url?.startsWith(LISTEN_V1_PATH) ? 426 : 404;
+    // Other plain HTTP (no upgrade): only the streaming endpoints are served.
+    const ws = req.url?.startsWith(LISTEN_V1_PATH) || req.url?.startsWith(LISTEN_V2_PATH);
+    const status = ws ? 426 : 404;
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(
       JSON.stringify({
@@ -108,7 +110,7 @@ export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<D
     } catch {
       return { status: 400, errCode: 'INVALID_QUERY_PARAMETER', errMsg: 'malformed request URL' };
     }
-    if (url.pathname !== LISTEN_V1_PATH) {
+    if (url.pathname !== LISTEN_V1_PATH && url.pathname !== LISTEN_V2_PATH) {
       return { status: 404, errCode: 'NOT_FOUND', errMsg: `no WebSocket endpoint at ${url.pathname}` };
     }
     if (refused < knobs.refuseHandshakes) {
@@ -124,12 +126,17 @@ export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<D
     if (!credential || (knobs.requiredKey !== '' && credential.secret !== knobs.requiredKey)) {
       return { status: 401, errCode: 'INVALID_AUTH', errMsg: 'Invalid credentials.' };
     }
-    const parsed = parseListenQuery(url.searchParams);
-    if (!parsed.ok) return { status: 400, errCode: parsed.errCode, errMsg: parsed.errMsg };
     const sessionHeader = req.headers['x-deepgram-session-id'];
     const sessionKey =
       typeof sessionHeader === 'string' && sessionHeader.length <= 200 ? sessionHeader : undefined;
-    return { query: parsed.query, sessionKey };
+    if (url.pathname === LISTEN_V2_PATH) {
+      const flux = parseFluxQuery(url.searchParams);
+      if (!flux.ok) return { status: 400, errCode: flux.errCode, errMsg: flux.errMsg };
+      return { api: 'v2', query: flux.query, sessionKey };
+    }
+    const parsed = parseListenQuery(url.searchParams);
+    if (!parsed.ok) return { status: 400, errCode: parsed.errCode, errMsg: parsed.errMsg };
+    return { api: 'v1', query: parsed.query, sessionKey };
   }
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -148,14 +155,13 @@ export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<D
     wss.handleUpgrade(req, socket, head, (ws) => {
       counters.streamsOpened++;
       counters.streamsActive++;
-      const { query, sessionKey } = verdict;
+      const { sessionKey } = verdict;
       const cursor = cursors.acquire(
         sessionKey,
-        () => opts.scriptFor?.({ tags: query.tags, requestId }) ?? defaultScript,
+        () => opts.scriptFor?.({ tags: verdict.query.tags, requestId }) ?? defaultScript,
       );
-      const session = new ListenSession({
+      const common = {
         ws,
-        query,
         requestId,
         cursor,
         knobs,
@@ -163,11 +169,15 @@ export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<D
         log: log.child({ requestId }),
         stats: counters,
         takeDrop,
-        onEnd: (finished) => {
+        onEnd: (finished: boolean) => {
           counters.streamsActive--;
           cursors.release(sessionKey, finished);
         },
-      });
+      };
+      const session =
+        verdict.api === 'v2'
+          ? new FluxSession({ ...common, query: verdict.query })
+          : new ListenSession({ ...common, query: verdict.query });
       session.start();
     });
   }

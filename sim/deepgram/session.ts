@@ -54,6 +54,9 @@ export interface ListenSessionDeps {
 }
 
 /** The segment the endpointer is inside; it took its script line when speech was confirmed. */
+/** Silence after which an open segment's transcript so far is reported (as Deepgram does on a pause). */
+const PAUSE_INTERIM_SEC = 0.1;
+
 interface OpenSegment {
   line: CallerLine | undefined;
   /** ISO 639-1 code, reported only on multilingual streams. */
@@ -61,6 +64,8 @@ interface OpenSegment {
   words: LineWord[];
   onsetSec: number;
   nextInterimSec: number;
+  /** The last pause in the caller's voice already re-reported with an interim (its start, in seconds). */
+  pauseReportedSec?: number;
   /** A Finalize already delivered its words; the endpoint will close it with an empty final. */
   flushed: boolean;
 }
@@ -218,9 +223,18 @@ export class ListenSession {
     const segment = this.segment;
     if (!this.deps.query.interimResults || !segment || segment.flushed || !this.endpointer.inSpeech) return;
     const now = this.nowSec;
-    if (now < segment.nextInterimSec) return;
+    // A recogniser reports what it has when the voice pauses, not only on its cadence: once per pause.
+    const pauseStart = this.lastVoicedSec;
+    const pauseBegan = now - pauseStart >= PAUSE_INTERIM_SEC && segment.pauseReportedSec !== pauseStart;
+    if (now < segment.nextInterimSec && !pauseBegan) return;
+    if (pauseBegan) segment.pauseReportedSec = pauseStart;
     segment.nextInterimSec = now + this.deps.knobs.interimEveryMs / 1000;
-    const heard = Math.ceil((now - segment.onsetSec) * this.deps.knobs.wordsPerSec);
+    // Words are heard at the speaking rate of how the line is said (a postcode spelled out is many
+    // spoken words for few written ones), and reported in proportion.
+    const spokenWords = (segment.line?.speak ?? segment.line?.text ?? '').split(/\s+/).filter(Boolean).length;
+    const heardSpoken = Math.ceil((now - segment.onsetSec) * this.deps.knobs.wordsPerSec);
+    const fraction = spokenWords > 0 ? Math.min(1, heardSpoken / spokenWords) : 1;
+    const heard = Math.floor(fraction * segment.words.length);
     const prefix = segment.words.slice(0, Math.max(1, Math.min(segment.words.length, heard)));
     const words = layoutWords(prefix, segment.onsetSec, this.lastVoicedSec);
     this.noteWords(words, segment.onsetSec);

@@ -5,7 +5,7 @@ const cell = (v: number | null) => (v === null ? '-' : String(Math.round(v) || 0
 /** The human-readable demo report: transcript, per-turn latency table, the stored booking. */
 export function printReport(r: DemoResult, recordPath?: string): void {
   const out: string[] = [];
-  out.push(`callchart demo: one call ${r.callId}`, '');
+  out.push(`callchart demo: one call ${r.callId} (${r.profile} provider latencies)`, '');
   out.push('Transcript');
   out.push(`  agent : ${r.greeting}   (answer to first audio ${cell(r.answerToFirstAudioMs)} ms)`);
   for (const t of r.turns) {
@@ -19,12 +19,16 @@ export function printReport(r: DemoResult, recordPath?: string): void {
     'Per turn (ms)  stt final | llm ttft | tts first audio | mouth-to-ear | overhead | llm rounds | speculative | barge-in',
   );
   r.turns.forEach((t, i) => {
+    const rounds = t.llmRounds === null ? '' : String(t.llmRounds);
+    const speculative = t.speculative ? 'yes' : '';
+    const cutOff = t.pausesAnswered > 0 ? '   [answered mid-sentence]' : '';
     out.push(
-      `  ${String(i + 1).padStart(2)}  ${cell(t.sttFinalMs).padStart(20)} | ${cell(t.llmTtftMs).padStart(8)} | ${cell(t.ttsTtfbMs).padStart(15)} | ${cell(t.mouthToEarMs).padStart(12)} | ${cell(t.overheadMs).padStart(8)} | ${cell(t.llmRounds).padStart(10)} | ${(t.speculative ? 'yes' : '').padStart(11)} | ${t.bargeIn ? 'yes' : ''}`,
+      `  ${String(i + 1).padStart(2)}  ${cell(t.sttFinalMs).padStart(20)} | ${cell(t.llmTtftMs).padStart(8)} | ${cell(t.ttsTtfbMs).padStart(15)} | ${cell(t.mouthToEarMs).padStart(12)} | ${cell(t.overheadMs).padStart(8)} | ${rounds.padStart(10)} | ${speculative.padStart(11)} | ${t.bargeIn ? 'yes' : ''}${cutOff}`,
     );
   });
   out.push(
     '  mouth-to-ear is measured by the caller on the wire; overhead = mouth-to-ear - (stt final + llm ttft + tts first audio).',
+    '  llm rounds = LLM requests before the first agent audio; speculative = started before the turn was confirmed (blank: not recorded).',
   );
   if (r.note) out.push(`  ${r.note}`);
   out.push('', 'Booking as stored');

@@ -10,6 +10,7 @@ import type { Booking, TurnRecord } from '../../src/store/types.js';
 import { runFakeAgiCall } from '../asterisk/fake-asterisk-agi.js';
 import { type CallerResult, runSimulatedCaller } from '../caller/caller.js';
 import type { CallerLine } from '../caller/script.js';
+import type { ProfileName } from '../profiles.js';
 import { startSimStack } from '../stack.js';
 
 export interface DemoOptions {
@@ -22,6 +23,12 @@ export interface DemoOptions {
   log: Logger;
   /** Extra environment for callchart (tests shorten nothing here; the demo is a real call). */
   env?: Record<string, string>;
+  /** Told the dashboard's address once the server is up. */
+  onDashboard?: (url: string) => void;
+  /** Runs with the result before the server stops (the report; `--keep-open` waits here). */
+  afterCall?: (result: DemoResult) => Promise<void>;
+  /** Provider latency profile; default SIM_PROFILE, else `fast`. */
+  profile?: ProfileName;
   /** How the script's call should end ('booked' for a booking script); unset: any outcome. */
   expectOutcome?: string;
 }
@@ -35,14 +42,18 @@ export interface DemoTurn {
   mouthToEarMs: number | null;
   overheadMs: number | null;
   bargeIn: boolean;
-  /** LLM requests the caller waited for before the reply's first audio. */
+  /** LLM requests before the reply's first audio; null when the server did not record it. */
   llmRounds: number | null;
-  /** The reply was started on an early end-of-turn signal. */
+  /** The reply was started on an early end-of-turn signal, before the turn was confirmed. */
   speculative: boolean;
+  /** Caller side: mid-sentence pauses the agent answered, and its separate answers to the line. */
+  pausesAnswered: number;
+  answers: number;
 }
 
 export interface DemoResult {
   ok: boolean;
+  profile: ProfileName;
   callId: string;
   greeting: string;
   answerToFirstAudioMs: number | null;
@@ -63,14 +74,18 @@ const round = (n: number | null) => roundTo(n, 1);
  * SQLite file, and a simulated caller that dials in like Asterisk (FastAGI first, then AudioSocket).
  */
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
-  const stack = await startSimStack({ script: opts.script });
+  const stack = await startSimStack({
+    script: opts.script,
+    ...(opts.profile ? { profile: opts.profile } : {}),
+  });
   const config = loadConfig(
     {
       ...process.env,
       ...stack.env,
       AUDIOSOCKET_PORT: '0',
       AGI_PORT: '0',
-      HTTP_ENABLED: '0',
+      // The dashboard on a free loopback port (open there without a token), unless HTTP_PORT is set.
+      HTTP_PORT: process.env.HTTP_PORT ?? '0',
       ...(opts.dbPath ? { CALLCHART_DB: opts.dbPath } : {}),
       ...opts.env,
     },
@@ -89,6 +104,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   });
   try {
     await seedDemoTenants(app.store);
+    if (app.httpPort !== null) opts.onDashboard?.(`http://${config.HTTP_HOST}:${app.httpPort}/`);
     const agi = await runFakeAgiCall({
       host: config.AGI_HOST,
       port: app.agiPort ?? 0,
@@ -113,8 +129,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     }
     const turns = pairTurns(caller, stored);
     const ok = verdict(opts, turns, booking, summary);
-    return {
+    const result: DemoResult = {
       ok,
+      profile: stack.profile,
       callId: uuid,
       greeting: greetingOf(stored),
       answerToFirstAudioMs: round(caller.answerToFirstAudioMs),
@@ -124,6 +141,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       summary,
       caller,
     };
+    await opts.afterCall?.(result);
+    return result;
   } finally {
     await app.close();
     await stack.close();
@@ -168,6 +187,8 @@ function pairTurns(caller: CallerResult, stored: TurnRecord[]): DemoTurn[] {
       bargeIn: s?.bargeIn ?? false,
       llmRounds: s?.llmRounds ?? null,
       speculative: s?.speculative ?? false,
+      pausesAnswered: t.pausesAnswered,
+      answers: t.answers,
     };
   });
 }

@@ -81,7 +81,9 @@ export async function runTwilioDemo(opts: {
     const answered = stored.filter((t) => t.callerText !== '');
     const measured =
       result.stream?.turns.map((t) => t.mouthToEarMs) ?? result.gather?.turns.map((t) => t.turnMs) ?? [];
-    const turns: DemoTurn[] = answered.map((s, i) => turnOf(s, measured[i] ?? null));
+    const turns: DemoTurn[] = answered.map((s, i) =>
+      turnOf(s, measured[i] ?? null, result.stream?.turns[i]?.answers ?? 1),
+    );
     const ended = (summary as CallSummary | null)?.outcome;
     const ok =
       result.completed &&
@@ -97,6 +99,7 @@ export async function runTwilioDemo(opts: {
       calls: 1,
       summary,
       caller: null,
+      profile: stack.profile,
       ...(opts.tier === 'free'
         ? {
             note: 'Free tier: Twilio recognises the speech and Polly speaks, so the mouth-to-ear column is the webhook round here (words posted -> next TwiML).',
@@ -109,7 +112,7 @@ export async function runTwilioDemo(opts: {
   }
 }
 
-function turnOf(s: TurnRecord, mouthToEarMs: number | null): DemoTurn {
+function turnOf(s: TurnRecord, mouthToEarMs: number | null, answers: number): DemoTurn {
   const provider =
     s.sttFinalMs !== null && s.llmTtftMs !== null && s.ttsTtfbMs !== null
       ? s.sttFinalMs + s.llmTtftMs + s.ttsTtfbMs
@@ -125,5 +128,7 @@ function turnOf(s: TurnRecord, mouthToEarMs: number | null): DemoTurn {
     bargeIn: s.bargeIn,
     llmRounds: s.llmRounds,
     speculative: s.speculative,
+    pausesAnswered: 0,
+    answers,
   };
 }

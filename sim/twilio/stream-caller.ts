@@ -1,4 +1,5 @@
 import { VOICED_RMS } from '../../src/audio/energy.js';
+import { agentOnsets, answersBetween } from '../caller/answers.js';
 import { type CallerTurn, fixtureClip, trailingSilenceMs } from '../caller/caller.js';
 import type { CallerLine } from '../caller/script.js';
 import { type StreamPeerEnd, TwilioStreamPeer } from './stream-peer.js';
@@ -98,6 +99,8 @@ export async function runStreamConversation(
   };
 
   const turns: CallerTurn[] = [];
+  /** When each line started, to count the agent's separate answers to it. */
+  const lineStarts: number[] = [];
   let heardSince = startedAt;
   try {
     if ((await nextAgentVoice(startedAt, opts.answerTimeoutMs)) === null) throw new Error('no greeting');
@@ -113,6 +116,7 @@ export async function runStreamConversation(
         if (line.pauseMs) await sleep(line.pauseMs);
       }
       speechStart = performance.now();
+      lineStarts.push(speechStart);
       peer.say(clip);
       await peer.saidAll();
       if (ended) break;
@@ -129,6 +133,10 @@ export async function runStreamConversation(
         bargeIn: line.bargeInAfterMs !== undefined,
         mouthToEarMs: answer === null ? null : answer - lastVoiced,
         agentStopMs,
+        // Lines are spoken whole here: no mid-sentence pauses.
+        pauses: 0,
+        pausesAnswered: 0,
+        answers: 0,
       });
       if (answer === null) break;
       heardSince = answer;
@@ -139,6 +147,10 @@ export async function runStreamConversation(
     if (!ended) peer.hangup();
   }
   const end = await peer.ended;
+  const onsets = agentOnsets(agentVoicedAt);
+  turns.forEach((turn, i) => {
+    turn.answers = answersBetween(onsets, lineStarts[i] ?? 0, lineStarts[i + 1] ?? Number.POSITIVE_INFINITY);
+  });
   return {
     turns,
     end,

@@ -8,7 +8,7 @@ export interface CallMetadata {
   uniqueId?: string;
   /**
    * Which route delivered it: FastAGI pattern 5.1 / 5.2 (docs/protocols/agi.md §5), the AGI-script
-   * file, or Twilio's signed voice webhook.
+   * file, the dashboard's browser call, or Twilio's signed voice webhook.
    */
-  source: 'fastagi-5.1' | 'fastagi-5.2' | 'metadata-file' | 'twilio-webhook';
+  source: 'fastagi-5.1' | 'fastagi-5.2' | 'metadata-file' | 'browser' | 'twilio-webhook';
 }

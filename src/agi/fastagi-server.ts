@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { listen } from '../http/listen.js';
 import type { Logger } from '../log.js';
 import type { CallMetadataRegistry } from './call-metadata-registry.js';
-import { FastAgiSession } from './fastagi-session.js';
+import { FastAgiSession, type FastAgiSessionOptions } from './fastagi-session.js';
 
 export interface FastAgiServerOptions {
   /** Loopback by default: FastAGI has no authentication, keep it off public interfaces. */
@@ -11,8 +11,8 @@ export interface FastAgiServerOptions {
   port?: number;
   registry: CallMetadataRegistry;
   log: Logger;
-  /** "host:port" of the AudioSocket listener, sent as VA_AUDIOSOCKET in pattern 5.1. */
-  audioSocketAddress?: string;
+  /** "host:port" of the AudioSocket listener, sent as VA_AUDIOSOCKET in pattern 5.1 (or one per call). */
+  audioSocketAddress?: FastAgiSessionOptions['audioSocketAddress'];
   /** Per-connection bound on the whole exchange. */
   sessionTimeoutMs?: number;
   /** Refuse connections beyond this many at once (a flood must not exhaust file descriptors). */
@@ -42,7 +42,7 @@ export function isServiceAddress(value: string): boolean {
 }
 
 export async function startFastAgiServer(opts: FastAgiServerOptions): Promise<FastAgiServer> {
-  if (opts.audioSocketAddress !== undefined && !isServiceAddress(opts.audioSocketAddress)) {
+  if (typeof opts.audioSocketAddress === 'string' && !isServiceAddress(opts.audioSocketAddress)) {
     throw new Error(`audioSocketAddress must be host:port, got ${JSON.stringify(opts.audioSocketAddress)}`);
   }
   const log = opts.log.child({ component: 'fastagi' });

@@ -17,8 +17,11 @@ import { LineSplitter } from './line-splitter.js';
 export interface FastAgiSessionOptions {
   registry: CallMetadataRegistry;
   log: Logger;
-  /** Also set VA_AUDIOSOCKET so the dialplan needs no hard-coded address. */
-  audioSocketAddress?: string;
+  /**
+   * Also set VA_AUDIOSOCKET so the dialplan needs no hard-coded address. A function picks it per call
+   * (WORKERS > 1: the worker the call was registered with).
+   */
+  audioSocketAddress?: string | ((uuid: string) => string | undefined);
   /** Whole-session bound. Asterisk itself never times out (docs/protocols/agi.md §4), so the server must. */
   timeoutMs: number;
 }
@@ -130,7 +133,9 @@ export class FastAgiSession {
       return;
     }
     this.pending = [[VA_UUID, uuid]];
-    if (this.opts.audioSocketAddress) this.pending.push([VA_AUDIOSOCKET, this.opts.audioSocketAddress]);
+    const a = this.opts.audioSocketAddress;
+    const address = typeof a === 'function' ? a(uuid) : a;
+    if (address) this.pending.push([VA_AUDIOSOCKET, address]);
     this.state = 'commands';
     this.sendNext();
   }

@@ -23,6 +23,7 @@ import { replyActor } from './reply-actor.js';
 import { saveBookingActor } from './save-booking-actor.js';
 import { sttActor } from './stt-actor.js';
 import { ttsActor } from './tts-actor.js';
+import type { TurnEndOptions } from './turn-end.js';
 
 export type { CallSummary } from './call-summary.js';
 
@@ -51,6 +52,8 @@ export interface CallDeps {
   onTransfer?: (callId: string, facts: CallFacts) => void;
   /** Told when agent audio was stopped for a barge-in: detection time and flush time (clock ms). */
   onBargeIn?: (callId: string, detectedAt: number, stoppedAt: number) => void;
+  /** End-of-turn timing and whether replies may start on an early end-of-turn estimate. */
+  turnEnd: TurnEndOptions;
   /** Aborted when the server stops: every live call says goodbye and hangs up. */
   shutdownSignal?: AbortSignal;
 }
@@ -151,6 +154,7 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
           stt: deps.stt,
           options: deps.sttOptions,
           language: deps.sttLanguage,
+          turnEnd: deps.turnEnd,
         }),
         tts: ttsActor(line),
         greeting: greetingActor({ line, greetings: deps.greetings, store: deps.store }),
@@ -168,6 +172,10 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
     { input: { callId, language: caller.language, facts }, inspect: deps.inspect?.(callId) },
   );
   actor.on('caller.turn', (e) => line.turns.callerFinal(e.text, line.finalVoicedAt));
+  actor.on('speculation', (e) => {
+    line.turns.speculation(e.result);
+    line.observer.speculation(line.tenantId, e.result);
+  });
   actor.on('agent.turn', (e) => {
     const record = line.turns.agentDone(e.text, e.interrupted, e.step);
     line.observer.turn(line.tenantId, record);

@@ -23,6 +23,8 @@ export class CallerAudio {
   private pendingBytes = 0;
   private sink: CallerAudioSink | undefined;
   private closed = false;
+  /** Told of every frame whether it carried the caller's voice (end-of-turn timing). */
+  onVoice: ((voiced: boolean, at: number) => void) | undefined;
 
   constructor(
     private readonly line: CallLine,
@@ -67,22 +69,27 @@ export class CallerAudio {
     const agentRms = line.transport.recentOutputRms(250);
     const agentAudible = agentRms > 0 || line.transport.queuedMs() > 0;
     let toStt = frame;
+    let voiced: boolean;
     if (agentAudible && line.transport.bargeIn === false) {
       // No barge-in on this line: the caller cannot interrupt, and echo must not reach the STT.
       this.detector.reset();
+      voiced = false;
       toStt = this.silence.subarray(0, frame.length);
     } else if (agentAudible) {
       const verdict = this.detector.onFrame(rms, frameMs, agentRms);
-      if (verdict === 'quiet') toStt = this.silence.subarray(0, frame.length);
-      else line.lastVoicedAt = line.now();
+      voiced = verdict !== 'quiet';
+      if (!voiced) toStt = this.silence.subarray(0, frame.length);
       if (verdict === 'barge-in' && line.speaker) {
         line.bargeInAt = line.now();
         this.onBargeIn();
       }
     } else {
       this.detector.reset();
-      if (rms > VOICED_RMS) line.lastVoicedAt = line.now();
+      voiced = rms > VOICED_RMS;
     }
+    const now = line.now();
+    if (voiced) line.lastVoicedAt = now;
+    this.onVoice?.(voiced, now);
     if (this.sink) this.sink.sendAudio(toStt);
     else this.buffer(toStt);
   }

@@ -12,5 +12,6 @@ export function metricsObserver(metrics: Metrics): CallObserver {
     bookingMade: (tenant) => metrics.bookingMade(tenant),
     providerError: (provider, kind) => metrics.providerError(provider, kind),
     fallback: (from, to) => metrics.fallback(from, to),
+    speculation: (tenant, result) => metrics.speculation(tenant, result),
   };
 }

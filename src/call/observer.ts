@@ -10,6 +10,8 @@ export interface CallObserver {
   bookingMade(tenantId: string): void;
   providerError(provider: string, kind: string): void;
   fallback(from: string, to: string): void;
+  /** A reply started before the caller's turn was confirmed, and whether it was kept. */
+  speculation(tenantId: string, result: 'started' | 'confirmed' | 'cancelled'): void;
 }
 
 export const nullObserver: CallObserver = {
@@ -21,4 +23,5 @@ export const nullObserver: CallObserver = {
   bookingMade() {},
   providerError() {},
   fallback() {},
+  speculation() {},
 };

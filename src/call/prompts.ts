@@ -1,5 +1,5 @@
 import type { HistoryEntry, ReplyInput, Step } from '../../machines/call.types.js';
-import { nextStep } from '../../machines/intents.js';
+import { nextStep, SPEAK_AHEAD_STEPS } from '../../machines/intents.js';
 import { suggestedReply } from '../../machines/phrases.js';
 import type { ChatMessage } from '../providers/llm/types.js';
 
@@ -18,9 +18,6 @@ const GOALS: Record<Step, string> = {
   transfer: 'hand over to a person.',
   goodbye: 'say goodbye; the caller has gone quiet.',
 };
-
-/** Steps whose next question may be spoken in the same response as the tool call recording the answer. */
-const SPEAK_AHEAD_STEPS: readonly Step[] = ['understand', 'quote'];
 
 const show = (v: unknown) => (v === undefined ? '-' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : `"${v}"`);
 
@@ -59,9 +56,6 @@ function afterLines(input: ReplyInput): string[] {
   const { facts: f, slots: s, language: l, step } = input;
   const next = nextStep(step);
   const lines: Array<[string, string]> = [];
-  // Only where the detail cannot fail validation in a way the caller would hear: the problem and a
-  // yes. A postcode, an address or a name is parsed locally first, and otherwise checked before the
-  // next step is spoken.
   if (next && SPEAK_AHEAD_STEPS.includes(step))
     lines.push(['details', suggestedReply(next, undefined, f, s, l)]);
   if (next) {

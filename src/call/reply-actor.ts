@@ -1,5 +1,11 @@
 import { fromCallback } from 'xstate';
-import type { CallEvent, CallerIntent, ReplyInput, ToolCallSummary } from '../../machines/call.types.js';
+import type {
+  CallEvent,
+  CallerIntent,
+  ReplyCommand,
+  ReplyInput,
+  ToolCallSummary,
+} from '../../machines/call.types.js';
 import type { Logger } from '../log.js';
 import { type LlmClient, LlmError, type ToolCall } from '../providers/llm/types.js';
 import type { TtsContext } from '../providers/tts/types.js';
@@ -8,6 +14,9 @@ import type { CallerAudio } from './caller-audio.js';
 import { heardText, type ReplyAudioLedger } from './heard-text.js';
 import { chatMessages } from './prompts.js';
 import { TOOLS, toolCallToIntent } from './tools.js';
+
+/** Audio a speculative reply may hold while its turn is unconfirmed. */
+const MAX_HELD_MS = 20_000;
 
 export interface ReplyDeps {
   line: CallLine;
@@ -29,7 +38,10 @@ class ActiveReply implements Speaker {
   private stopped = false;
   private ttsDone = false;
   private playoutReported = false;
-  private readonly playedAtStart: number;
+  private playedAtStart: number;
+  /** Audio of a speculative reply, held until the turn is confirmed (undefined once audible). */
+  private held: Buffer[] | undefined;
+  private heldBytes = 0;
   private readonly ledger: ReplyAudioLedger = { text: '', audioMs: 0 };
   private audioSeen = false;
   private firstPushAt: number | undefined;
@@ -41,12 +53,12 @@ class ActiveReply implements Speaker {
     private readonly send: (e: CallEvent) => void,
   ) {
     this.playedAtStart = deps.line.transport.playedMs();
-    this.log = deps.line.log.child({ turn: input.turn, step: input.step });
+    this.log = deps.line.log.child({ turn: input.turn, step: input.step, speculative: input.speculative });
+    if (input.speculative) this.held = [];
   }
 
   start(): void {
-    this.deps.line.speaker = this;
-    this.deps.callerAudio.resetDetector();
+    if (!this.held) this.becomeAudible();
     const run = this.input.say !== undefined ? this.speak(this.input.say) : this.think();
     run.catch((err) => {
       if (this.stopped) return;
@@ -66,6 +78,22 @@ class ActiveReply implements Speaker {
         () => {},
       );
     if (this.deps.line.speaker === this) this.deps.line.speaker = undefined;
+  }
+
+  /** The turn was confirmed as predicted: what was held plays now, the rest as it comes. */
+  release(): void {
+    const held = this.held;
+    if (!held || this.stopped) return;
+    this.held = undefined;
+    this.becomeAudible();
+    if (this.audioSeen) this.deps.line.turns.firstAudio();
+    for (const audio of held) this.deps.line.transport.play(audio);
+  }
+
+  private becomeAudible(): void {
+    this.playedAtStart = this.deps.line.transport.playedMs();
+    this.deps.line.speaker = this;
+    this.deps.callerAudio.resetDetector();
   }
 
   /** What the caller has heard of this reply so far (for barge-in truncation). */
@@ -188,14 +216,22 @@ class ActiveReply implements Speaker {
   }
 
   private onAudio(audio: Buffer): void {
+    const { line } = this.deps;
     if (!this.audioSeen) {
       this.audioSeen = true;
-      this.deps.line.turns.firstAudio();
+      if (!this.held) line.turns.firstAudio();
       const ttfbMs = this.firstPushAt === undefined ? 0 : performance.now() - this.firstPushAt;
       this.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: Math.round(ttfbMs * 10) / 10 });
     }
-    this.ledger.audioMs += audio.length / this.deps.line.bytesPerMs;
-    this.deps.line.transport.play(audio);
+    this.ledger.audioMs += audio.length / line.bytesPerMs;
+    if (!this.held) {
+      line.transport.play(audio);
+      return;
+    }
+    // Held audio is bounded: a reply that outgrows it while unconfirmed stops growing.
+    if (this.heldBytes + audio.length > MAX_HELD_MS * line.bytesPerMs) return;
+    this.heldBytes += audio.length;
+    this.held.push(audio);
   }
 
   private async pushText(text: string): Promise<void> {
@@ -215,8 +251,9 @@ class ActiveReply implements Speaker {
 
 /** The `reply` child the chart invokes in `replying`, bound to one call's data plane. */
 export function replyActor(deps: ReplyDeps) {
-  return fromCallback<CallEvent, ReplyInput>(({ input, sendBack }) => {
+  return fromCallback<ReplyCommand, ReplyInput>(({ input, sendBack, receive }) => {
     const reply = new ActiveReply(input, deps, sendBack);
+    receive(() => reply.release());
     reply.start();
     return () => reply.stop();
   });

@@ -3,6 +3,7 @@ import type { CallEvent, Language, SttCommand, SttInput } from '../../machines/c
 import type { SttEvent, SttOptions, SttProvider, SttSession } from '../providers/stt/types.js';
 import type { CallLine } from './call-line.js';
 import type { CallerAudio } from './caller-audio.js';
+import { TurnEnd, type TurnEndOptions } from './turn-end.js';
 
 export const STT_LANGUAGE: Record<Language, string> = { en: 'en-GB', es: 'es' };
 
@@ -13,6 +14,8 @@ export interface SttActorDeps {
   options: Omit<SttOptions, 'encoding' | 'sampleRate' | 'language'>;
   /** STT language: a code or 'multi', or 'auto' to follow the caller's language. */
   language: string;
+  /** End-of-turn timing; `estimate` is false when the STT decides turns itself (Flux). */
+  turnEnd: TurnEndOptions;
 }
 
 /**
@@ -27,15 +30,16 @@ export function sttActor(deps: SttActorDeps) {
     const send = (e: CallEvent) => sendBack(e);
     let session: SttSession | undefined;
     let stopped = false;
-    let pendingFinal: string[] = [];
-
-    const flushFinal = () => {
-      if (!pendingFinal.length) return;
-      const text = pendingFinal.join(' ');
-      pendingFinal = [];
-      line.finalVoicedAt = line.lastVoicedAt;
-      send({ type: 'CALLER.FINAL', text });
-    };
+    const turnEnd = new TurnEnd(deps.turnEnd, {
+      ending: (text) => send({ type: 'CALLER.TURN_ENDING', text }),
+      resumed: () => send({ type: 'CALLER.TURN_RESUMED' }),
+      final: (text) => {
+        line.finalVoicedAt = line.lastVoicedAt;
+        send({ type: 'CALLER.FINAL', text });
+      },
+      finalize: () => session?.finalize(),
+    });
+    callerAudio.onVoice = (voiced, at) => !stopped && turnEnd.frame(voiced, at);
 
     const onEvent = (e: SttEvent) => {
       if (stopped) return;
@@ -46,12 +50,23 @@ export function sttActor(deps: SttActorDeps) {
           if (line.speaker) line.bargeInAt = line.now();
           send({ type: 'CALLER.SPEECH_STARTED', source: 'stt', heardText: line.heard() });
           break;
+        case 'interim':
+          turnEnd.interimResult(e.text);
+          break;
         case 'final':
-          if (e.text.trim()) pendingFinal.push(e.text.trim());
-          if (e.speechFinal) flushFinal();
+          turnEnd.finalResult(e.text, e);
           break;
         case 'utterance-end':
-          flushFinal();
+          turnEnd.utteranceEnd();
+          break;
+        case 'eager-end-of-turn':
+          turnEnd.serviceEnding(e.text);
+          break;
+        case 'turn-resumed':
+          turnEnd.serviceResumed();
+          break;
+        case 'end-of-turn':
+          turnEnd.serviceEnded(e.text);
           break;
         case 'reconnecting':
           line.log.warn({ attempt: e.attempt, code: e.code }, 'speech-to-text socket dropped; reconnecting');
@@ -100,6 +115,7 @@ export function sttActor(deps: SttActorDeps) {
     return () => {
       stopped = true;
       callerAudio.detach();
+      callerAudio.onVoice = undefined;
       if (session) line.closing.push(session.close());
     };
   });

@@ -25,8 +25,11 @@ export class TurnRecorder {
   private provider: string | null = null;
   private bargeInStopMs: number | null = null;
   private llmRequests = 0;
+  /** Requests of the reply the caller is waiting for (a dropped speculation's are not among them). */
+  private waitedRequests = 0;
   private llmRounds: number | null = null;
   private speculative = false;
+  private speculating = false;
 
   constructor(
     private readonly callId: string,
@@ -38,16 +41,38 @@ export class TurnRecorder {
     this.callerText = text;
     this.lastVoicedAt = lastVoicedAt;
     this.finalAt = this.now();
+    this.bargeInStopMs = null;
+    // A reply started on an early signal belongs to this turn: its figures so far are kept.
+    if (this.speculating) return;
     this.llmStartAt = this.firstTextAt = this.ttsFirstPushAt = this.firstAudioAt = null;
     this.provider = null;
-    this.bargeInStopMs = null;
     this.llmRounds = null;
+    this.waitedRequests = 0;
+  }
+
+  /** A speculative reply started, was kept for the confirmed turn, or was dropped. */
+  speculation(result: 'started' | 'confirmed' | 'cancelled'): void {
+    if (result === 'started') {
+      this.speculating = true;
+      return;
+    }
+    this.speculating = false;
+    if (result === 'confirmed') {
+      this.speculative = true;
+      return;
+    }
+    // Dropped: its requests still count for the turn, but nobody waited for them.
+    this.llmStartAt = this.firstTextAt = this.ttsFirstPushAt = this.firstAudioAt = null;
+    this.provider = null;
+    this.llmRounds = null;
+    this.waitedRequests = 0;
   }
 
   /** An LLM request of the reply being made; `speculative` when the turn was not yet confirmed. */
   llmRequested(): void {
     this.llmStartAt ??= this.now();
     this.llmRequests++;
+    this.waitedRequests++;
   }
 
   llmFirstText(provider: string): void {
@@ -63,7 +88,7 @@ export class TurnRecorder {
   /** The reply's first audio: how many LLM requests the caller waited for is fixed here. */
   firstAudio(): void {
     this.firstAudioAt ??= this.now();
-    this.llmRounds ??= this.llmRequests;
+    this.llmRounds ??= this.waitedRequests;
   }
 
   bargeInStopped(ms: number): void {
@@ -96,6 +121,7 @@ export class TurnRecorder {
     this.callerText = '';
     this.lastVoicedAt = null;
     this.llmRequests = 0;
+    this.waitedRequests = 0;
     this.llmRounds = null;
     this.speculative = false;
     return record;

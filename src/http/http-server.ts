@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { listen } from './listen.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 export interface HealthReport {
   ok: boolean;
@@ -28,6 +30,8 @@ export interface HttpServer {
   readonly port: number;
   /** Mounts another endpoint (e.g. Twilio webhooks). Exact path match; the query string is ignored. */
   addRoute(method: string, path: string, handler: RouteHandler): void;
+  /** Mounts a WebSocket (HTTP upgrade) endpoint; exact path match. Other upgrades are refused. */
+  addUpgrade(path: string, handler: UpgradeHandler): void;
   close(): Promise<void>;
 }
 
@@ -67,6 +71,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     sendJson(res, report.ok ? 200 : 503, report);
   });
 
+  const upgrades = new Map<string, UpgradeHandler>();
+
   const server = createServer((req, res) => {
     let path: string;
     try {
@@ -99,6 +105,23 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
   server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    let handler: UpgradeHandler | undefined;
+    try {
+      handler = upgrades.get(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {}
+    if (!handler) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    try {
+      handler(req, socket, head);
+    } catch (err) {
+      log.error({ err }, 'upgrade handler failed');
+      socket.destroy();
+    }
+  });
 
   const host = opts.host ?? '127.0.0.1';
   const port = await listen(server, opts.port ?? DEFAULT_HTTP_PORT, host);
@@ -109,6 +132,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     host,
     port,
     addRoute,
+    addUpgrade: (path, handler) => upgrades.set(path, handler),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

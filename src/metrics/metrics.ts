@@ -59,6 +59,7 @@ export class Metrics {
   private readonly calls: client.Counter<'tenant' | 'outcome'>;
   private readonly bookings: client.Counter<'tenant'>;
   private readonly bargeIns: client.Counter<'tenant'>;
+  private readonly speculations: client.Counter<'tenant' | 'outcome'>;
   private readonly providerErrors: client.Counter<'provider' | 'kind'>;
   private readonly fallbacks: client.Counter<'from' | 'to'>;
   private readonly activeCallsGauge: client.Gauge<'tenant'>;
@@ -97,6 +98,11 @@ export class Metrics {
     this.calls = counter('calls_total', 'Calls ended, by outcome', ['tenant', 'outcome']);
     this.bookings = counter('bookings_total', 'Bookings stored', ['tenant']);
     this.bargeIns = counter('barge_ins_total', 'Caller interruptions that stopped the agent', ['tenant']);
+    this.speculations = counter(
+      'speculations_total',
+      'Replies started on an early end-of-turn signal, by outcome: started, confirmed (kept) or cancelled',
+      ['tenant', 'outcome'],
+    );
     this.providerErrors = counter('provider_errors_total', 'Provider failures, by kind', [
       'provider',
       'kind',
@@ -189,6 +195,10 @@ export class Metrics {
 
   bargeIn(tenant: string): void {
     this.bargeIns.inc({ tenant: this.labels.value('tenant', tenant) });
+  }
+  /** A speculative reply started, was confirmed by the end of the turn, or was cancelled. */
+  speculation(tenant: string, outcome: 'started' | 'confirmed' | 'cancelled'): void {
+    this.speculations.inc({ tenant: this.labels.value('tenant', tenant), outcome });
   }
 
   /** `kind` is a short class such as 'timeout', 'http_429', 'stall', 'malformed', 'connect'. */

@@ -1,6 +1,9 @@
-import type { Booking, Tenant, TurnRecord } from './types.js';
+import type { Booking, CallEnd, CallMetrics, CallRecord, Tenant, TurnRecord } from './types.js';
 
-/** Column shapes as SQLite returns them (STRICT tables, so the types hold). */
+/**
+ * Column shapes as SQLite returns them (STRICT tables, so the types hold). The Postgres schema uses the
+ * same names and, with BIGINT read as numbers, the same shapes, so these mappers serve both engines.
+ */
 export interface TenantRow {
   number: string;
   id: string;
@@ -99,5 +102,57 @@ export function bookingFromRow(r: BookingRow): Booking {
     callerMasked: r.caller_masked,
     callerHash: r.caller_hash,
     createdAt: r.created_at,
+  };
+}
+
+/** A call row as stored, with its end-of-call metrics once the call has ended. */
+export interface StoredCall extends CallRecord {
+  endedAt: number | null;
+  outcome: CallEnd['outcome'] | null;
+  metrics: CallMetrics | null;
+}
+
+export interface CallRow {
+  call_id: string;
+  tenant_id: string;
+  dialled: string;
+  caller_masked: string;
+  caller_hash: string;
+  language: 'en' | 'es';
+  started_at: number;
+  ended_at: number | null;
+  outcome: CallEnd['outcome'] | null;
+  duration_ms: number | null;
+  turns: number | null;
+  barge_ins: number | null;
+  booked: number | null;
+  answer_to_first_audio_ms: number | null;
+  provider_errors: number | null;
+  fallbacks: number | null;
+}
+
+export function callFromRow(r: CallRow): StoredCall {
+  return {
+    callId: r.call_id,
+    tenantId: r.tenant_id,
+    dialled: r.dialled,
+    callerMasked: r.caller_masked,
+    callerHash: r.caller_hash,
+    language: r.language,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    outcome: r.outcome,
+    metrics:
+      r.ended_at === null
+        ? null
+        : {
+            durationMs: r.duration_ms ?? 0,
+            turns: r.turns ?? 0,
+            bargeIns: r.barge_ins ?? 0,
+            booked: r.booked === 1,
+            answerToFirstAudioMs: r.answer_to_first_audio_ms,
+            providerErrors: r.provider_errors ?? 0,
+            fallbacks: r.fallbacks ?? 0,
+          },
   };
 }

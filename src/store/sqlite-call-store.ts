@@ -3,27 +3,25 @@ import { type Logger, silentLogger } from '../log.js';
 import { newBookingId, parseBookingInput } from './booking-input.js';
 import { DEFAULT_TENANT, DEFAULT_TENANT_NUMBER } from './default-tenant.js';
 import { openDatabase } from './open-database.js';
-import { normaliseNumber } from './phone-number.js';
 import {
   type BookingRow,
   bookingFromRow,
+  type CallRow,
+  callFromRow,
+  type StoredCall,
   type TenantRow,
   type TurnRow,
   tenantFromRow,
   turnFromRow,
 } from './rows.js';
+import { BOOKING_ID_ATTEMPTS, StoreClosedError } from './store-errors.js';
+import { dialledNumberKey, tenantNumberKey } from './tenant-number-key.js';
 import { parseTenant } from './tenant-schema.js';
-import type {
-  Booking,
-  BookingInput,
-  CallEnd,
-  CallMetrics,
-  CallRecord,
-  CallStore,
-  Tenant,
-  TurnRecord,
-} from './types.js';
+import type { Booking, BookingInput, CallEnd, CallRecord, CallStore, Tenant, TurnRecord } from './types.js';
 import { WriteBehindQueue, type WriteErrorHandler } from './write-behind.js';
+
+// Existing importers take these from here.
+export { StoreClosedError, type StoredCall };
 
 export interface SqliteCallStoreOptions {
   /** Database file; created with its directory. Default data/callchart.db. */
@@ -34,20 +32,6 @@ export interface SqliteCallStoreOptions {
   /** Told about every write-behind write that failed (already logged). */
   onWriteError?: WriteErrorHandler;
 }
-
-/** A call row as stored, with its end-of-call metrics once the call has ended. */
-export interface StoredCall extends CallRecord {
-  endedAt: number | null;
-  outcome: CallEnd['outcome'] | null;
-  metrics: CallMetrics | null;
-}
-
-export class StoreClosedError extends Error {
-  override name = 'StoreClosedError';
-}
-
-/** How many fresh ids to try when a random booking id collides with an existing one. */
-const BOOKING_ID_ATTEMPTS = 5;
 
 /**
  * CallStore on better-sqlite3. Call and turn writes are write-behind (see WriteBehindQueue): they never
@@ -79,7 +63,7 @@ export class SqliteCallStore implements CallStore {
 
   async tenantForNumber(dialled: string): Promise<Tenant> {
     this.assertOpen();
-    const key = normaliseNumber(dialled) || DEFAULT_TENANT_NUMBER;
+    const key = dialledNumberKey(dialled);
     const row = this.sql.tenantByKey.get(key, DEFAULT_TENANT_NUMBER) as TenantRow | undefined;
     return row ? tenantFromRow(row) : DEFAULT_TENANT;
   }
@@ -87,9 +71,7 @@ export class SqliteCallStore implements CallStore {
   async upsertTenant(t: Tenant): Promise<void> {
     this.assertOpen();
     const tenant = parseTenant(t);
-    const key =
-      tenant.number === DEFAULT_TENANT_NUMBER ? DEFAULT_TENANT_NUMBER : normaliseNumber(tenant.number);
-    if (!key) throw new Error(`tenant ${tenant.id}: number has no digits`);
+    const key = tenantNumberKey(tenant);
     this.sql.upsertTenant.run({
       number_key: key,
       number: tenant.number,
@@ -281,53 +263,8 @@ export class SqliteCallStore implements CallStore {
   }
 }
 
-interface CallRow {
-  call_id: string;
-  tenant_id: string;
-  dialled: string;
-  caller_masked: string;
-  caller_hash: string;
-  language: 'en' | 'es';
-  started_at: number;
-  ended_at: number | null;
-  outcome: CallEnd['outcome'] | null;
-  duration_ms: number | null;
-  turns: number | null;
-  barge_ins: number | null;
-  booked: number | null;
-  answer_to_first_audio_ms: number | null;
-  provider_errors: number | null;
-  fallbacks: number | null;
-}
-
 function isPrimaryKeyClash(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
-function callFromRow(r: CallRow): StoredCall {
-  return {
-    callId: r.call_id,
-    tenantId: r.tenant_id,
-    dialled: r.dialled,
-    callerMasked: r.caller_masked,
-    callerHash: r.caller_hash,
-    language: r.language,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-    outcome: r.outcome,
-    metrics:
-      r.ended_at === null
-        ? null
-        : {
-            durationMs: r.duration_ms ?? 0,
-            turns: r.turns ?? 0,
-            bargeIns: r.barge_ins ?? 0,
-            booked: r.booked === 1,
-            answerToFirstAudioMs: r.answer_to_first_audio_ms,
-            providerErrors: r.provider_errors ?? 0,
-            fallbacks: r.fallbacks ?? 0,
-          },
-  };
 }
 
 function prepareStatements(db: Database.Database) {

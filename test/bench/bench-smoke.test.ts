@@ -7,8 +7,8 @@ import { runBench } from '../../bench/run-bench.js';
 describe('bench runner (smoke)', () => {
   afterAll(killAllChildren); // runBench stops its children itself; this covers a failure half way
 
-  it('runs 2 calls against callchart and the floor and reports every figure', {
-    timeout: 120_000,
+  it('runs 2 calls against callchart and both floors and reports every figure', {
+    timeout: 180_000,
   }, async () => {
     const r = await runBench({
       calls: 2,
@@ -35,7 +35,37 @@ describe('bench runner (smoke)', () => {
     expect(r.floor?.completedCalls).toBeGreaterThanOrEqual(1);
     expect(r.floor?.errors).toBe(0);
     expect(r.floor?.cpuSecPerCallMin).toEqual(expect.any(Number));
+    expect(r.providerFloor?.completedCalls).toBeGreaterThanOrEqual(1);
+    expect(r.providerFloor?.errors).toBe(0);
+    expect(r.providerFloor?.cpuSecPerCallMin).toEqual(expect.any(Number));
+    expect(r.ratios.cpuVsProviderFloor).toEqual(expect.any(Number));
     expect(r.ratios).toHaveProperty('cpu');
     expect(r.ratios).toHaveProperty('rss');
+  });
+
+  it('with a profile and the pause script, reports turn-taking and the LLM figures', {
+    timeout: 120_000,
+  }, async () => {
+    const r = await runBench({
+      calls: 1,
+      seconds: 1,
+      profile: 'typical',
+      scripts: 'pause',
+      scriptLines: 2, // the first line pauses mid-sentence
+      answerTimeoutMs: 6000,
+      warmUp: false,
+      settleMs: 500,
+      skipFloor: true,
+    });
+    expect(r.profile).toBe('typical');
+    expect(r.scripts).toBe('pause');
+    expect(r.delays).toMatchObject({ sttFinalDelayMs: 100, llmTtftMs: 220, ttsFirstAudioMs: 90 });
+    expect(r.errors).toBe(0);
+    expect(r.midSentencePauses).toBeGreaterThanOrEqual(1);
+    expect(r.falseCutoffRate).toBeGreaterThanOrEqual(0);
+    expect(r.falseCutoffRate).toBeLessThanOrEqual(1);
+    // Filled from the server's turn records and counters once it exports them; null until then.
+    for (const key of ['llmRequestsPerTurn', 'llmRoundsBeforeAudio', 'speculation'])
+      expect(r).toHaveProperty(key);
   });
 });

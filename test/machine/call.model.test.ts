@@ -88,6 +88,7 @@ describe('call statechart, model-based', () => {
       '"thinking"',
       '"speaking"',
       '"deciding"',
+      '"speculating"',
       '"bargeIn"',
       '"closing"',
     ]) {
@@ -122,7 +123,8 @@ describe('call statechart, model-based', () => {
       // and its suggested wording is the one for that step and notice.
       if (snap.status === 'active' && snap.matches({ active: { turn: 'replying' } })) {
         const ask = replies.at(-1)!;
-        expect(ask.step).toBe(snap.context.replyStep);
+        // (A held speculative reply is for the step its turn is predicted to settle on.)
+        expect(ask.step).toBe(snap.context.speculation?.step ?? snap.context.replyStep);
         if (ask.say === undefined) {
           expect(suggestedReply(ask.step, ask.notice, FACTS, ask.slots, ask.language).length).toBeGreaterThan(
             0,

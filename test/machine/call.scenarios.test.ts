@@ -310,6 +310,92 @@ describe('child actor failures and the hand-over rule', () => {
   });
 });
 
+describe('speculative replies', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const atPostcode = () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'leak', details({ problem: 'leak' }));
+    speakReply(call.actor);
+    callerSays(call, 'yes please');
+    speakReply(call.actor);
+    expect(call.actor.getSnapshot().context.step).toBe('postcode');
+    return call;
+  };
+
+  it('starts the reply for the predicted step on an early signal and releases it when the final agrees', () => {
+    const call = atPostcode();
+    const before = call.replies.length;
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: "It's NN15 6QP." });
+    expect(call.replies.at(-1)).toMatchObject({ speculative: true, step: 'address' });
+    expect(call.replies.at(-1)!.history.at(-1)).toEqual({ role: 'caller', text: "It's NN15 6QP." });
+    call.actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 40 });
+    expect(call.effects).not.toContain('replyReleased');
+    call.actor.send({ type: 'CALLER.FINAL', text: "it's NN15 6QP" });
+    expect(call.effects).toContain('replyReleased');
+    expect(call.replies).toHaveLength(before + 1); // the same reply goes on: no second request
+    expect(
+      call.actor.getSnapshot().matches({ active: { workflow: 'address', turn: { replying: 'speaking' } } }),
+    ).toBe(true);
+    expect(
+      call.emitted.filter((e) => e.type === 'speculation').map((e) => (e as { result: string }).result),
+    ).toEqual(['started', 'confirmed']);
+  });
+
+  it('drops the held reply when the caller goes on, and answers the whole turn once it ends', () => {
+    const call = atPostcode();
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: "It's" });
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: "It's NN15 6QP." });
+    const speculative = call.replies.length;
+    call.actor.send({ type: 'CALLER.TURN_RESUMED' });
+    expect(call.effects).toContain('replyStopped');
+    expect(call.actor.getSnapshot().matches({ active: { turn: { listening: 'hearing' } } })).toBe(true);
+    call.actor.send({ type: 'CALLER.FINAL', text: "It's NN15 6QP, sorry, SW1A 1AA." });
+    expect(call.replies).toHaveLength(speculative + 1);
+    expect(call.replies.at(-1)).not.toHaveProperty('speculative');
+    expect(call.effects).not.toContain('replyReleased');
+  });
+
+  it('drops the held reply when the final says something else, and replies afresh', () => {
+    const call = atPostcode();
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: "It's NN15 6QP." });
+    call.actor.send({ type: 'CALLER.FINAL', text: "It's NN15 6QP, no wait" });
+    expect(call.effects).not.toContain('replyReleased');
+    expect(call.replies.at(-1)).not.toHaveProperty('speculative');
+    expect(call.emitted.some((e) => e.type === 'speculation' && e.result === 'cancelled')).toBe(true);
+  });
+
+  it('applies the tool calls a held reply made after its words only once the turn is confirmed', () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: 'my sink is leaking' });
+    expect(call.replies.at(-1)).toMatchObject({ speculative: true, step: 'understand' });
+    call.actor.send({ ...tools(details({ problem: 'leaking sink' })), afterText: true });
+    expect(call.actor.getSnapshot().context.step).toBe('greet');
+    call.actor.send({ type: 'CALLER.FINAL', text: 'My sink is leaking.' });
+    expect(call.actor.getSnapshot().context.step).toBe('quote');
+    expect(call.effects).toContain('replyReleased');
+    // Its words were the quote, so no second reply follows when it has played.
+    const count = call.replies.length;
+    speakReply(call.actor);
+    expect(call.replies).toHaveLength(count);
+    expect(call.actor.getSnapshot().matches({ active: { turn: { listening: 'idle' } } })).toBe(true);
+  });
+
+  it('never speculates where a booking must commit first', () => {
+    const call = atPostcode();
+    callerSays(call, 'NN15 6QP');
+    speakReply(call.actor);
+    callerSays(call, '12 Acacia Avenue');
+    speakReply(call.actor);
+    const count = call.replies.length;
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: 'Priya Shah' });
+    expect(call.replies).toHaveLength(count);
+  });
+});
+
 describe('phrasing', () => {
   it('speaks Spanish with usted and the trade in Spanish', async () => {
     const { suggestedReply: reply, tradeLabelIn } = await import('../../machines/phrases.js');

@@ -9,6 +9,7 @@ import type {
   CallerIntent,
   CallInput,
   GreetingInput,
+  ReplyCommand,
   ReplyInput,
   SttCommand,
   SttInput,
@@ -47,8 +48,9 @@ export function startTestCall(
       greeting: fromCallback<CallEvent, GreetingInput>(() => {
         effects.push('playGreeting');
       }),
-      reply: fromCallback<CallEvent, ReplyInput>(({ input }) => {
+      reply: fromCallback<ReplyCommand, ReplyInput>(({ input, receive }) => {
         replies.push(input);
+        receive(() => effects.push('replyReleased'));
         return () => effects.push('replyStopped');
       }),
       saveBooking: fromPromise<{ bookingId: string }, BookingRequest>(async ({ input }) => {

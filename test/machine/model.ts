@@ -23,6 +23,9 @@ export const MODEL_EVENTS: AnyEvent[] = [
   { type: 'PLAYOUT.DONE' },
   { type: 'CALLER.FINAL', text: 'there is water everywhere' },
   { type: 'CALLER.FINAL', text: '' },
+  // Early end of turn: speculation starts, is confirmed by the same words or dropped.
+  { type: 'CALLER.TURN_ENDING', text: 'there is water everywhere' },
+  { type: 'CALLER.TURN_RESUMED' },
   { type: 'CALLER.SPEECH_STARTED', source: 'stt', heardText: 'I can get' },
   { type: 'TTS.FIRST_AUDIO', ttfbMs: 60 },
   { type: 'REPLY.GENERATED', text: 'ok' },

@@ -72,7 +72,7 @@ describe('Deepgram simulator: handshake (docs/protocols/deepgram-live.md §1, §
 
   it('answers 404 for other paths', async () => {
     sim = await startDeepgramSim({ script, env: {} });
-    const res = await refusedUpgrade(`${sim.url}/v2/listen?model=flux-general-en`, {
+    const res = await refusedUpgrade(`${sim.url}/v3/listen?model=flux-general-en`, {
       authorization: 'Token k',
     });
     expect(res.status).toBe(404);

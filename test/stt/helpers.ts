@@ -117,15 +117,18 @@ export class RawStream {
     baseUrl: string,
     query: string,
     headers: Record<string, string> = {},
+    path = '/v1/listen',
   ): Promise<RawStream> {
-    const ws = new WebSocket(`${baseUrl}/v1/listen?${query}`, {
+    const ws = new WebSocket(`${baseUrl}${path}?${query}`, {
       headers: { authorization: 'Token test-key', ...headers },
     });
+    // Listen before the upgrade completes: a v2 server's Connected can arrive with the 101 itself.
+    const stream = new RawStream(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    return new RawStream(ws);
+    return stream;
   }
 
   sendAudio(audio: Buffer, frameBytes = 320): void {

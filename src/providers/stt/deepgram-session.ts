@@ -1,11 +1,8 @@
 import type { DeepgramClient } from '@deepgram/sdk';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
-import { parseServerMessage, toSttEvent } from './deepgram-messages.js';
-import type { ListenV1Query } from './deepgram-query.js';
+import type { DeepgramSocket, ListenDialect } from './deepgram-dialect.js';
 import type { SttEvent, SttSession } from './types.js';
-
-type ListenV1Socket = Awaited<ReturnType<DeepgramClient['listen']['v1']['connect']>>;
 
 /** ReconnectingWebSocket.ReadyState.OPEN in the SDK. */
 const SOCKET_OPEN = 1;
@@ -20,7 +17,8 @@ export interface DeepgramSessionTimings {
 
 export interface DeepgramSessionDeps {
   client: DeepgramClient;
-  query: ListenV1Query;
+  /** Nova (/v1/listen) or Flux (/v2/listen): dialling, control messages, server messages. */
+  dialect: ListenDialect;
   interims: boolean;
   /** Audio bytes per second of the session's format, to keep event times continuous across sockets. */
   bytesPerSec: number;
@@ -40,7 +38,7 @@ type State = 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed';
  */
 export class DeepgramSttSession implements SttSession {
   private state: State = 'connecting';
-  private socket: ListenV1Socket | undefined;
+  private socket: DeepgramSocket | undefined;
   /** Bumped at each dial, so late frames of an abandoned socket are ignored. */
   private dialGeneration = 0;
   private keepAliveTimer: unknown;
@@ -83,7 +81,7 @@ export class DeepgramSttSession implements SttSession {
   finalize(): void {
     if (!this.isOpen) return;
     try {
-      this.socket?.sendFinalize({ type: 'Finalize' });
+      if (this.socket) this.deps.dialect.finalize(this.socket);
     } catch (err) {
       this.deps.log.debug({ err }, 'deepgram: Finalize not sent');
     }
@@ -112,7 +110,7 @@ export class DeepgramSttSession implements SttSession {
         };
       });
       try {
-        socket.sendCloseStream({ type: 'CloseStream' });
+        this.deps.dialect.closeStream(socket);
       } catch (err) {
         this.deps.log.debug({ err }, 'deepgram: CloseStream not sent');
       }
@@ -125,11 +123,10 @@ export class DeepgramSttSession implements SttSession {
     this.finish(code, reason);
   }
 
-  private async dial(): Promise<ListenV1Socket> {
+  private async dial(): Promise<DeepgramSocket> {
     const generation = ++this.dialGeneration;
-    const { client, query, timings } = this.deps;
-    const socket = await client.listen.v1.connect({
-      ...query,
+    const { client, dialect, timings } = this.deps;
+    const socket = await dialect.dial(client, {
       reconnectAttempts: 0,
       connectionTimeoutInSeconds: timings.connectTimeoutMs / 1000,
     });
@@ -149,7 +146,7 @@ export class DeepgramSttSession implements SttSession {
     }
   }
 
-  private adopt(socket: ListenV1Socket): void {
+  private adopt(socket: DeepgramSocket): void {
     this.socket = socket;
     this.bytesOnSocket = 0;
     this.state = 'open';
@@ -157,19 +154,11 @@ export class DeepgramSttSession implements SttSession {
   }
 
   private onMessage(raw: unknown): void {
-    const parsed = parseServerMessage(raw);
-    if (!parsed.ok) {
-      this.deps.log.warn({ reason: parsed.reason }, 'deepgram: ignored server message');
-      return;
-    }
-    if (parsed.message.type === 'Metadata') {
-      this.deps.log.debug({ requestId: parsed.message.request_id }, 'deepgram: stream metadata');
-    }
-    const event = toSttEvent(parsed.message, { offsetSec: this.offsetSec, interims: this.deps.interims });
-    if (event) this.emit(event);
+    const mapping = { offsetSec: this.offsetSec, interims: this.deps.interims };
+    for (const event of this.deps.dialect.toEvents(raw, mapping, this.deps.log)) this.emit(event);
   }
 
-  private onSocketClose(socket: ListenV1Socket, code: number, reason: string): void {
+  private onSocketClose(socket: DeepgramSocket, code: number, reason: string): void {
     if (socket !== this.socket) return; // a dial that failed, or a socket already given up
     if (this.state === 'closing') {
       this.onSocketClosedWhileClosing?.(code, reason);
@@ -226,7 +215,7 @@ export class DeepgramSttSession implements SttSession {
   }
 
   /** Detaches and closes a socket we no longer want; the SDK's synchronous close event is then ignored. */
-  private abandon(socket: ListenV1Socket | undefined): void {
+  private abandon(socket: DeepgramSocket | undefined): void {
     if (!socket) return;
     if (socket === this.socket) this.socket = undefined;
     this.dialGeneration++;
@@ -237,14 +226,14 @@ export class DeepgramSttSession implements SttSession {
     }
   }
 
-  /** §3a: KeepAlive is a text frame; sent only when no audio went out during the last interval. */
+  /** KeepAlive (v1: a text frame, §3a; v2: a WebSocket ping), only when no audio went out during the last interval. */
   private startKeepAlive(): void {
     this.stopKeepAlive();
     const tick = (): void => {
       if (!this.isOpen) return;
       if (!this.audioSinceKeepAlive) {
         try {
-          this.socket?.sendKeepAlive({ type: 'KeepAlive' });
+          if (this.socket) this.deps.dialect.keepAlive(this.socket);
         } catch (err) {
           this.deps.log.debug({ err }, 'deepgram: KeepAlive not sent');
         }

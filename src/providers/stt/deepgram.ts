@@ -1,8 +1,10 @@
 import { DeepgramClient } from '@deepgram/sdk';
 import { type Clock, systemClock } from '../../clock.js';
 import type { Logger } from '../../log.js';
+import { isFluxModel, listenV2Dialect, toListenV2Query } from './deepgram-flux-dialect.js';
 import { toListenV1Query } from './deepgram-query.js';
 import { type DeepgramSessionTimings, DeepgramSttSession } from './deepgram-session.js';
+import { listenV1Dialect } from './deepgram-v1-dialect.js';
 import type { SttEvent, SttOptions, SttProvider, SttSession } from './types.js';
 
 export interface DeepgramSttConfig {
@@ -29,7 +31,7 @@ export const DEEPGRAM_DEFAULT_TIMINGS: DeepgramSessionTimings = {
   reconnectDelaysMs: [100, 400, 1200],
 };
 
-/** Deepgram live STT (Nova, /v1/listen) behind the product's SttProvider interface. */
+/** Deepgram live STT behind the product's SttProvider interface: Nova on /v1/listen, Flux (model flux-*) on /v2/listen. */
 export class DeepgramSttProvider implements SttProvider {
   readonly name = 'deepgram';
   private readonly timings: DeepgramSessionTimings;
@@ -53,7 +55,9 @@ export class DeepgramSttProvider implements SttProvider {
     });
     const session = new DeepgramSttSession({
       client,
-      query: toListenV1Query(options),
+      dialect: isFluxModel(options.model)
+        ? listenV2Dialect(toListenV2Query(options))
+        : listenV1Dialect(toListenV1Query(options)),
       interims: options.interimResults,
       bytesPerSec: options.sampleRate * (options.encoding === 'linear16' ? 2 : 1),
       timings: this.timings,

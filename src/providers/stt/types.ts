@@ -15,6 +15,17 @@ export interface SttOptions extends SttAudioFormat {
   vadEvents: boolean; // SpeechStarted
   smartFormat: boolean;
   keyterms: string[]; // Nova-3 keyterm prompting
+  /** Flux (model flux-general-en / flux-general-multi) end-of-turn settings; Nova ignores them. */
+  flux?: FluxTurnOptions;
+}
+
+export interface FluxTurnOptions {
+  /** 0.3-0.9; unset: no eager-end-of-turn / turn-resumed events. */
+  eagerEotThreshold?: number;
+  /** 0.5-1.0 (1 leaves only the timeout). */
+  eotThreshold: number;
+  /** Ends the turn this long after speech stops, whatever the confidence (500-60000). */
+  eotTimeoutMs: number;
 }
 
 export type SttEvent =
@@ -29,6 +40,14 @@ export type SttEvent =
       durationSec: number;
     }
   | { type: 'utterance-end'; lastWordEndSec: number }
+  /** Flux only (/v2/listen TurnInfo). StartOfTurn also emits `speech-started` (barge-in uses that). */
+  | { type: 'turn-started' }
+  /** Flux: the turn probably ended (eager_eot_threshold); a reply may start speculatively. */
+  | { type: 'eager-end-of-turn'; text: string; confidence: number }
+  /** Flux: the caller went on after an eager end of turn; drop what was started on it. */
+  | { type: 'turn-resumed' }
+  /** Flux: the turn is over (eot_threshold or eot_timeout_ms); `text` is the whole turn. */
+  | { type: 'end-of-turn'; text: string; confidence: number }
   /** The socket dropped and the adapter is redialling; audio sent meanwhile is lost. */
   | { type: 'reconnecting'; attempt: number; code: number; reason: string }
   | { type: 'reconnected'; attempt: number }

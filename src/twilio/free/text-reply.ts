@@ -1,5 +1,11 @@
 import { fromCallback } from 'xstate';
-import type { CallEvent, CallerIntent, ReplyInput, ToolCallSummary } from '../../../machines/call.types.js';
+import type {
+  CallEvent,
+  CallerIntent,
+  ReplyCommand,
+  ReplyInput,
+  ToolCallSummary,
+} from '../../../machines/call.types.js';
 import { chatMessages } from '../../call/prompts.js';
 import { TOOLS, toolCallToIntent } from '../../call/tools.js';
 import type { Logger } from '../../log.js';
@@ -23,7 +29,8 @@ export interface TextReplyDeps {
  * call once the TwiML carrying the words has been returned.
  */
 export function textReplyActor(deps: TextReplyDeps) {
-  return fromCallback<CallEvent, ReplyInput>(({ input, sendBack }) => {
+  // No speculative replies on this tier (Twilio gives whole turns), so REPLY.RELEASE never comes.
+  return fromCallback<ReplyCommand, ReplyInput>(({ input, sendBack }) => {
     const abort = new AbortController();
     const log = deps.log.child({ turn: input.turn, step: input.step });
     const voiced = (text: string) => {

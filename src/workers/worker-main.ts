@@ -1,0 +1,81 @@
+/**
+ * One worker process (WORKERS > 1): the whole call runtime for the calls the primary hands it, with
+ * AudioSocket on AUDIOSOCKET_PORT + index and no FastAGI or HTTP of its own. Started by the primary
+ * with `fork(worker-main, [index])`; it exits when the primary goes away.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startApp } from '../app.js';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../log.js';
+import { installCrashGuards } from '../shutdown.js';
+import { type FromWorkerMessage, LOAD_REPORT_MS, toWorkerMessage } from './worker-messages.js';
+
+const index = Number(process.argv[2]);
+if (!process.send || !Number.isInteger(index) || index < 0) {
+  console.error('worker-main is started by the primary (WORKERS > 1), not by hand');
+  process.exit(2);
+}
+const send = (m: FromWorkerMessage) => process.send?.(m);
+
+const config = loadConfig();
+const log = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? false }).child({
+  worker: index,
+});
+const app = await startApp(
+  {
+    ...config,
+    AUDIOSOCKET_PORT: config.AUDIOSOCKET_PORT === 0 ? 0 : config.AUDIOSOCKET_PORT + index,
+    AGI_ENABLED: false,
+    HTTP_ENABLED: false,
+    // One public port: the first worker answers every Twilio call.
+    ...(index === 0 ? {} : { TWILIO_AUTH_TOKEN: '' }),
+  },
+  log,
+);
+
+process.on('message', (raw) => {
+  const parsed = toWorkerMessage.safeParse(raw);
+  if (!parsed.success)
+    return log.warn({ issue: parsed.error.issues[0]?.message }, 'bad message from primary');
+  const m = parsed.data;
+  if (m.type === 'register') app.registry.put(m.uuid, m.meta);
+  else if (m.type === 'forget') app.registry.delete(m.uuid);
+  else stop('asked by the primary');
+});
+
+const delay = monitorEventLoopDelay({ resolution: 10 });
+delay.enable();
+const report = setInterval(() => {
+  send({ type: 'load', calls: app.activeCalls(), loopDelayMs: Math.round(delay.percentile(99) / 1e4) / 100 });
+  delay.reset();
+}, LOAD_REPORT_MS);
+report.unref();
+
+/** How long live calls may take to end once the worker is stopping. */
+const STOP_GRACE_MS = 15_000;
+let stopping = false;
+
+/**
+ * Graceful and idempotent: a stop signal may come from the primary, from a signal sent to the whole
+ * process group (Ctrl-C, systemd), or both; a second one must not cut the calls short.
+ */
+function stop(why: string): void {
+  if (stopping) return;
+  stopping = true;
+  log.info({ why }, 'worker stopping: letting its calls end');
+  clearInterval(report);
+  setTimeout(() => process.exit(1), STOP_GRACE_MS).unref();
+  app.close().then(
+    () => process.exit(0),
+    (err) => {
+      log.error({ err }, 'worker shutdown failed');
+      process.exit(1);
+    },
+  );
+}
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+// The primary is gone (crashed or killed): nobody can hand this worker calls any more.
+process.on('disconnect', () => stop('primary gone'));
+installCrashGuards(log, () => app.close());
+send({ type: 'ready', audioSocketPort: app.audioSocketPort });

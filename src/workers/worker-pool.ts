@@ -1,0 +1,165 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CallMetadata } from '../agi/call-metadata.js';
+import type { Logger } from '../log.js';
+import { fromWorkerMessage, type ToWorkerMessage } from './worker-messages.js';
+
+/** What the primary knows about one worker slot (a slot keeps its index across restarts). */
+export interface WorkerState {
+  index: number;
+  pid: number | null;
+  /** "host:port" once the worker has said it is ready; null while (re)starting. */
+  audioSocket: string | null;
+  /** Live calls at the last report, plus calls handed over since (not yet in a report). */
+  calls: number;
+  handedOver: number;
+  loopDelayMs: number;
+  restarts: number;
+}
+
+export interface WorkerPoolOptions {
+  count: number;
+  audioSocketHost: string;
+  log: Logger;
+}
+
+/** After a crash, wait this long before starting the slot again; doubled per quick crash, capped. */
+const RESTART_BASE_MS = 250;
+const RESTART_MAX_MS = 10_000;
+/** A worker that lived this long is healthy again: its next crash restarts it at the base delay. */
+const STABLE_AFTER_MS = 30_000;
+/** A worker still running this long after being asked to stop is killed (its own grace is 15 s). */
+const STOP_TIMEOUT_MS = 20_000;
+/**
+ * Event-loop delay (p99 over the last report) past which a worker is stalling: it gets new calls
+ * only if every worker is. Below it, delay only breaks ties between equally busy workers.
+ */
+const STALL_MS = 250;
+const STALL_PENALTY_CALLS = 10_000;
+
+const WORKER_MAIN = fileURLToPath(
+  new URL(`./worker-main${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
+
+/**
+ * N worker processes, each running the call runtime (worker-main.ts). The primary hands each new call
+ * to the least-loaded ready worker (fewest live calls; event-loop delay breaks ties and sidelines a
+ * stalling worker). A worker that dies loses only its own calls and is started again; the others
+ * are untouched.
+ */
+export class WorkerPool {
+  private readonly slots: Array<WorkerState & { child: ChildProcess | null; startedAt: number }> = [];
+  private closing = false;
+
+  constructor(private readonly opts: WorkerPoolOptions) {
+    for (let index = 0; index < opts.count; index++) {
+      this.slots.push({
+        index,
+        pid: null,
+        audioSocket: null,
+        calls: 0,
+        handedOver: 0,
+        loopDelayMs: 0,
+        restarts: 0,
+        child: null,
+        startedAt: 0,
+      });
+      this.start(index);
+    }
+  }
+
+  /** Resolves once every worker is ready (or rejects after `timeoutMs`). */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.slots.some((s) => !s.audioSocket)) {
+      if (Date.now() > deadline) throw new Error('workers did not start in time');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  states(): WorkerState[] {
+    return this.slots.map(({ child: _c, startedAt: _s, ...state }) => ({ ...state }));
+  }
+
+  /** Registers the call with the least-loaded ready worker; returns its AudioSocket address. */
+  assign(uuid: string, meta: CallMetadata): string | undefined {
+    let best: (typeof this.slots)[number] | undefined;
+    let bestScore = Number.POSITIVE_INFINITY;
+    for (const s of this.slots) {
+      if (!s.audioSocket || !s.child?.connected) continue;
+      const score = s.calls + s.handedOver + (s.loopDelayMs > STALL_MS ? STALL_PENALTY_CALLS : 0);
+      if (score < bestScore || (score === bestScore && best && s.loopDelayMs < best.loopDelayMs)) {
+        best = s;
+        bestScore = score;
+      }
+    }
+    if (!best?.child || !best.audioSocket) return undefined;
+    this.send(best.child, { type: 'register', uuid, meta });
+    best.handedOver++;
+    return best.audioSocket;
+  }
+
+  /** Tells every worker to drop a registration (the FastAGI session failed before handing it over). */
+  forget(uuid: string): void {
+    for (const s of this.slots) if (s.child?.connected) this.send(s.child, { type: 'forget', uuid });
+  }
+
+  /** Asks every worker to stop (each lets its calls end), then waits for them to exit. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(
+      this.slots.map(async (s) => {
+        const child = s.child;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise((r) => child.once('exit', r));
+        if (child.connected) this.send(child, { type: 'shutdown' });
+        else child.kill('SIGTERM');
+        const kill = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        await exited;
+        clearTimeout(kill);
+      }),
+    );
+  }
+
+  private start(index: number): void {
+    const slot = this.slots[index];
+    if (!slot || this.closing) return;
+    const log = this.opts.log.child({ worker: index });
+    const child = fork(WORKER_MAIN, [String(index)], { stdio: 'inherit' });
+    Object.assign(slot, { child, pid: child.pid ?? null, audioSocket: null, calls: 0, handedOver: 0 });
+    slot.startedAt = Date.now();
+    child.on('message', (raw) => {
+      const parsed = fromWorkerMessage.safeParse(raw);
+      if (!parsed.success) return log.warn('bad message from worker dropped');
+      const m = parsed.data;
+      if (m.type === 'ready') {
+        slot.audioSocket = `${this.opts.audioSocketHost}:${m.audioSocketPort}`;
+        log.info({ pid: child.pid, audioSocket: slot.audioSocket }, 'worker ready');
+      } else {
+        slot.calls = m.calls;
+        slot.handedOver = 0;
+        slot.loopDelayMs = m.loopDelayMs;
+      }
+    });
+    child.on('error', (err) => log.error({ err }, 'worker process error'));
+    child.once('exit', (code, signal) => {
+      if (slot.child !== child) return;
+      Object.assign(slot, { child: null, pid: null, audioSocket: null, calls: 0, handedOver: 0 });
+      if (this.closing) return;
+      const quick = Date.now() - slot.startedAt < STABLE_AFTER_MS;
+      const wait = quick
+        ? Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** Math.min(slot.restarts, 6))
+        : RESTART_BASE_MS;
+      slot.restarts++;
+      log.error({ code, signal, restartInMs: wait }, 'worker exited; its calls are lost, restarting it');
+      setTimeout(() => this.start(index), wait).unref();
+    });
+  }
+
+  private send(child: ChildProcess, m: ToWorkerMessage): void {
+    child.send(m, (err) => {
+      if (err) this.opts.log.warn({ err }, 'could not reach a worker');
+    });
+  }
+}

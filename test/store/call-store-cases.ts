@@ -1,0 +1,253 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BOOKING_ID_PATTERN, InvalidBookingError } from '../../src/store/booking-input.js';
+import { DEFAULT_TENANT } from '../../src/store/default-tenant.js';
+import { hashCaller } from '../../src/store/phone-number.js';
+import type { StoredCall } from '../../src/store/rows.js';
+import { StoreClosedError } from '../../src/store/store-errors.js';
+import type { CallStore } from '../../src/store/types.js';
+import type { WriteErrorHandler } from '../../src/store/write-behind.js';
+import { bookingInput, CALLER, callEnd, callRecord, QUICK_FIX, turn } from './fixtures.js';
+
+export interface StoreUnderTest extends CallStore {
+  callById(callId: string): Promise<StoredCall | undefined>;
+}
+
+export interface StoreOpenOptions {
+  now?: () => number;
+  onWriteError?: WriteErrorHandler;
+}
+
+/** What the shared cases need from an engine: a fresh database per test, stores on it, a second look. */
+export interface EngineHarness {
+  /** Makes a fresh, empty database for the next test. */
+  setup(): Promise<void>;
+  /** Opens a store (migrating if needed) on the current test's database. */
+  open(opts?: StoreOpenOptions): Promise<StoreUnderTest>;
+  /** Row count seen through a separate connection, i.e. only what has been committed. */
+  countRows(table: 'calls' | 'turns' | 'bookings'): Promise<number>;
+  teardown(): Promise<void>;
+}
+
+const NOW = 1_700_000_100_000;
+
+/**
+ * The behaviour every CallStore engine must share, run against SQLite and against a real Postgres.
+ * `ctx.store` is reassigned by cases that reopen, so engine-specific tests can use it too.
+ */
+export function callStoreCases(harness: () => EngineHarness): { store: () => StoreUnderTest } {
+  let h: EngineHarness;
+  let store: StoreUnderTest;
+  const opened: StoreUnderTest[] = [];
+  const open = async (opts: StoreOpenOptions = {}) => {
+    const s = await h.open(opts);
+    opened.push(s);
+    return s;
+  };
+
+  beforeEach(async () => {
+    h = harness();
+    await h.setup();
+    store = await open({ now: () => NOW });
+  });
+  afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close();
+    await h.teardown();
+  });
+
+  describe('tenants', () => {
+    it('falls back to the seeded default tenant for an unknown number', async () => {
+      const t = await store.tenantForNumber('01999 000000');
+      expect(t).toEqual(DEFAULT_TENANT);
+      expect(t).toMatchObject({ companyName: 'Home Services', tradeLabel: 'engineer', calloutFee: 49 });
+    });
+
+    it('falls back for a dialled number with no digits', async () => {
+      expect((await store.tenantForNumber('unknown')).id).toBe('default');
+    });
+
+    it('finds a tenant by any spelling of its dialled number', async () => {
+      await store.upsertTenant(QUICK_FIX);
+      for (const dialled of ['02012345678', '+442012345678', '442012345678', '0044 20 1234 5678']) {
+        expect(await store.tenantForNumber(dialled)).toEqual(QUICK_FIX);
+      }
+    });
+
+    it('updates a tenant in place', async () => {
+      await store.upsertTenant(QUICK_FIX);
+      await store.upsertTenant({ ...QUICK_FIX, calloutFee: 55 });
+      expect((await store.tenantForNumber('02012345678')).calloutFee).toBe(55);
+    });
+
+    it('rejects an invalid tenant without storing it', async () => {
+      await expect(store.upsertTenant({ ...QUICK_FIX, calloutFee: -1 })).rejects.toThrow();
+      await expect(store.upsertTenant({ ...QUICK_FIX, timeZone: 'Mars/Olympus' })).rejects.toThrow();
+      expect((await store.tenantForNumber('02012345678')).id).toBe('default');
+    });
+  });
+
+  describe('write-behind calls and turns', () => {
+    it('commits call and turn rows by the time their promises resolve', async () => {
+      await Promise.all([store.startCall(callRecord('c1')), store.addTurn(turn('c1', 0))]);
+      expect(await h.countRows('calls')).toBe(1);
+      expect(await h.countRows('turns')).toBe(1);
+    });
+
+    it('returns turns in order, with their latency figures', async () => {
+      void store.startCall(callRecord('c1'));
+      void store.addTurn(turn('c1', 1, { bargeIn: true, bargeInStopMs: 35 }));
+      void store.addTurn(turn('c1', 0));
+      const turns = await store.turnsForCall('c1'); // a read flushes what is pending
+      expect(turns.map((t) => t.index)).toEqual([0, 1]);
+      expect(turns[1]).toEqual(turn('c1', 1, { bargeIn: true, bargeInStopMs: 35 }));
+    });
+
+    it('keeps the latest version of a re-sent turn', async () => {
+      void store.startCall(callRecord('c1'));
+      void store.addTurn(turn('c1', 1, { agentText: 'I can get a plumber out to you today' }));
+      void store.addTurn(turn('c1', 1, { agentText: 'I can get a', bargeIn: true }));
+      const turns = await store.turnsForCall('c1');
+      expect(turns).toHaveLength(1);
+      expect(turns[0]).toMatchObject({ agentText: 'I can get a', bargeIn: true });
+    });
+
+    it('drops a bad write without losing the rest of its batch', async () => {
+      const errors: string[] = [];
+      const s = await open({ onWriteError: (w) => errors.push(`${w.kind}:${w.callId}`) });
+      void s.startCall(callRecord('c1'));
+      void s.addTurn(turn('no-such-call', 0)); // violates the turns -> calls foreign key
+      await s.addTurn(turn('c1', 0));
+      expect(errors).toEqual(['addTurn:no-such-call']);
+      expect(await s.turnsForCall('c1')).toHaveLength(1);
+    });
+
+    it('endCall commits the end row and the metrics', async () => {
+      void store.startCall(callRecord('c1'));
+      await store.endCall(callEnd('c1'));
+      const call = await store.callById('c1');
+      expect(call).toMatchObject({
+        callId: 'c1',
+        outcome: 'booked',
+        endedAt: 1_700_000_060_000,
+        startedAt: 1_700_000_000_000,
+        callerMasked: '+44*******123',
+        metrics: callEnd('c1').metrics,
+      });
+    });
+
+    it('close flushes pending writes', async () => {
+      void store.startCall(callRecord('c1'));
+      void store.addTurn(turn('c1', 0));
+      await store.close();
+      store = await open();
+      expect(await store.turnsForCall('c1')).toHaveLength(1);
+    });
+  });
+
+  describe('repeat callers', () => {
+    const hash = hashCaller(CALLER);
+
+    it('a first-time caller is not a repeat caller, even while their call is in progress', async () => {
+      expect(await store.isRepeatCaller(hash, 'quick-fix-plumbing')).toBe(false);
+      void store.startCall(callRecord('c1'));
+      expect(await store.isRepeatCaller(hash, 'quick-fix-plumbing')).toBe(false);
+    });
+
+    it('a caller with an earlier call to the same tenant is a repeat caller', async () => {
+      void store.startCall(callRecord('c1'));
+      await store.endCall(callEnd('c1'));
+      void store.startCall(callRecord('c2'));
+      expect(await store.isRepeatCaller(hash, 'quick-fix-plumbing')).toBe(true);
+      expect(await store.isRepeatCaller(hash, 'spark-electrical')).toBe(false);
+      expect(await store.isRepeatCaller(hashCaller('07700900999'), 'quick-fix-plumbing')).toBe(false);
+    });
+
+    it('a withheld number is never a repeat caller', async () => {
+      void store.startCall(callRecord('c1', { callerHash: '' }));
+      await store.endCall(callEnd('c1'));
+      expect(await store.isRepeatCaller('', 'quick-fix-plumbing')).toBe(false);
+    });
+  });
+
+  describe('bookings', () => {
+    it('is idempotent per call: one row, created then not created', async () => {
+      void store.startCall(callRecord('c1'));
+      const first = await store.createBooking(bookingInput('c1'));
+      const second = await store.createBooking(bookingInput('c1', { customerName: 'Someone Else' }));
+      expect(first.created).toBe(true);
+      expect(second.created).toBe(false);
+      expect(second.booking).toEqual(first.booking);
+      expect(first.booking.id).toMatch(BOOKING_ID_PATTERN);
+      expect(first.booking).toMatchObject({ customerName: 'Jane Smith', createdAt: NOW });
+      expect(await store.bookingForCall('c1')).toEqual(first.booking);
+    });
+
+    it('keeps a pre-chosen booking id, and a replay of it is not a second booking', async () => {
+      const { booking } = await store.createBooking(bookingInput('c1', { id: 'BK-7Q2M9X' }));
+      expect(booking.id).toBe('BK-7Q2M9X');
+      const again = await store.createBooking(bookingInput('c1', { id: 'BK-7Q2M9X' }));
+      expect(again).toEqual({ booking, created: false });
+    });
+
+    it('is committed by the time createBooking resolves', async () => {
+      await store.createBooking(bookingInput('c1'));
+      expect(await h.countRows('bookings')).toBe(1);
+    });
+
+    it('books a call once when two stores on one database race for it', async () => {
+      const other = await open({ now: () => NOW });
+      const calls = Array.from({ length: 20 }, (_, i) => `race-${i}`);
+      const results = await Promise.all(
+        calls.map((id) =>
+          Promise.all([
+            store.createBooking(bookingInput(id, { customerName: 'From Node A' })),
+            other.createBooking(bookingInput(id, { customerName: 'From Node B' })),
+          ]),
+        ),
+      );
+      for (const [a, b] of results) {
+        expect([a.created, b.created].filter(Boolean)).toHaveLength(1);
+        expect(b.booking).toEqual(a.booking);
+      }
+      expect(await h.countRows('bookings')).toBe(calls.length);
+    });
+
+    it('rejects invalid input with InvalidBookingError', async () => {
+      await expect(store.createBooking(bookingInput('c1', { customerName: '  ' }))).rejects.toBeInstanceOf(
+        InvalidBookingError,
+      );
+      await expect(store.createBooking(bookingInput('c1', { id: 'not-an-id' }))).rejects.toBeInstanceOf(
+        InvalidBookingError,
+      );
+      expect(await store.bookingForCall('c1')).toBeUndefined();
+    });
+
+    it('returns undefined for a call without a booking', async () => {
+      expect(await store.bookingForCall('nobody')).toBeUndefined();
+    });
+  });
+
+  it('keeps everything across a reopen', async () => {
+    await store.upsertTenant(QUICK_FIX);
+    void store.startCall(callRecord('c1'));
+    void store.addTurn(turn('c1', 0));
+    await store.endCall(callEnd('c1'));
+    const { booking } = await store.createBooking(bookingInput('c1'));
+    await store.close();
+
+    store = await open();
+    expect(await store.tenantForNumber('+442012345678')).toEqual(QUICK_FIX);
+    expect(await store.turnsForCall('c1')).toEqual([turn('c1', 0)]);
+    expect(await store.bookingForCall('c1')).toEqual(booking);
+    expect((await store.callById('c1'))?.outcome).toBe('booked');
+  });
+
+  it('refuses reads and bookings after close, and drops late writes quietly', async () => {
+    await store.close();
+    await expect(store.createBooking(bookingInput('c1'))).rejects.toBeInstanceOf(StoreClosedError);
+    await expect(store.tenantForNumber('02012345678')).rejects.toBeInstanceOf(StoreClosedError);
+    await expect(store.addTurn(turn('c1', 0))).resolves.toBeUndefined();
+    await store.close(); // idempotent
+  });
+
+  return { store: () => store };
+}

@@ -1,0 +1,139 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../bench/child-process.js';
+import { freePort } from '../../bench/free-port.js';
+import { runFakeAgiCall } from '../../sim/asterisk/fake-asterisk-agi.js';
+import { type CallerResult, runSimulatedCaller } from '../../sim/caller/caller.js';
+import { loadCallerScript } from '../../sim/caller/script.js';
+import { type SimStack, startSimStack } from '../../sim/stack.js';
+import type { WorkerState } from '../../src/workers/worker-pool.js';
+import { type GroupChild, spawnGroup, waitFor } from '../support/process-group.js';
+
+const script = loadCallerScript(join(ROOT, 'fixtures/scripts/booking-en.json')).slice(0, 3);
+
+interface Health {
+  ok: boolean;
+  workers: WorkerState[];
+}
+
+/**
+ * `WORKERS=2` on the real entry point (`src/main.ts`): the primary answers FastAGI and hands each
+ * call to a worker process, which takes the AudioSocket connection on its own port.
+ */
+describe('WORKERS=2', () => {
+  let sims: SimStack;
+  let dataDir: string;
+  let server: GroupChild;
+  let agiPort: number;
+  let httpPort: number;
+
+  const health = async (): Promise<Health> =>
+    (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).json() as Promise<Health>;
+  const allReady = async () => {
+    const h = await health();
+    return h.workers.length === 2 && h.workers.every((w) => w.audioSocket !== null);
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'callchart-workers-'));
+    sims = await startSimStack({ script, cartesia: { charsPerSecond: 45 } });
+    [agiPort, httpPort] = [await freePort(), await freePort()];
+    server = spawnGroup(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ...sims.env,
+        WORKERS: '2',
+        AUDIOSOCKET_PORT: '0',
+        AGI_PORT: String(agiPort),
+        HTTP_PORT: String(httpPort),
+        CALLCHART_DB: join(dataDir, 'callchart.db'),
+        METADATA_DIR: dataDir,
+        TENANTS_FILE: 'tenants.example.json',
+        LOG_LEVEL: 'warn',
+        LOG_PRETTY: '0',
+        INSPECT: '0',
+      },
+    });
+    await waitFor(allReady, 90_000, () => `workers did not start:\n${server.output()}`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await sims?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function register(n: number) {
+    const agi = await runFakeAgiCall({
+      host: '127.0.0.1',
+      port: agiPort,
+      script: 'voice-agent',
+      args: ['02012345678', `07700900${200 + n}`],
+    });
+    const uuid = agi.variables.VA_UUID;
+    const audioSocket = agi.variables.VA_AUDIOSOCKET;
+    if (!uuid || !audioSocket) throw new Error(`FastAGI gave no address: ${agi.agiStatus}`);
+    return { uuid, audioSocket, port: Number(audioSocket.split(':').at(-1)) };
+  }
+  const talk = (c: { uuid: string; port: number }): Promise<CallerResult | null> =>
+    runSimulatedCaller({ port: c.port, uuid: c.uuid, script, turnGapMs: 500 }).catch(() => null);
+
+  it('hands calls to the least-loaded worker; a dead worker loses only its calls and comes back', {
+    timeout: 180_000,
+  }, async () => {
+    const before = await health();
+    const addresses = before.workers.map((w) => w.audioSocket);
+    // Two calls registered back to back: the second goes to the other, still idle, worker.
+    const a = await register(1);
+    const b = await register(2);
+    expect(new Set([a.audioSocket, b.audioSocket])).toEqual(new Set(addresses));
+
+    const talkingA = talk(a);
+    const talkingB = talk(b);
+    // Kill A's worker outright once its call is under way.
+    const victim = before.workers.find((w) => w.audioSocket === a.audioSocket) as WorkerState;
+    await waitFor(
+      async () => (await health()).workers.some((w) => w.pid === victim.pid && w.calls > 0),
+      30_000,
+      () => 'call A never showed up on its worker',
+    );
+    process.kill(victim.pid as number, 'SIGKILL');
+
+    const [resultA, resultB] = await Promise.all([talkingA, talkingB]);
+    expect(resultA?.completed ?? false).toBe(false);
+    expect(resultB?.completed).toBe(true);
+
+    // The metadata reached the worker that took the call: it knew the dialled number's company.
+    const db = new Database(join(dataDir, 'callchart.db'), { readonly: true });
+    try {
+      const row = db.prepare('SELECT tenant_id, dialled FROM calls WHERE call_id = ?').get(b.uuid);
+      expect(row).toEqual({ tenant_id: 'quick-fix-plumbing', dialled: '02012345678' });
+    } finally {
+      db.close();
+    }
+
+    // The slot is started again with a new process; the other worker kept its pid throughout.
+    await waitFor(
+      async () => {
+        const h = await health();
+        const slot = h.workers.find((w) => w.index === victim.index);
+        return slot?.pid !== victim.pid && slot?.audioSocket != null;
+      },
+      60_000,
+      () => `the killed worker was not restarted:\n${server.output()}`,
+    );
+    const after = await health();
+    const survivor = before.workers.find((w) => w.index !== victim.index) as WorkerState;
+    expect(after.workers.find((w) => w.index === survivor.index)?.pid).toBe(survivor.pid);
+    expect(after.workers.find((w) => w.index === victim.index)?.restarts).toBe(1);
+
+    // And the restarted worker takes calls again.
+    const c = await register(3);
+    expect((await talk(c))?.completed).toBe(true);
+  });
+});
