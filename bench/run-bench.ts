@@ -243,7 +243,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 
     // 3. The provider floor, same load, on fresh simulators: the provider work of a call and no more.
     let providerFloor: BenchResult['providerFloor'] = null;
-    if (!opts.skipFloor && !opts.skipProviderFloor) {
+    if (!opts.skipFloor && !opts.skipProviderFloor && opts.transport !== 'twilio') {
       const replyMs = serverFig.meanReplyMs ?? 4000;
       sims = await startSimulators({ profile, scriptPath, ttsCharsPerSecond: TTS_CHARS_PER_SECOND });
       floorProcess = await startProviderFloor({
