@@ -13,9 +13,14 @@ import { CLIP_DIR, clipName, loadCallerScript, recognitionUnits, SCRIPT_DIR } fr
 
 const scriptDir = fileURLToPath(SCRIPT_DIR);
 const clipDir = fileURLToPath(CLIP_DIR);
+/** Clips a test splices itself (test/e2e/turn-taking.test.ts: a sentence resumed after a short pause). */
+const EXTRA_LINES = [{ text: "And there's water on the floor." }];
 let made = 0;
-for (const file of readdirSync(scriptDir).filter((f) => f.endsWith('.json'))) {
-  for (const line of recognitionUnits(loadCallerScript(`${scriptDir}/${file}`))) {
+const scripted = readdirSync(scriptDir)
+  .filter((f) => f.endsWith('.json'))
+  .flatMap((file) => recognitionUnits(loadCallerScript(`${scriptDir}/${file}`)));
+{
+  for (const line of [...scripted, ...EXTRA_LINES] as Array<(typeof scripted)[number]>) {
     const out = `${clipDir}/${clipName(line)}`;
     if (existsSync(out) && !process.argv.includes('--force')) continue;
     const voice = line.lang === 'es' ? 'es' : 'en-gb';

@@ -46,6 +46,8 @@ export interface CallerTurn {
   pausesAnswered: number;
   /** Separate agent answers from the start of this line to the start of the next (or the call's end). */
   answers: number;
+  /** Agent voiced frames that arrived while this line was being said (clock ms window). */
+  agentVoicedWhileSpeaking: number;
 }
 
 export interface CallerResult {
@@ -215,11 +217,14 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
       }
       await peer.saidAll();
       if (ended) break;
-      const lastVoiced = clock.now() - trailingSilenceMs(clip, sampleRate, voicedRms);
+      const trailingMs = trailingSilenceMs(clip, sampleRate, voicedRms);
+      const lastVoiced = clock.now() - trailingMs;
       spoken.push({
         startAt: speechStart,
         pauses: pauses.map((p) => ({ startAt: speechStart + p.startMs })),
-        voiceEndAt: lastVoiced,
+        // From the audio itself (the clip's voiced length), not from when sending finished: a busy
+        // event loop can only make the real end later, so this never blames the agent wrongly.
+        voiceEndAt: speechStart + clip.length / ((sampleRate / 1000) * 2) - trailingMs,
       });
       if (line.bargeInAfterMs !== undefined) {
         // The agent's last voiced frame after we started talking is when it stopped.
@@ -236,6 +241,7 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
         pauses: pauses.length,
         pausesAnswered: 0,
         answers: 0,
+        agentVoicedWhileSpeaking: 0,
       });
       if (answer === null) break;
       heardSince = answer;
@@ -253,6 +259,9 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
     if (!line) return;
     turn.answers = answersBetween(onsets, line.startAt, spoken[i + 1]?.startAt ?? Number.POSITIVE_INFINITY);
     turn.pausesAnswered = pausesAnswered(onsets, line.pauses, line.voiceEndAt);
+    turn.agentVoicedWhileSpeaking = agentVoicedAt.filter(
+      (at) => at >= line.startAt && at < line.voiceEndAt,
+    ).length;
   });
   return {
     uuid: peer.uuid,
