@@ -101,6 +101,8 @@ export async function runStreamConversation(
   const turns: CallerTurn[] = [];
   /** When each line started, to count the agent's separate answers to it. */
   const lineStarts: number[] = [];
+  /** When each line's last voiced frame went out. */
+  const lineVoiceEnds: number[] = [];
   let heardSince = startedAt;
   try {
     if ((await nextAgentVoice(startedAt, opts.answerTimeoutMs)) === null) throw new Error('no greeting');
@@ -121,6 +123,7 @@ export async function runStreamConversation(
       await peer.saidAll();
       if (ended) break;
       const lastVoiced = performance.now() - trailingSilenceMs(clip, 8000, VOICED_RMS);
+      lineVoiceEnds.push(lastVoiced);
       let agentStopMs: number | null = null;
       if (line.bargeInAfterMs !== undefined) {
         const stoppedAt: number =
@@ -137,6 +140,7 @@ export async function runStreamConversation(
         pauses: 0,
         pausesAnswered: 0,
         answers: 0,
+        agentVoicedWhileSpeaking: 0,
       });
       if (answer === null) break;
       heardSince = answer;
@@ -149,7 +153,10 @@ export async function runStreamConversation(
   const end = await peer.ended;
   const onsets = agentOnsets(agentVoicedAt);
   turns.forEach((turn, i) => {
-    turn.answers = answersBetween(onsets, lineStarts[i] ?? 0, lineStarts[i + 1] ?? Number.POSITIVE_INFINITY);
+    const start = lineStarts[i] ?? 0;
+    turn.answers = answersBetween(onsets, start, lineStarts[i + 1] ?? Number.POSITIVE_INFINITY);
+    const voiceEnd = lineVoiceEnds[i] ?? start;
+    turn.agentVoicedWhileSpeaking = agentVoicedAt.filter((at) => at >= start && at < voiceEnd).length;
   });
   return {
     turns,
