@@ -19,6 +19,8 @@ export const usage = `usage: npm run bench -- [options]
   --lines K            speak only the first K lines of the booking script
   --node-arg FLAG      pass a Node flag to the callchart server (repeatable), e.g. --node-arg=--trace-gc
   --log-dir DIR        keep the callchart server's output in DIR/callchart.log
+  --transport T        audiosocket (default) or twilio: callers come in through the Twilio simulator
+                       (signed webhook, Media Stream, playback buffer); no floor run for twilio
   --json               print one JSON object on the last line of stdout`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -78,8 +80,12 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       'node-arg': { type: 'string', multiple: true },
       'log-dir': { type: 'string' },
       json: { type: 'boolean' },
+      transport: { type: 'string' },
     },
   });
+  const transport = values.transport ?? 'audiosocket';
+  if (transport !== 'audiosocket' && transport !== 'twilio')
+    throw new Error(`--transport must be audiosocket or twilio, got ${transport}`);
   const arrival = values.arrival ?? 'ramp';
   if (arrival !== 'ramp' && arrival !== 'burst')
     throw new Error(`--arrival must be ramp or burst, got ${arrival}`);
@@ -98,6 +104,7 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       profile: parseProfileName(values.profile ?? 'fast', '--profile'),
       scripts: scriptSet(values.scripts ?? 'booking'),
       ...sttArgs(values['stt-model'], values['eager-eot']),
+      transport,
       ...(rampSeconds !== undefined ? { rampSeconds } : {}),
       skipFloor: values['skip-floor'] ?? false,
       skipProviderFloor: values['skip-provider-floor'] ?? false,

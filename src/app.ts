@@ -35,6 +35,8 @@ import { seedTenantsFromFile } from './store/tenant-seed.js';
 import type { CallStore } from './store/types.js';
 import { resolveCallContext } from './tenants/resolve-call-context.js';
 import { type AudioSocketServer, startAudioSocketServer } from './transports/audiosocket/server.js';
+import { startTwilioFromConfig, type TwilioOverrides } from './twilio/start-twilio.js';
+import type { TwilioServer } from './twilio/voice-server.js';
 
 /** Pieces a test or the demo may swap; everything else comes from the config. */
 export interface AppOverrides {
@@ -46,12 +48,15 @@ export interface AppOverrides {
   onBargeIn?: CallDeps['onBargeIn'];
   /** Where AudioSocket calls' outcomes go instead of this process's FastAGI (a worker: to the primary). */
   reportOutcome?: CallDeps['reportOutcome'];
+  twilio?: TwilioOverrides;
 }
 
 export interface App {
   readonly audioSocketPort: number;
   readonly agiPort: number | null;
   readonly httpPort: number | null;
+  /** The public Twilio server (webhooks + Media Streams); null without TWILIO_AUTH_TOKEN. */
+  readonly twilio: TwilioServer | null;
   readonly store: CallStore;
   readonly metrics: Metrics;
   readonly registry: CallMetadataRegistry;
@@ -293,6 +298,18 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       outcomes,
     });
   }
+  // Before /healthz answers: a healthy server is listening on every port it serves.
+  const twilio = await startTwilioFromConfig(
+    config,
+    log,
+    deps,
+    (call, callDeps) => track(call, 'twilio', callDeps),
+    {
+      onRequest: (route, result) => metrics.twilioRequest(route, result),
+      ...overrides.twilio,
+      ...(overrides.onCallEnded ? { onCallEnded: overrides.onCallEnded } : {}),
+    },
+  );
   let http: HttpServer | null = null;
   if (config.HTTP_ENABLED) {
     http = await startHttpServer({
@@ -344,6 +361,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       admission.stop();
       stopRetention();
       await audioSocket.close();
+      await twilio?.close();
       dashboard.close(); // hangs up browser calls too
       await drain(5000);
       await Promise.allSettled([agi?.close(), http?.close()]);
@@ -358,6 +376,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     audioSocketPort: audioSocket.port,
     agiPort: agi?.port ?? null,
     httpPort: http?.port ?? null,
+    twilio,
     store,
     metrics,
     registry,

@@ -120,6 +120,8 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
     area: caller.tenant.area,
     isRepeatCaller: caller.isRepeatCaller,
     timeOfDay: timeOfDay(caller.tenant.timeZone),
+    // Only a transport that can transfer makes the promise depend on the tenant's transfer number.
+    ...(transport.transferOnHangup ? { canTransfer: Boolean(caller.tenant.transferNumber) } : {}),
   };
   const line = new CallLine(
     transport,
@@ -182,6 +184,7 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
       actions: {
         transferCall: () => {
           log.info('transferring to a person');
+          if (caller.tenant.transferNumber) transport.transferOnHangup?.(caller.tenant.transferNumber);
           deps.onTransfer?.(callId, facts);
         },
       },

@@ -13,7 +13,7 @@ export interface Tenant {
   language: 'en' | 'es';
   voiceIds: { en: string; es: string };
   tier: 'free' | 'pro' | 'enterprise';
-  /** Where a call handed to a person is put through (Asterisk `Dial`); absent: the tenant has none. */
+  /** Where a call handed to a person is put through (Asterisk `Dial`, Twilio `<Dial>`); absent: none. */
   transferNumber?: string;
 }
 

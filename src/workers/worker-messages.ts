@@ -9,7 +9,7 @@ const callMetadata = z.object({
   callerId: z.string().max(64),
   channel: z.string().max(256).optional(),
   uniqueId: z.string().max(64).optional(),
-  source: z.enum(['fastagi-5.1', 'fastagi-5.2', 'metadata-file', 'browser']),
+  source: z.enum(['fastagi-5.1', 'fastagi-5.2', 'metadata-file', 'browser', 'twilio-webhook']),
   /** The audio rate the dialplan declared (format=slin16): the worker's AudioSocket call starts at it. */
   sampleRate: z.number().int().min(8000).max(192_000).optional(),
 });
