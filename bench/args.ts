@@ -21,6 +21,8 @@ export const usage = `usage: npm run bench -- [options]
   --log-dir DIR        keep the callchart server's output in DIR/callchart.log
   --hold-db-lock MS    during the load, another process holds callchart's SQLite write lock for MS ms
                        (a shell or a backup would); the report's longest gap shows whether audio stalled
+  --transport T        audiosocket (default) or twilio: callers come in through the Twilio simulator
+                       (signed webhook, Media Stream, playback buffer); no floor run for twilio
   --json               print one JSON object on the last line of stdout`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -81,8 +83,12 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       'log-dir': { type: 'string' },
       'hold-db-lock': { type: 'string' },
       json: { type: 'boolean' },
+      transport: { type: 'string' },
     },
   });
+  const transport = values.transport ?? 'audiosocket';
+  if (transport !== 'audiosocket' && transport !== 'twilio')
+    throw new Error(`--transport must be audiosocket or twilio, got ${transport}`);
   const arrival = values.arrival ?? 'ramp';
   if (arrival !== 'ramp' && arrival !== 'burst')
     throw new Error(`--arrival must be ramp or burst, got ${arrival}`);
@@ -104,6 +110,7 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       profile: parseProfileName(values.profile ?? 'fast', '--profile'),
       scripts: scriptSet(values.scripts ?? 'booking'),
       ...sttArgs(values['stt-model'], values['eager-eot']),
+      transport,
       ...(rampSeconds !== undefined ? { rampSeconds } : {}),
       skipFloor: values['skip-floor'] ?? false,
       skipProviderFloor: values['skip-provider-floor'] ?? false,

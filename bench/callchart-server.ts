@@ -9,6 +9,8 @@ export interface CallchartServer {
   audioSocketPort: number;
   agiPort: number;
   httpPort: number;
+  /** The public Twilio server's port, when started with `twilio`. */
+  publicPort: number | null;
   dbPath: string;
   /** GET /metrics as text. */
   scrapeMetrics(): Promise<string>;
@@ -30,12 +32,15 @@ export interface CallchartServerOptions {
   /** Extra configuration for the server (e.g. DEEPGRAM_MODEL), applied last. */
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** Serve the Twilio routes, signed with this account (the load generator plays Twilio). */
+  twilio?: { authToken: string; accountSid: string };
 }
 
 /** The real server (`src/main.ts`, what `npm start` runs) as a child process on free loopback ports. */
 export async function startCallchartServer(opts: CallchartServerOptions): Promise<CallchartServer> {
   const [audioSocketPort, agiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
   const dbPath = join(opts.dataDir, 'callchart.db');
+  const publicPort = opts.twilio ? await freePort() : null;
   const child = spawnNodeChild('callchart', 'src/main.ts', {
     nodeArgs: [...GC_ON_SIGNAL_ARGS, ...(opts.nodeArgs ?? [])],
     ...(opts.logDir ? { logDir: opts.logDir } : {}),
@@ -57,6 +62,13 @@ export async function startCallchartServer(opts: CallchartServerOptions): Promis
       MAX_CALLS: '100000',
       WORKERS: String(opts.workers ?? 1),
       ...opts.env,
+      ...(opts.twilio && publicPort !== null
+        ? {
+            PUBLIC_HTTP_PORT: String(publicPort),
+            TWILIO_AUTH_TOKEN: opts.twilio.authToken,
+            TWILIO_ACCOUNT_SID: opts.twilio.accountSid,
+          }
+        : {}),
     },
   });
   const base = `http://127.0.0.1:${httpPort}`;
@@ -72,6 +84,7 @@ export async function startCallchartServer(opts: CallchartServerOptions): Promis
     audioSocketPort,
     agiPort,
     httpPort,
+    publicPort,
     dbPath,
     scrapeMetrics,
     async heapUsedMiB() {

@@ -1,12 +1,15 @@
 import { runFakeAgiCall } from '../sim/asterisk/fake-asterisk-agi.js';
 import { fixtureClip, runSimulatedCaller } from '../sim/caller/caller.js';
 import type { CallerLine } from '../sim/caller/script.js';
+import { placeTwilioCall } from '../sim/twilio/platform.js';
 import { FrameScheduler } from '../src/transports/audiosocket/frame-scheduler.js';
 
 /** Where the callers dial in. `agiPort` null: no FastAGI step (the floor has no tenants). */
 export interface LoadTarget {
   audioSocketPort: number;
   agiPort: number | null;
+  /** Call through Twilio instead: the simulator posts the signed webhook and opens the Media Stream. */
+  twilio?: { baseUrl: string; authToken: string; accountSid: string };
 }
 
 export type Arrival = 'burst' | 'ramp';
@@ -21,7 +24,7 @@ export interface LoadOptions {
   arrival: Arrival;
   rampSeconds: number;
   script: CallerLine[];
-  /** Dialled number sent in the FastAGI arguments (selects the tenant). */
+  /** Dialled number sent in the FastAGI arguments, or Twilio's To (selects the tenant). */
   did: string;
   /** Per-turn wait for the agent before the caller gives up (runSimulatedCaller's answerTimeoutMs). */
   answerTimeoutMs?: number;
@@ -142,6 +145,7 @@ export class LoadGenerator {
     const { opts } = this;
     const startMs = performance.now() - loadStart;
     let uuid: string | null = null;
+    if (opts.target.twilio) return this.placeTwilioCall(opts.target.twilio, slot, seq, startMs, loadStart);
     try {
       if (opts.target.agiPort !== null) {
         const agi = await runFakeAgiCall({
@@ -186,6 +190,65 @@ export class LoadGenerator {
       return {
         slot,
         uuid,
+        startMs,
+        durationMs: performance.now() - loadStart - startMs,
+        error: (err as Error).message ?? String(err),
+        completed: false,
+        endReason: null,
+        answerToFirstAudioMs: null,
+        turns: [],
+        maxGapMs: 0,
+        jitterMs: [],
+      };
+    }
+  }
+
+  /** One call the way Twilio places it; wire figures are taken at playback in the caller's buffer. */
+  private async placeTwilioCall(
+    twilio: NonNullable<LoadTarget['twilio']>,
+    slot: number,
+    seq: number,
+    startMs: number,
+    loadStart: number,
+  ): Promise<CallOutcome> {
+    const { opts } = this;
+    try {
+      const r = await placeTwilioCall(twilio, {
+        voiceUrl: `${twilio.baseUrl}/voice/incoming`,
+        statusUrl: `${twilio.baseUrl}/voice/status`,
+        from: `+44${callerNumber(slot, seq).slice(1)}`,
+        to: opts.did,
+        script: opts.script,
+        clipFor: (line) => this.clip(line),
+        ...(opts.answerTimeoutMs !== undefined ? { answerTimeoutMs: opts.answerTimeoutMs } : {}),
+      });
+      const s = r.stream;
+      const broken = !s || s.end.reason === 'socket-error' || s.violations.length > 0;
+      return {
+        slot,
+        uuid: r.callSid,
+        startMs,
+        durationMs: performance.now() - loadStart - startMs,
+        error: broken ? `twilio stream: ${s ? (s.violations[0] ?? s.end.reason) : 'no stream'}` : null,
+        completed: r.completed,
+        endReason: s?.end.reason ?? null,
+        answerToFirstAudioMs: s?.answerToFirstAudioMs ?? null,
+        turns: r.turns.map((t) => ({
+          mouthToEarMs: t.mouthToEarMs,
+          bargeIn: t.bargeIn,
+          agentStopMs: t.agentStopMs,
+          pauses: t.pauses,
+          pausesAnswered: t.pausesAnswered,
+          answers: t.answers,
+        })),
+        // Twilio buffers and plays agent audio itself: there is no server frame clock to measure.
+        maxGapMs: 0,
+        jitterMs: [],
+      };
+    } catch (err) {
+      return {
+        slot,
+        uuid: null,
         startMs,
         durationMs: performance.now() - loadStart - startMs,
         error: (err as Error).message ?? String(err),

@@ -67,9 +67,12 @@ export interface BenchOptions {
   holdDbLockMs?: number;
   /** Deepgram model for callchart (nova-3 by default; flux-general-en for Flux) and Flux's eager threshold. */
   stt?: { model?: string; eagerEotThreshold?: string };
+  /** audiosocket (default) or twilio (Media Streams through the Twilio simulator; no floor run). */
+  transport?: 'audiosocket' | 'twilio';
 }
 
 export interface BenchResult extends Omit<WireFigures, 'turns'> {
+  transport: 'audiosocket' | 'twilio';
   calls: number;
   /** callchart's worker processes (1: calls run in the server process itself). */
   workers: number;
@@ -120,6 +123,9 @@ export type FloorFigures = WireFigures & {
 /** The Cartesia simulator's speaking rate, pinned so the floor's tone can match callchart's replies. */
 const TTS_CHARS_PER_SECOND = 15;
 const QUICK_FIX_PLUMBING_DID = '02012345678';
+/** The same company as Twilio's To (E.164); an Enterprise tenant, so barge-in is on as for AudioSocket. */
+const QUICK_FIX_PLUMBING_E164 = '+442012345678';
+const BENCH_TWILIO = { authToken: 'bench-auth-token', accountSid: 'AC00000000000000000000000000000042' };
 
 /**
  * One benchmark run: the simulators and callchart as separate processes, N callers in this one,
@@ -143,7 +149,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     arrival,
     rampSeconds: opts.rampSeconds ?? Math.min(10, opts.calls / 10),
     script,
-    did: QUICK_FIX_PLUMBING_DID,
+    did: opts.transport === 'twilio' ? QUICK_FIX_PLUMBING_E164 : QUICK_FIX_PLUMBING_DID,
     ...(opts.answerTimeoutMs !== undefined ? { answerTimeoutMs: opts.answerTimeoutMs } : {}),
   };
   let timedOut = false;
@@ -173,6 +179,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProfDir)}`] : []),
       ],
       ...(opts.logDir ? { logDir: resolve(opts.logDir) } : {}),
+      ...(opts.transport === 'twilio' ? { twilio: BENCH_TWILIO } : {}),
       env: {
         ...(opts.stt?.model ? { DEEPGRAM_MODEL: opts.stt.model } : {}),
         ...(opts.stt?.eagerEotThreshold ? { DEEPGRAM_EAGER_EOT_THRESHOLD: opts.stt.eagerEotThreshold } : {}),
@@ -184,7 +191,16 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const cc = await runAgainst(
       'callchart',
       running.child.pid,
-      { ...load, target: { audioSocketPort: running.audioSocketPort, agiPort: running.agiPort } },
+      {
+        ...load,
+        target: {
+          audioSocketPort: running.audioSocketPort,
+          agiPort: running.agiPort,
+          ...(running.publicPort !== null
+            ? { twilio: { baseUrl: `http://127.0.0.1:${running.publicPort}`, ...BENCH_TWILIO } }
+            : {}),
+        },
+      },
       {
         ...sampling(() => running.child.stop()),
         // With workers the server's /metrics heap is the primary's alone: not the calls' memory.
@@ -200,7 +216,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     );
     const dbLockFigures = dbLock ? await (dbLock as Promise<DbLockFigures>) : null;
     const exposition = timedOut ? null : await running.scrapeMetrics();
-    const pacer = exposition === null ? null : pacerCountersFromExposition(exposition);
+    // Twilio calls have no pacer (Twilio plays the audio out): its counters would all be zero.
+    const pacer =
+      exposition === null || opts.transport === 'twilio' ? null : pacerCountersFromExposition(exposition);
     const speculation =
       exposition === null ? null : speculationDelta(speculationBefore, speculationCounts(exposition));
     await running.child.stop(); // SIGTERM: the store flushes, the CPU profile is written
@@ -216,7 +234,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 
     // 2. The floor, same load, same provider delays, replies as long as callchart's.
     let floor: BenchResult['floor'] = null;
-    if (!opts.skipFloor) {
+    // The floor speaks AudioSocket only: a Twilio run has nothing like-for-like to compare with.
+    if (!opts.skipFloor && opts.transport !== 'twilio') {
       const replyMs = serverFig.meanReplyMs ?? 4000;
       floorProcess = await startFloor({ delays, replyMs, linesPerCall: script.length });
       const { child, port } = floorProcess;
@@ -234,7 +253,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 
     // 3. The provider floor, same load, on fresh simulators: the provider work of a call and no more.
     let providerFloor: BenchResult['providerFloor'] = null;
-    if (!opts.skipFloor && !opts.skipProviderFloor) {
+    if (!opts.skipFloor && !opts.skipProviderFloor && opts.transport !== 'twilio') {
       const replyMs = serverFig.meanReplyMs ?? 4000;
       sims = await startSimulators({ profile, scriptPath, ttsCharsPerSecond: TTS_CHARS_PER_SECOND });
       floorProcess = await startProviderFloor({
@@ -263,6 +282,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const ratio = (a: number | null | undefined, b: number | null | undefined) =>
       a == null || b == null || b <= 0 ? null : roundTo(a / b, 2);
     return {
+      transport: opts.transport ?? 'audiosocket',
       calls: opts.calls,
       workers,
       seconds: opts.seconds,

@@ -74,6 +74,8 @@ export interface CallFacts {
   area: string;
   isRepeatCaller: boolean;
   timeOfDay: 'morning' | 'afternoon' | 'evening';
+  /** false: nobody to transfer to (the agent takes a message instead); absent: transfers are possible. */
+  canTransfer?: boolean;
 }
 
 export type HistoryEntry =

@@ -26,7 +26,10 @@ const EN: Record<Step, Phrase> = {
     "I'm sorry, I couldn't confirm that booking just now. We've kept your details and someone will call you straight back to confirm.",
   declined: () => 'No worries. Thanks for calling.',
   abusive: () => "I'm not able to help further on this call.",
-  transfer: () => 'Let me put you through to one of the team. Please hold the line.',
+  transfer: (f) =>
+    f.canTransfer === false
+      ? "I'm sorry, there's nobody free to take your call right now. I've taken down your details and someone will call you back shortly."
+      : 'Let me put you through to one of the team. Please hold the line.',
   goodbye: () => "I'll let you go for now. Call back any time. Goodbye.",
 };
 
@@ -62,7 +65,10 @@ const ES: Record<Step, Phrase> = {
     'Lo siento, no he podido confirmar la reserva ahora mismo. Hemos guardado sus datos y le llamaremos enseguida para confirmarla.',
   declined: () => 'No se preocupe. Gracias por llamar.',
   abusive: () => 'No puedo seguir ayudándole en esta llamada.',
-  transfer: () => 'Le paso con un compañero. No cuelgue, por favor.',
+  transfer: (f) =>
+    f.canTransfer === false
+      ? 'Lo siento, ahora mismo no hay nadie disponible. He tomado nota de sus datos y le llamaremos enseguida.'
+      : 'Le paso con un compañero. No cuelgue, por favor.',
   goodbye: () => 'Le dejo por ahora. Llame cuando quiera. Adiós.',
 };
 
@@ -146,4 +152,11 @@ export function shutdownLine(language: Language): string {
   return language === 'es'
     ? 'Lo siento, tengo que terminar la llamada. Por favor, vuelva a llamar en un minuto. Adiós.'
     : 'Sorry, I have to end the call now. Please call back in a minute. Goodbye.';
+}
+
+/** Said when a call cannot be served now (too many calls, or no provider capacity left). */
+export function overflowLine(language: Language): string {
+  return language === 'es'
+    ? 'Lo siento, ahora mismo todas nuestras líneas están ocupadas. Por favor, vuelva a llamar en unos minutos. Adiós.'
+    : 'Sorry, all our lines are busy just now. Please call back in a few minutes. Goodbye.';
 }

@@ -3,11 +3,13 @@ import type { InspectionEvent } from 'xstate';
 import { callMachine } from '../machines/call.machine.js';
 import { Admission } from './admission/admission.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
+import { CallOutcomeRegistry } from './agi/call-outcome-registry.js';
 import { type FastAgiServer, startFastAgiServer } from './agi/fastagi-server.js';
 import { lookupCallMetadata } from './agi/lookup-call-metadata.js';
 import { type CallDeps, type CallSummary, runCall, type SessionTransport } from './call/call-session.js';
 import { GreetingCache } from './call/greeting.js';
 import { createInspector } from './call/inspect.js';
+import { LineCache } from './call/line-cache.js';
 import { metricsObserver } from './call/metrics-observer.js';
 import type { Config } from './config.js';
 import { createDashboard } from './dashboard/dashboard.js';
@@ -34,6 +36,8 @@ import { seedTenantsFromFile } from './store/tenant-seed.js';
 import type { CallStore } from './store/types.js';
 import { resolveCallContext } from './tenants/resolve-call-context.js';
 import { type AudioSocketServer, startAudioSocketServer } from './transports/audiosocket/server.js';
+import { startTwilioFromConfig, type TwilioOverrides } from './twilio/start-twilio.js';
+import type { TwilioServer } from './twilio/voice-server.js';
 
 /** Pieces a test or the demo may swap; everything else comes from the config. */
 export interface AppOverrides {
@@ -45,15 +49,24 @@ export interface AppOverrides {
   onBargeIn?: CallDeps['onBargeIn'];
   /** How often the booking journal is replayed in the background (default JOURNAL_REPLAY_INTERVAL_MS). */
   journalReplayIntervalMs?: number;
+  /** Where AudioSocket calls' outcomes go instead of this process's FastAGI (a worker: to the primary). */
+  reportOutcome?: CallDeps['reportOutcome'];
+  twilio?: TwilioOverrides;
 }
 
 export interface App {
   readonly audioSocketPort: number;
   readonly agiPort: number | null;
   readonly httpPort: number | null;
+  /** The public Twilio server (webhooks + Media Streams); null without TWILIO_AUTH_TOKEN. */
+  readonly twilio: TwilioServer | null;
   readonly store: CallStore;
   readonly metrics: Metrics;
   readonly registry: CallMetadataRegistry;
+  /** How each AudioSocket call ended, for the FastAGI `outcome` script. */
+  readonly outcomes: CallOutcomeRegistry;
+  /** Fixed lines (apology, transfer, goodbye, overflow) synthesised ahead per company and format. */
+  readonly lines: LineCache;
   activeCalls(): number;
   /** True once `shutdown` has begun (/readyz says "draining"). */
   readonly draining: boolean;
@@ -124,6 +137,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const metrics = new Metrics();
   metrics.trackBookingJournal(() => journal.pendingCount());
   const registry = new CallMetadataRegistry();
+  const outcomes = new CallOutcomeRegistry();
+  const lines = new LineCache();
   const stt =
     overrides.stt ??
     new DeepgramSttProvider({ apiKey: config.DEEPGRAM_API_KEY, baseUrl: config.DEEPGRAM_BASE_URL });
@@ -208,6 +223,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
           : {}),
       }),
     greetings: new GreetingCache(),
+    lines,
     observer: metricsObserver(metrics),
     bargeIn: {
       rmsThreshold: config.BARGE_IN_RMS,
@@ -268,7 +284,10 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
         call.hangup();
         return;
       }
-      track(call, 'audiosocket', deps);
+      track(call, 'audiosocket', {
+        ...deps,
+        reportOutcome: overrides.reportOutcome ?? ((uuid, outcome) => outcomes.set(uuid, outcome)),
+      });
     },
   });
   metrics.trackAudioOutput(() => audioSocket.stats());
@@ -282,8 +301,21 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       log,
       admit: () => admission.check(),
       audioSocketAddress: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
+      outcomes,
     });
   }
+  // Before /healthz answers: a healthy server is listening on every port it serves.
+  const twilio = await startTwilioFromConfig(
+    config,
+    log,
+    deps,
+    (call, callDeps) => track(call, 'twilio', callDeps),
+    {
+      onRequest: (route, result) => metrics.twilioRequest(route, result),
+      ...overrides.twilio,
+      ...(overrides.onCallEnded ? { onCallEnded: overrides.onCallEnded } : {}),
+    },
+  );
   let http: HttpServer | null = null;
   if (config.HTTP_ENABLED) {
     http = await startHttpServer({
@@ -335,11 +367,13 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       admission.stop();
       stopRetention();
       await audioSocket.close();
+      await twilio?.close();
       dashboard.close(); // hangs up browser calls too
       await drain(5000);
       await Promise.allSettled([agi?.close(), http?.close()]);
       await inspector?.close();
       await replayer.stop();
+      outcomes.close();
       await store.close();
     })();
     return closing;
@@ -349,9 +383,12 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     audioSocketPort: audioSocket.port,
     agiPort: agi?.port ?? null,
     httpPort: http?.port ?? null,
+    twilio,
     store,
     metrics,
     registry,
+    outcomes,
+    lines,
     activeCalls: () => calls.size,
     get draining() {
       return draining;

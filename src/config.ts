@@ -157,6 +157,23 @@ export const configSchema = z.object({
   PROVIDER_STALE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
   /** How often each provider's endpoint is probed (a TCP connect) for /readyz. */
   PROVIDER_PROBE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+
+  /** Public HTTP + WebSocket server for Twilio (webhooks and Media Streams); separate from HTTP_PORT. */
+  PUBLIC_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_HTTP_PORT: port.default(8080),
+  /** The URL Twilio calls (and signs), e.g. https://voice.example.com behind a TLS proxy. */
+  PUBLIC_BASE_URL: z
+    .url()
+    .refine(
+      (u) => /^https?:\/\/[^/?#]+\/?$/.test(u),
+      'an origin such as https://voice.example.com, with no path',
+    )
+    .optional(),
+  /** Without it the Twilio routes are not served: every webhook must be signed with it. */
+  TWILIO_AUTH_TOKEN: z.string().default(''),
+  TWILIO_ACCOUNT_SID: z.string().default(''),
+  /** Twilio REST API (live-call transfers). */
+  TWILIO_API_BASE_URL: z.url().default('https://api.twilio.com'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -246,6 +263,7 @@ export const SECRET_KEYS = [
   'DATABASE_URL', // may carry a password
   'DASHBOARD_TOKEN',
   'RESPOND_API_TOKEN',
+  'TWILIO_AUTH_TOKEN',
 ] as const;
 
 /** A copy of the config safe to log: secrets reduced to "set"/"unset". */

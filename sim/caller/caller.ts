@@ -89,7 +89,7 @@ export function fixtureClip(line: CallerLine, sampleRate: SampleRate = 8000): Bu
  * ms from the end of the last voiced frame to the end of the clip, with frames cut from the start
  * exactly as the peer sends them, so "last voiced frame" is the frame the server saw.
  */
-function trailingSilenceMs(pcm: Buffer, sampleRate: number, voicedRms: number): number {
+export function trailingSilenceMs(pcm: Buffer, sampleRate: number, voicedRms: number): number {
   const frame = bytesPerMs(sampleRate) * FRAME_MS;
   let lastVoicedEnd = 0;
   for (let start = 0; start < pcm.length; start += frame) {

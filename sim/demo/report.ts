@@ -30,6 +30,7 @@ export function printReport(r: DemoResult, recordPath?: string): void {
     '  mouth-to-ear is measured by the caller on the wire; overhead = mouth-to-ear - (stt final + llm ttft + tts first audio).',
     '  llm rounds = LLM requests before the first agent audio; speculative = started before the turn was confirmed (blank: not recorded).',
   );
+  if (r.note) out.push(`  ${r.note}`);
   out.push('', 'Booking as stored');
   out.push(r.booking ? `  ${JSON.stringify(r.booking, null, 2).split('\n').join('\n  ')}` : '  (none)');
   if (recordPath) out.push('', `Recording: ${recordPath} (stereo, caller left, agent right)`);

@@ -61,7 +61,10 @@ export interface DemoResult {
   booking: Booking | null;
   calls: number;
   summary: CallSummary | null;
-  caller: CallerResult;
+  /** How to read the figures when they differ from a voice call's (the Free tier). */
+  note?: string;
+  /** The AudioSocket caller's own measurements (null for a Twilio call). */
+  caller: CallerResult | null;
 }
 
 const round = (n: number | null) => roundTo(n, 1);

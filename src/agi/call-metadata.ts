@@ -10,7 +10,7 @@ export interface CallMetadata {
   sampleRate?: number;
   /**
    * Which route delivered it: FastAGI pattern 5.1 / 5.2 (docs/protocols/agi.md §5), the AGI-script
-   * file, or the dashboard's browser call.
+   * file, the dashboard's browser call, or Twilio's signed voice webhook.
    */
-  source: 'fastagi-5.1' | 'fastagi-5.2' | 'metadata-file' | 'browser';
+  source: 'fastagi-5.1' | 'fastagi-5.2' | 'metadata-file' | 'browser' | 'twilio-webhook';
 }

@@ -21,6 +21,8 @@ export interface FastAgiServerOptions {
   maxSessionBytes?: number;
   /** Admission control (see FastAgiSession). */
   admit?: FastAgiSessionOptions['admit'];
+  /** Where the `outcome` script reads how each call's AudioSocket leg ended. */
+  outcomes?: FastAgiSessionOptions['outcomes'];
 }
 
 export interface FastAgiServer {
@@ -61,6 +63,7 @@ export async function startFastAgiServer(opts: FastAgiServerOptions): Promise<Fa
       ...(opts.maxSessionBytes ? { maxSessionBytes: opts.maxSessionBytes } : {}),
       ...(opts.admit ? { admit: opts.admit } : {}),
       ...(opts.audioSocketAddress ? { audioSocketAddress: opts.audioSocketAddress } : {}),
+      ...(opts.outcomes ? { outcomes: opts.outcomes } : {}),
     });
   });
   server.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;

@@ -12,7 +12,9 @@ import {
 import { AgiReplyParser } from './agi-reply.js';
 import { formatAgiCommand } from './agi-words.js';
 import type { CallMetadataRegistry } from './call-metadata-registry.js';
+import type { CallOutcomeRegistry } from './call-outcome-registry.js';
 import { LineSplitter } from './line-splitter.js';
+import { agiScriptName, OUTCOME_SCRIPT, outcomeVariables } from './outcome-script.js';
 
 export interface FastAgiSessionOptions {
   registry: CallMetadataRegistry;
@@ -28,6 +30,8 @@ export interface FastAgiSessionOptions {
   maxSessionBytes?: number;
   /** Admission control: a refused call is not registered and gets VA_OUTCOME=overflow instead. */
   admit?: () => { admit: true } | { admit: false; reason: string };
+  /** Answers the `outcome` script (VA_OUTCOME, VA_TRANSFER_TO) after the AudioSocket leg; see outcome-script.ts. */
+  outcomes?: CallOutcomeRegistry;
 }
 
 /** A real session is an environment block (~1 KiB) and a few short replies. */
@@ -120,7 +124,19 @@ export class FastAgiSession {
       this.fail((err as Error).message);
       return;
     }
-    this.register(env);
+    if (this.opts.outcomes && agiScriptName(env) === OUTCOME_SCRIPT)
+      this.answerOutcome(env, this.opts.outcomes);
+    else this.register(env);
+  }
+
+  /** `AGI(agi://…/outcome,${VA_UUID})`: set the call's outcome variables (outcome-script.ts). */
+  private answerOutcome(env: AgiEnvironment, outcomes: CallOutcomeRegistry): void {
+    this.state = 'commands';
+    void outcomeVariables(env, outcomes, this.log).then((vars) => {
+      if (this.state === 'finished') return;
+      this.pending = vars;
+      this.sendNext();
+    });
   }
 
   private register(env: AgiEnvironment): void {

@@ -2,6 +2,7 @@ import { fromCallback } from 'xstate';
 import type { AudioCommand, CallChildInput, CallEvent } from '../../machines/call.types.js';
 import type { CallLine } from './call-line.js';
 import type { CallerAudio } from './caller-audio.js';
+import type { LegOutcome } from './leg-outcome.js';
 
 export interface AudioActorDeps {
   line: CallLine;
@@ -10,6 +11,8 @@ export interface AudioActorDeps {
   routeCallerFrames: (onFrame: (frame: Buffer) => void) => void;
   /** Told when agent audio was stopped for a barge-in: detection time and flush time (clock ms). */
   onBargeIn?: (callId: string, detectedAt: number, stoppedAt: number) => void;
+  /** How the leg ended, told before the hang-up so the dialplan can act on it (transfer, …). */
+  legOutcome?: LegOutcome;
 }
 
 /**
@@ -31,6 +34,7 @@ export function audioActor(deps: AudioActorDeps) {
 
     receive((command) => {
       if (command.type === 'AUDIO.HANGUP') {
+        if (command.outcome) deps.legOutcome?.settle(command.outcome);
         transport.hangup({ afterPlayout: true });
         return;
       }

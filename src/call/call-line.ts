@@ -45,6 +45,8 @@ export class CallLine {
   finalVoicedAt: number | null = null;
   /** When the current barge-in was detected (VAD or STT), until the agent audio is stopped. */
   bargeInAt: number | null = null;
+  /** Replies in a row the TTS failed before any audio (reset by any TTS audio). */
+  ttsFailuresInARow = 0;
   /** Provider sockets being closed by stopped actors; the summary waits for them (bounded by each close). */
   readonly closing: Promise<unknown>[] = [];
 

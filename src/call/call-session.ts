@@ -16,8 +16,11 @@ import type { BargeInOptions } from './barge-in.js';
 import { CallLine } from './call-line.js';
 import { type CallSummary, endCall, startCallRecord } from './call-summary.js';
 import { CallerAudio } from './caller-audio.js';
+import { fixedLines } from './fixed-lines.js';
 import { type GreetingCache, timeOfDay } from './greeting.js';
 import { greetingActor } from './greeting-actor.js';
+import { LegOutcome, type ReportLegOutcome } from './leg-outcome.js';
+import type { LineCache, LineSet } from './line-cache.js';
 import type { CallObserver } from './observer.js';
 import { replyActor } from './reply-actor.js';
 import { saveBookingActor } from './save-booking-actor.js';
@@ -56,6 +59,10 @@ export interface CallDeps {
   turnEnd: TurnEndOptions;
   /** Aborted when the server stops: every live call says goodbye and hangs up. */
   shutdownSignal?: AbortSignal;
+  /** Told how the agent's leg ended (and the transfer number), before the hang-up. */
+  reportOutcome?: ReportLegOutcome;
+  /** Apology, transfer, goodbye and overflow lines synthesised ahead, played when a reply needs one. */
+  lines?: LineCache;
 }
 
 /** A transport that may still be learning its audio format (AudioSocket: from the first frame). */
@@ -95,16 +102,13 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
     return { callId, outcome: 'caller-hangup', turns: 0, bargeIns: 0 };
   }
   const [format, meta] = first;
-  const tts = deps.tts.open(
-    {
-      encoding: format.encoding === 'mulaw' ? 'pcm_mulaw' : 'pcm_s16le',
-      sampleRate: format.sampleRate,
-      modelId: deps.ttsModelId,
-      // Word times let an interrupted reply be cut to exactly what the caller heard.
-      wordTimestamps: true,
-    },
-    log,
-  );
+  const ttsFormat: LineSet['format'] = {
+    encoding: format.encoding === 'mulaw' ? 'pcm_mulaw' : 'pcm_s16le',
+    sampleRate: format.sampleRate,
+    modelId: deps.ttsModelId,
+  };
+  // Word times let an interrupted reply be cut to exactly what the caller heard.
+  const tts = deps.tts.open({ ...ttsFormat, wordTimestamps: true }, log);
   tts.catch(() => {}); // the tts actor reports it
   const caller = await deps.resolveContext({ dialled: meta?.did ?? '', caller: meta?.callerId ?? '' });
   log = log.child({ tenant: caller.tenant.id });
@@ -116,6 +120,8 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
     area: caller.tenant.area,
     isRepeatCaller: caller.isRepeatCaller,
     timeOfDay: timeOfDay(caller.tenant.timeZone),
+    // Only a transport that can transfer makes the promise depend on the tenant's transfer number.
+    ...(transport.transferOnHangup ? { canTransfer: Boolean(caller.tenant.transferNumber) } : {}),
   };
   const line = new CallLine(
     transport,
@@ -130,6 +136,15 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
     connectedAt,
   );
   startCallRecord(line, deps.store, meta?.did ?? '');
+  const legOutcome = new LegOutcome(line, deps.reportOutcome);
+  // In the background on a socket of its own: the first call of its kind fills the cache for the rest.
+  void deps.lines?.prepare(
+    { tenantId: line.tenantId, language: caller.language, format: ttsFormat },
+    fixedLines(facts, caller.language),
+    (l) => line.voice(caller.language, l.step),
+    deps.tts,
+    log,
+  );
 
   const callerAudio = new CallerAudio(line, deps.bargeIn, () =>
     actor.send({ type: 'CALLER.SPEECH_STARTED', source: 'vad', heardText: line.heard() }),
@@ -145,6 +160,7 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
             for (const frame of early.splice(0)) route(frame);
           },
           ...(deps.onBargeIn ? { onBargeIn: deps.onBargeIn } : {}),
+          legOutcome,
         }),
         stt: sttActor({
           line,
@@ -156,12 +172,19 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
         }),
         tts: ttsActor(line),
         greeting: greetingActor({ line, greetings: deps.greetings, store: deps.store }),
-        reply: replyActor({ line, callerAudio, llm: deps.llm, llmOptions: deps.llmOptions }),
+        reply: replyActor({
+          line,
+          callerAudio,
+          llm: deps.llm,
+          llmOptions: deps.llmOptions,
+          ...(deps.lines ? { lines: { cache: deps.lines, format: ttsFormat } } : {}),
+        }),
         saveBooking: saveBookingActor({ line, store: deps.store, journal: deps.journal }),
       },
       actions: {
         transferCall: () => {
           log.info('transferring to a person');
+          if (caller.tenant.transferNumber) transport.transferOnHangup?.(caller.tenant.transferNumber);
           deps.onTransfer?.(callId, facts);
         },
       },
@@ -186,5 +209,5 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
   if (deps.shutdownSignal?.aborted) shutdown();
   await Promise.race([done, hungUpEarly]);
   deps.shutdownSignal?.removeEventListener('abort', shutdown);
-  return endCall(line, actor, deps.store);
+  return endCall(line, actor, deps.store, legOutcome);
 }

@@ -3,6 +3,7 @@ import type { CallMachine } from '../../machines/call.machine.js';
 import { roundTo } from '../round.js';
 import type { CallEnd, CallStore } from '../store/types.js';
 import type { CallLine } from './call-line.js';
+import type { LegOutcome } from './leg-outcome.js';
 
 export interface CallSummary {
   callId: string;
@@ -39,6 +40,7 @@ export async function endCall(
   line: CallLine,
   actor: Actor<CallMachine>,
   store: CallStore,
+  legOutcome?: LegOutcome,
 ): Promise<CallSummary> {
   if (actor.getSnapshot().status === 'active') actor.send({ type: 'HANGUP' });
   const snap = actor.getSnapshot();
@@ -46,6 +48,7 @@ export async function endCall(
   if (!line.transport.closed) line.transport.hangup();
   const c = snap.context;
   const outcome: CallEnd['outcome'] = c.outcome ?? 'caller-hangup';
+  legOutcome?.settle(outcome);
   const end: CallEnd = {
     callId: line.callId,
     endedAt: Date.now(),

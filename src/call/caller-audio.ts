@@ -70,7 +70,12 @@ export class CallerAudio {
     const agentAudible = agentRms > 0 || line.transport.queuedMs() > 0;
     let toStt = frame;
     let voiced: boolean;
-    if (agentAudible) {
+    if (agentAudible && line.transport.bargeIn === false) {
+      // No barge-in on this line: the caller cannot interrupt, and echo must not reach the STT.
+      this.detector.reset();
+      voiced = false;
+      toStt = this.silence.subarray(0, frame.length);
+    } else if (agentAudible) {
       const verdict = this.detector.onFrame(rms, frameMs, agentRms);
       voiced = verdict !== 'quiet';
       if (!voiced) toStt = this.silence.subarray(0, frame.length);

@@ -11,18 +11,26 @@ import { type LlmClient, LlmError, type ToolCall } from '../providers/llm/types.
 import type { TtsContext } from '../providers/tts/types.js';
 import type { CallLine, Speaker } from './call-line.js';
 import type { CallerAudio } from './caller-audio.js';
+import { cachedReplyLine } from './fixed-lines.js';
 import { heardText, type ReplyAudioLedger } from './heard-text.js';
+import type { LineCache, LineSet } from './line-cache.js';
 import { chatMessages } from './prompts.js';
 import { TOOLS, toolCallToIntent } from './tools.js';
 
 /** Audio a speculative reply may hold while its turn is unconfirmed. */
 const MAX_HELD_MS = 20_000;
+/** Replies in a row the TTS could not voice at all before the chart is told it has failed (a hand-over). */
+const TTS_FAILURES_BEFORE_HANDOVER = 2;
+/** How long tool calls made after a reply's words wait for those words to become audio. */
+const TOOLS_WAIT_FOR_AUDIO_MS = 2000;
 
 export interface ReplyDeps {
   line: CallLine;
   callerAudio: CallerAudio;
   llm: LlmClient;
   llmOptions: { maxTokens: number; temperature: number };
+  /** Fixed lines synthesised ahead, and the call's format in that cache. */
+  lines?: { cache: LineCache; format: LineSet['format'] };
 }
 
 /**
@@ -37,6 +45,15 @@ class ActiveReply implements Speaker {
   private ctxPromise: Promise<TtsContext> | undefined;
   private stopped = false;
   private ttsDone = false;
+  /** The LLM is still writing this reply (a TTS failure is then reported once its tool calls are known). */
+  private thinking = false;
+  /** The TTS could not voice any of this reply. */
+  private ttsFailed = false;
+  /** Settles on the reply's first audio, a TTS failure or a stop. */
+  private audioSettled!: () => void;
+  private readonly firstAudio = new Promise<void>((resolve) => {
+    this.audioSettled = resolve;
+  });
   private playoutReported = false;
   private playedAtStart: number;
   /** Audio of a speculative reply, held until the turn is confirmed (undefined once audible). */
@@ -59,7 +76,15 @@ class ActiveReply implements Speaker {
 
   start(): void {
     if (!this.held) this.becomeAudible();
-    const run = this.input.say !== undefined ? this.speak(this.input.say) : this.think();
+    const { lines, line } = this.deps;
+    const cached = lines && cachedReplyLine(this.input, line, lines.cache, lines.format);
+    const run = cached
+      ? this.playCached(cached.text, cached.clip)
+      : this.input.say !== undefined
+        ? this.speak(this.input.say)
+        : this.think().finally(() => {
+            this.thinking = false;
+          });
     run.catch((err) => {
       if (this.stopped) return;
       this.log.warn({ err }, 'reply failed');
@@ -70,6 +95,7 @@ class ActiveReply implements Speaker {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.audioSettled();
     this.abort.abort();
     if (this.ctx && !this.ttsDone) this.ctx.cancel();
     else if (!this.ctx && this.ctxPromise)
@@ -109,6 +135,20 @@ class ActiveReply implements Speaker {
     }
   }
 
+  /** Plays a cached clip as the whole reply: no model, no TTS round trip. */
+  private async playCached(text: string, clip: Buffer): Promise<void> {
+    await Promise.resolve(); // report milestones once the invoking state has been entered
+    if (this.stopped) return;
+    this.log.info({ chars: text.length }, 'fixed line played from the line cache');
+    this.deps.line.turns.ttsPushed();
+    this.firstPushAt = performance.now();
+    this.ledger.text = text;
+    this.send({ type: 'REPLY.GENERATED', text });
+    this.onAudio(clip);
+    this.ttsDone = true;
+    this.onPlayoutDrained();
+  }
+
   private async speak(text: string): Promise<void> {
     await this.pushText(text);
     this.send({ type: 'REPLY.GENERATED', text });
@@ -120,6 +160,7 @@ class ActiveReply implements Speaker {
     const { turns, observer } = this.deps.line;
     const log = this.log;
     turns.llmRequested();
+    this.thinking = true;
     const toolCalls: ToolCall[] = [];
     let text = '';
     let provider = llm.name;
@@ -153,6 +194,27 @@ class ActiveReply implements Speaker {
       log.warn({ err }, 'llm failed mid-reply; ending reply early');
     }
     if (this.stopped) return;
+    if (text && toolCalls.length && !this.audioSeen && !this.ttsFailed) {
+      // Words count as said before the tool calls only once the caller hears them: a TTS that fails
+      // now must not leave the chart believing a closing line (a hand-over) was spoken. Bounded, so a
+      // stalled TTS still gets the tool calls applied well before the chart's first-audio deadline.
+      this.send({ type: 'REPLY.GENERATED', text });
+      await this.finishText();
+      let wait: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.firstAudio,
+        new Promise((r) => (wait = setTimeout(r, TOOLS_WAIT_FOR_AUDIO_MS))),
+      ]);
+      clearTimeout(wait);
+      if (this.stopped) return;
+      this.reportTools(toolCalls, !this.ttsFailed);
+      return;
+    }
+    if (this.ttsFailed) {
+      if (toolCalls.length) this.reportTools(toolCalls, false);
+      else throw new Error('tts: no audio for this reply');
+      return;
+    }
     if (toolCalls.length) this.reportTools(toolCalls, text.length > 0);
     if (text) {
       this.send({ type: 'REPLY.GENERATED', text });
@@ -181,6 +243,7 @@ class ActiveReply implements Speaker {
         if (this.stopped) return;
         switch (e.type) {
           case 'audio':
+            line.ttsFailuresInARow = 0;
             this.onAudio(e.audio);
             break;
           case 'first-audio':
@@ -199,7 +262,15 @@ class ActiveReply implements Speaker {
           case 'error':
             line.observer.providerError('tts', 'error');
             if (!this.audioSeen) {
-              this.send({ type: 'REPLY.FAILED', reason: `tts: ${e.error.message}` });
+              // The TTS voiced none of this reply. Once that happens twice in a row it is down: the
+              // chart hands the caller to a person (its line comes from the line cache).
+              line.ttsFailuresInARow++;
+              if (line.ttsFailuresInARow >= TTS_FAILURES_BEFORE_HANDOVER)
+                this.send({ type: 'TTS.FAILED', reason: `tts: ${e.error.message}` });
+              this.ttsFailed = true;
+              this.audioSettled();
+              // A reply the LLM is still writing reports once its tool calls are known (think()).
+              if (!this.thinking) this.send({ type: 'REPLY.FAILED', reason: `tts: ${e.error.message}` });
             } else {
               // Part of the reply played: treat the error as its end rather than go silent mid-call.
               this.log.warn({ err: e.error }, 'tts error mid-reply');
@@ -219,6 +290,7 @@ class ActiveReply implements Speaker {
     const { line } = this.deps;
     if (!this.audioSeen) {
       this.audioSeen = true;
+      this.audioSettled();
       if (!this.held) line.turns.firstAudio();
       const ttfbMs = this.firstPushAt === undefined ? 0 : performance.now() - this.firstPushAt;
       this.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: Math.round(ttfbMs * 10) / 10 });
@@ -236,7 +308,7 @@ class ActiveReply implements Speaker {
 
   private async pushText(text: string): Promise<void> {
     const ctx = await this.context();
-    if (this.stopped) return;
+    if (this.stopped || this.ttsFailed) return;
     this.deps.line.turns.ttsPushed();
     this.firstPushAt ??= performance.now();
     this.ledger.text += text;

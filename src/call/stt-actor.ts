@@ -45,6 +45,8 @@ export function sttActor(deps: SttActorDeps) {
       if (stopped) return;
       switch (e.type) {
         case 'speech-started':
+          // A line without barge-in (Twilio Pro) ignores the caller while the agent is audible.
+          if (line.transport.bargeIn === false && agentAudible(line)) break;
           if (line.speaker) line.bargeInAt = line.now();
           send({ type: 'CALLER.SPEECH_STARTED', source: 'stt', heardText: line.heard() });
           break;
@@ -117,4 +119,8 @@ export function sttActor(deps: SttActorDeps) {
       if (session) line.closing.push(session.close());
     };
   });
+}
+
+function agentAudible(line: CallLine): boolean {
+  return line.transport.recentOutputRms(250) > 0 || line.transport.queuedMs() > 0;
 }

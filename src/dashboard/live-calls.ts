@@ -1,7 +1,7 @@
 import type { InspectionEvent } from 'xstate';
 import type { CallEnd, TurnRecord } from '../store/types.js';
 
-export type TransportName = 'audiosocket' | 'browser';
+export type TransportName = 'audiosocket' | 'browser' | 'twilio';
 
 export interface LiveLine {
   role: 'caller' | 'agent';

@@ -105,12 +105,17 @@ class RecordingTransport implements SessionTransport {
   private agentEnd = 0;
   private saved = false;
   readonly formatReady: SessionTransport['formatReady'];
+  /** Twilio's per-line settings pass through untouched (present only when the inner transport has them). */
+  readonly bargeIn: SessionTransport['bargeIn'];
+  readonly transferOnHangup?: (to: string) => void;
 
   constructor(
     private readonly inner: SessionTransport,
     private readonly save: (wav: Buffer) => void,
   ) {
     this.formatReady = inner.formatReady;
+    this.bargeIn = inner.bargeIn;
+    if (inner.transferOnHangup) this.transferOnHangup = (to) => inner.transferOnHangup?.(to);
     inner.on('audio', (frame) => this.tracks().caller.writeAt(this.tracks().caller.length, this.pcm(frame)));
     inner.on('closed', () => this.finish());
   }

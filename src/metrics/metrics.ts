@@ -63,6 +63,7 @@ export class Metrics {
   private readonly providerErrors: client.Counter<'provider' | 'kind'>;
   private readonly fallbacks: client.Counter<'from' | 'to'>;
   private readonly activeCallsGauge: client.Gauge<'tenant'>;
+  private readonly twilioRequests: client.Counter<'route' | 'result'>;
 
   constructor(opts: MetricsOptions = {}) {
     this.labels = new LabelGuard(opts.maxLabelValues);
@@ -110,6 +111,11 @@ export class Metrics {
       'from',
       'to',
     ]);
+    this.twilioRequests = counter(
+      'twilio_requests_total',
+      'Twilio webhooks and stream upgrades by route and result (forbidden: bad or missing signature)',
+      ['route', 'result'],
+    );
     this.activeCallsGauge = new client.Gauge<'tenant'>({
       name: `${PREFIX}active_calls`,
       help: 'Calls in progress',
@@ -218,6 +224,11 @@ export class Metrics {
 
   fallback(from: string, to: string): void {
     this.fallbacks.inc({ from: this.labels.value('provider', from), to: this.labels.value('provider', to) });
+  }
+
+  /** Route and result come from fixed lists in the Twilio server, so the series stay bounded. */
+  twilioRequest(route: string, result: string): void {
+    this.twilioRequests.inc({ route, result });
   }
 
   private setActive(tenant: string, delta: number): void {

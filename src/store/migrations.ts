@@ -126,6 +126,14 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'tenant transfer number',
+    up: (db) => {
+      // Where a "put me through to a person" call goes; NULL means the tenant has none.
+      db.exec('ALTER TABLE tenants ADD COLUMN transfer_number TEXT NULL');
+    },
+  },
 ];
 
 /** Applies every migration newer than the database. Safe to call on every open. Returns the versions applied. */

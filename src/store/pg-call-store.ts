@@ -95,6 +95,7 @@ export class PgCallStore implements CallStore {
       tenant.voiceIds.es,
       tenant.tier,
       this.now(),
+      tenant.transferNumber ?? null,
     ]);
   }
 

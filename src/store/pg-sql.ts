@@ -6,14 +6,14 @@ export const PG_SQL = {
   // The exact number first, then the default tenant.
   tenantByKey: `SELECT * FROM tenants WHERE number_key IN ($1, $2) ORDER BY number_key = '*' LIMIT 1`,
   upsertTenant: `INSERT INTO tenants (number_key, number, id, company_name, trade, trade_label, callout_fee,
-      area, time_zone, language, voice_en, voice_es, tier, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+      area, time_zone, language, voice_en, voice_es, tier, updated_at, transfer_number)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
     ON CONFLICT (number_key) DO UPDATE SET
       number = excluded.number, id = excluded.id, company_name = excluded.company_name,
       trade = excluded.trade, trade_label = excluded.trade_label, callout_fee = excluded.callout_fee,
       area = excluded.area, time_zone = excluded.time_zone, language = excluded.language,
       voice_en = excluded.voice_en, voice_es = excluded.voice_es, tier = excluded.tier,
-      updated_at = excluded.updated_at`,
+      updated_at = excluded.updated_at, transfer_number = excluded.transfer_number`,
   callIdsForCaller: 'SELECT call_id FROM calls WHERE caller_hash = $1 AND tenant_id = $2 LIMIT $3',
   insertCall: `INSERT INTO calls (call_id, tenant_id, dialled, caller_masked, caller_hash, language, started_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (call_id) DO NOTHING`,

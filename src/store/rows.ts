@@ -17,6 +17,8 @@ export interface TenantRow {
   voice_en: string;
   voice_es: string;
   tier: Tenant['tier'];
+  /** Added by migration 4; NULL when the tenant has none. */
+  transfer_number?: string | null;
 }
 
 export interface TurnRow {
@@ -64,6 +66,7 @@ export function tenantFromRow(r: TenantRow): Tenant {
     language: r.language,
     voiceIds: { en: r.voice_en, es: r.voice_es },
     tier: r.tier,
+    ...(r.transfer_number ? { transferNumber: r.transfer_number } : {}),
   };
 }
 

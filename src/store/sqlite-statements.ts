@@ -11,15 +11,15 @@ export function prepareStatements(db: Database.Database) {
     ),
     upsertTenant: db.prepare(
       `INSERT INTO tenants (number_key, number, id, company_name, trade, trade_label, callout_fee, area,
-         time_zone, language, voice_en, voice_es, tier, updated_at)
+         time_zone, language, voice_en, voice_es, tier, transfer_number, updated_at)
        VALUES (@number_key, @number, @id, @company_name, @trade, @trade_label, @callout_fee, @area,
-         @time_zone, @language, @voice_en, @voice_es, @tier, @updated_at)
+         @time_zone, @language, @voice_en, @voice_es, @tier, @transfer_number, @updated_at)
        ON CONFLICT (number_key) DO UPDATE SET
          number = excluded.number, id = excluded.id, company_name = excluded.company_name,
          trade = excluded.trade, trade_label = excluded.trade_label, callout_fee = excluded.callout_fee,
          area = excluded.area, time_zone = excluded.time_zone, language = excluded.language,
          voice_en = excluded.voice_en, voice_es = excluded.voice_es, tier = excluded.tier,
-         updated_at = excluded.updated_at`,
+         transfer_number = excluded.transfer_number, updated_at = excluded.updated_at`,
     ),
     callIdsForCaller: db
       .prepare('SELECT call_id FROM calls WHERE caller_hash = ? AND tenant_id = ? LIMIT ?')

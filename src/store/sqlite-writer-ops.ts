@@ -110,6 +110,7 @@ export class SqliteWriterOps {
       voice_en: t.voiceIds.en,
       voice_es: t.voiceIds.es,
       tier: t.tier,
+      transfer_number: t.transferNumber ?? null,
       updated_at: updatedAt,
     });
   }

@@ -28,6 +28,11 @@ export const tenantSchema = z.object({
   language: z.enum(['en', 'es']).default('en'),
   voiceIds: z.object({ en: z.string().max(64), es: z.string().max(64) }).default({ en: '', es: '' }),
   tier: z.enum(['free', 'pro', 'enterprise']).default('pro'),
+  /** Digits with an optional "+": it goes into a dialplan `Dial`, so nothing else is allowed. */
+  transferNumber: z
+    .string()
+    .regex(/^\+?[0-9]{3,20}$/, 'a phone number: digits with an optional leading "+"')
+    .optional(),
 });
 
 export function parseTenant(input: unknown): Tenant {

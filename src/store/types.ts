@@ -13,6 +13,8 @@ export interface Tenant {
   language: 'en' | 'es';
   voiceIds: { en: string; es: string };
   tier: 'free' | 'pro' | 'enterprise';
+  /** Where a call handed to a person is put through (Asterisk `Dial`, Twilio `<Dial>`); absent: none. */
+  transferNumber?: string;
 }
 
 export interface CallRecord {

@@ -38,4 +38,14 @@ export interface CallTransport {
   /** Agent ends the call: let queued audio play if `afterPlayout`, then hang up. */
   hangup(opts?: { afterPlayout?: boolean }): void;
   readonly closed: boolean;
+  /**
+   * May caller speech interrupt the agent? Default true. False (Twilio Pro tier): caller audio is
+   * ignored while the agent is audible, so the agent always finishes its sentence.
+   */
+  readonly bargeIn?: boolean;
+  /**
+   * Transports that can hand a live call to a person (Twilio): the agent's next hang-up, after its last
+   * words have played, becomes a transfer to `to` instead.
+   */
+  transferOnHangup?(to: string): void;
 }

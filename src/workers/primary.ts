@@ -1,5 +1,6 @@
 import type { CallMetadata } from '../agi/call-metadata.js';
 import { CallMetadataRegistry } from '../agi/call-metadata-registry.js';
+import { CallOutcomeRegistry } from '../agi/call-outcome-registry.js';
 import { type FastAgiServer, startFastAgiServer } from '../agi/fastagi-server.js';
 import type { Config } from '../config.js';
 import { type HttpServer, startHttpServer } from '../http/http-server.js';
@@ -75,7 +76,13 @@ export async function startPrimary(config: Config, log: Logger): Promise<Primary
     await openCallStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.CALLCHART_DB, log })
   ).close();
 
-  const pool = new WorkerPool({ count: config.WORKERS, audioSocketHost: config.AUDIOSOCKET_HOST, log });
+  const outcomes = new CallOutcomeRegistry();
+  const pool = new WorkerPool({
+    count: config.WORKERS,
+    audioSocketHost: config.AUDIOSOCKET_HOST,
+    log,
+    onOutcome: (uuid, outcome) => outcomes.set(uuid, outcome),
+  });
   try {
     await pool.ready();
   } catch (err) {
@@ -91,6 +98,7 @@ export async function startPrimary(config: Config, log: Logger): Promise<Primary
       registry,
       log,
       audioSocketAddress: (uuid) => registry.takeAddress(uuid),
+      outcomes,
     });
   }
   let http: HttpServer | null = null;
@@ -123,6 +131,7 @@ export async function startPrimary(config: Config, log: Logger): Promise<Primary
       await pool.close();
       await http?.close();
       registry.close();
+      outcomes.close();
     },
   };
 }

@@ -27,8 +27,12 @@ const app = await startApp(
     AUDIOSOCKET_PORT: config.AUDIOSOCKET_PORT === 0 ? 0 : config.AUDIOSOCKET_PORT + index,
     AGI_ENABLED: false,
     HTTP_ENABLED: false,
+    // One public port: the first worker answers every Twilio call.
+    ...(index === 0 ? {} : { TWILIO_AUTH_TOKEN: '' }),
   },
   log,
+  // FastAGI runs in the primary: the dialplan's `outcome` request is answered there.
+  { reportOutcome: (uuid, outcome) => send({ type: 'outcome', uuid, ...outcome }) },
 );
 
 process.on('message', (raw) => {

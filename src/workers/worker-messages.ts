@@ -9,7 +9,7 @@ const callMetadata = z.object({
   callerId: z.string().max(64),
   channel: z.string().max(256).optional(),
   uniqueId: z.string().max(64).optional(),
-  source: z.enum(['fastagi-5.1', 'fastagi-5.2', 'metadata-file', 'browser']),
+  source: z.enum(['fastagi-5.1', 'fastagi-5.2', 'metadata-file', 'browser', 'twilio-webhook']),
   /** The audio rate the dialplan declared (format=slin16): the worker's AudioSocket call starts at it. */
   sampleRate: z.number().int().min(8000).max(192_000).optional(),
 });
@@ -32,6 +32,13 @@ export const fromWorkerMessage = z.discriminatedUnion('type', [
     type: z.literal('load'),
     calls: z.number().int().min(0),
     loopDelayMs: z.number().min(0),
+  }),
+  /** How a call's AudioSocket leg ended, for the primary's FastAGI `outcome` script. */
+  z.object({
+    type: z.literal('outcome'),
+    uuid,
+    outcome: z.string().min(1).max(32),
+    transferTo: z.string().max(32).optional(),
   }),
 ]);
 export type FromWorkerMessage = z.infer<typeof fromWorkerMessage>;

@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CallMetadata } from '../agi/call-metadata.js';
+import type { CallLegOutcome } from '../agi/call-outcome-registry.js';
 import type { Logger } from '../log.js';
 import { fromWorkerMessage, type ToWorkerMessage } from './worker-messages.js';
 
@@ -22,6 +23,8 @@ export interface WorkerPoolOptions {
   count: number;
   audioSocketHost: string;
   log: Logger;
+  /** A worker reported how a call's AudioSocket leg ended. */
+  onOutcome?: (uuid: string, outcome: CallLegOutcome) => void;
 }
 
 /** After a crash, wait this long before starting the slot again; doubled per quick crash, capped. */
@@ -136,6 +139,9 @@ export class WorkerPool {
       if (m.type === 'ready') {
         slot.audioSocket = `${this.opts.audioSocketHost}:${m.audioSocketPort}`;
         log.info({ pid: child.pid, audioSocket: slot.audioSocket }, 'worker ready');
+      } else if (m.type === 'outcome') {
+        const { uuid, outcome, transferTo } = m;
+        this.opts.onOutcome?.(uuid, { outcome, ...(transferTo ? { transferTo } : {}) });
       } else {
         slot.calls = m.calls;
         slot.handedOver = 0;

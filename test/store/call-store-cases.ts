@@ -78,6 +78,14 @@ export function callStoreCases(harness: () => EngineHarness): { store: () => Sto
       expect((await store.tenantForNumber('02012345678')).calloutFee).toBe(55);
     });
 
+    it('keeps a transfer number, and clears it when an update has none', async () => {
+      await store.upsertTenant({ ...QUICK_FIX, transferNumber: '+442079460999' });
+      expect((await store.tenantForNumber('02012345678')).transferNumber).toBe('+442079460999');
+      await store.upsertTenant(QUICK_FIX);
+      expect(await store.tenantForNumber('02012345678')).toEqual(QUICK_FIX);
+      await expect(store.upsertTenant({ ...QUICK_FIX, transferNumber: '123; Hangup' })).rejects.toThrow();
+    });
+
     it('rejects an invalid tenant without storing it', async () => {
       await expect(store.upsertTenant({ ...QUICK_FIX, calloutFee: -1 })).rejects.toThrow();
       await expect(store.upsertTenant({ ...QUICK_FIX, timeZone: 'Mars/Olympus' })).rejects.toThrow();

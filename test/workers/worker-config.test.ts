@@ -23,5 +23,9 @@ describe('WORKERS and the worker messages', () => {
     expect(fromWorkerMessage.safeParse({ type: 'ready', audioSocketPort: 70000 }).success).toBe(false);
     expect(fromWorkerMessage.safeParse({ type: 'load', calls: -1, loopDelayMs: 3 }).success).toBe(false);
     expect(fromWorkerMessage.safeParse('load').success).toBe(false);
+    const outcome = { type: 'outcome', uuid: 'u-1', outcome: 'transferred', transferTo: '+442079460999' };
+    expect(fromWorkerMessage.safeParse(outcome).success).toBe(true);
+    expect(fromWorkerMessage.safeParse({ ...outcome, outcome: '' }).success).toBe(false);
+    expect(fromWorkerMessage.safeParse({ ...outcome, transferTo: '1'.repeat(100) }).success).toBe(false);
   });
 });

@@ -113,6 +113,20 @@ describe('WORKERS=2', () => {
     try {
       const row = db.prepare('SELECT tenant_id, dialled FROM calls WHERE call_id = ?').get(b.uuid);
       expect(row).toEqual({ tenant_id: 'quick-fix-plumbing', dialled: '02012345678' });
+      // The worker told the primary how the leg ended: its FastAGI answers the dialplan's question.
+      const asked = await runFakeAgiCall({
+        host: '127.0.0.1',
+        port: agiPort,
+        script: 'outcome',
+        args: [b.uuid],
+      });
+      const outcomeOf = () => db.prepare('SELECT outcome FROM calls WHERE call_id = ?').pluck().get(b.uuid);
+      await waitFor(
+        async () => outcomeOf() != null,
+        10_000,
+        () => 'call B was never ended',
+      );
+      expect(asked.variables.VA_OUTCOME).toBe(outcomeOf());
     } finally {
       db.close();
     }

@@ -1,0 +1,37 @@
+import type { BookingRequest, BookingResult } from '../../../machines/call.types.js';
+import type { CallObserver } from '../../call/observer.js';
+import type { Logger } from '../../log.js';
+import { type BookingJournal, bookDurably } from '../../store/booking-journal.js';
+import type { CallStore } from '../../store/types.js';
+import type { CallerContext } from '../../tenants/resolve-call-context.js';
+
+/**
+ * The Free tier's `saveBooking`: the same durable write as a voice call's. It resolves only once the
+ * row is committed; a booking that only reached the journal rejects, so the chart apologises and the
+ * journal's replay stores it later.
+ */
+export async function saveFreeTierBooking(
+  input: BookingRequest,
+  caller: CallerContext,
+  deps: { store: CallStore; journal: BookingJournal; observer: CallObserver; log: Logger },
+): Promise<BookingResult> {
+  const result = await bookDurably(
+    deps.store,
+    deps.journal,
+    {
+      callId: input.callId,
+      tenantId: caller.tenant.id,
+      customerName: input.name,
+      postcode: input.postcode,
+      address: input.address,
+      problem: input.problem,
+      callerMasked: caller.callerMasked,
+      callerHash: caller.callerHash,
+    },
+    deps.log,
+  );
+  if (result.journalled) throw new Error('booking kept in the journal, not yet in the store');
+  if (result.created) deps.observer.bookingMade(caller.tenant.id);
+  deps.log.info({ bookingId: result.booking.id, created: result.created }, 'booking committed');
+  return { bookingId: result.booking.id };
+}

@@ -1,0 +1,283 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { CallDeps, CallSummary } from '../call/call-session.js';
+import { listen } from '../http/listen.js';
+import type { Logger } from '../log.js';
+import type { MediaStreamCall } from '../transports/twilio/media-stream-call.js';
+import { handleStreamConnection, type StreamCallSetup } from '../transports/twilio/stream-connection.js';
+import { MAX_FORM_BYTES, readFormBody } from './form-body.js';
+import { FreeCall, type FreeCallDeps } from './free/free-call.js';
+import { FreeCallRegistry } from './free/free-calls.js';
+import { PendingStreams } from './pending-streams.js';
+import { isValidTwilioSignature } from './signature.js';
+import { finalTwiml, streamTwiml } from './twiml.js';
+
+export interface TwilioServerOptions {
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  authToken: string;
+  /** The URL Twilio requests and signs (https://… behind a TLS proxy); default http://host:port. */
+  publicBaseUrl?: string;
+  log: Logger;
+  resolveContext: CallDeps['resolveContext'];
+  /** A Pro or Enterprise call's stream has started: run the call on it. */
+  onStreamCall: (call: MediaStreamCall, setup: StreamCallSetup) => void;
+  free: Omit<FreeCallDeps, 'log'>;
+  /** Live-call transfer through the REST API; absent without TWILIO_ACCOUNT_SID. */
+  transfer?: (callSid: string, to: string) => Promise<void>;
+  /** Told when a Free-tier call has ended (stream calls are reported by their runCall). */
+  onFreeCallEnded?: (summary: CallSummary) => void;
+  /** Told the route and result of every request (metrics). */
+  onRequest?: (route: TwilioRoute, result: TwilioRequestResult) => void;
+  maxFormBytes?: number;
+  maxFreeCalls?: number;
+  freeIdleMs?: number;
+}
+
+export interface TwilioServer {
+  readonly port: number;
+  readonly baseUrl: string;
+  activeFreeCalls(): number;
+  close(): Promise<void>;
+}
+
+export type TwilioRoute = 'incoming' | 'gather' | 'status' | 'stream' | 'unknown';
+export type TwilioRequestResult = 'ok' | 'forbidden' | 'refused' | 'unknown-call';
+
+const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
+const ENDED_STATUSES = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
+/** Twilio sends a few hundred bytes per Media Streams message; this leaves room and no more. */
+const MAX_WS_MESSAGE_BYTES = 64 * 1024;
+
+/**
+ * The public side: Twilio's voice webhooks and the Media Streams WebSocket, separate from the
+ * internal metrics port. Every request and the WebSocket upgrade must carry a valid
+ * X-Twilio-Signature; anything else gets a 403 and one log line, and never starts a call.
+ */
+export async function startTwilioServer(opts: TwilioServerOptions): Promise<TwilioServer> {
+  const log = opts.log.child({ component: 'twilio' });
+  if (opts.publicBaseUrl !== undefined) checkBaseUrl(opts.publicBaseUrl);
+  const pending = new PendingStreams();
+  const free = new FreeCallRegistry({
+    log,
+    ...(opts.maxFreeCalls ? { maxCalls: opts.maxFreeCalls } : {}),
+    ...(opts.freeIdleMs ? { idleMs: opts.freeIdleMs } : {}),
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
+  let baseUrl = '';
+  const url = (path: string) => `${baseUrl}${path}`;
+  const streamUrl = () => url('/voice/stream').replace(/^http/, 'ws');
+  const count = (route: TwilioRoute, result: TwilioRequestResult) => opts.onRequest?.(route, result);
+  const routeOf = (path: string): TwilioRoute => {
+    const name = path.split('?')[0]?.replace('/voice/', '');
+    return name === 'incoming' || name === 'gather' || name === 'status' ? name : 'unknown';
+  };
+
+  /** Reads and authenticates a webhook; answers the refusal itself and returns undefined. */
+  async function signedForm(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<Record<string, string> | undefined> {
+    const path = req.url ?? '';
+    const body = await readFormBody(req, opts.maxFormBytes ?? MAX_FORM_BYTES);
+    if (!body.ok) {
+      log.warn({ path, status: body.status, reason: body.reason }, 'webhook refused');
+      count(routeOf(path), 'refused');
+      res.writeHead(body.status, { connection: 'close' }).end();
+      return undefined;
+    }
+    if (!isValidTwilioSignature(opts.authToken, req.headers['x-twilio-signature'], url(path), body.params)) {
+      log.warn({ path }, 'webhook signature missing or invalid; refused');
+      count(routeOf(path), 'forbidden');
+      res.writeHead(403).end();
+      return undefined;
+    }
+    const sid = body.params.CallSid ?? '';
+    if (!CALL_SID.test(sid)) {
+      log.warn({ path }, 'webhook without a valid CallSid; refused');
+      count(routeOf(path), 'refused');
+      res.writeHead(400).end();
+      return undefined;
+    }
+    return body.params;
+  }
+
+  const twiml = (res: ServerResponse, xml: string) =>
+    res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' }).end(xml);
+
+  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
+    '/voice/incoming': async (req, res) => {
+      const form = await signedForm(req, res);
+      if (!form) return;
+      const sid = form.CallSid as string;
+      const did = (form.To ?? '').slice(0, 64);
+      const callerId = (form.From ?? '').slice(0, 64);
+      count('incoming', 'ok');
+      const ctx = await opts.resolveContext({ dialled: did, caller: callerId });
+      const tier = ctx.tenant.tier;
+      log.info(
+        { callId: sid, to: did, from: callerId, tenant: ctx.tenant.id, tier, language: ctx.language },
+        'incoming call',
+      );
+      if (tier === 'free') {
+        const existing = free.get(sid);
+        if (existing) {
+          // A retried webhook must not start a second actor: answer with the call's next turn.
+          log.warn({ callId: sid }, 'voice webhook repeated for a call in progress');
+          twiml(res, await existing.gather(undefined));
+          return;
+        }
+        const call = new FreeCall(
+          sid,
+          ctx,
+          { did, callerId },
+          { ...opts.free, log },
+          url('/voice/gather'),
+          (summary) => {
+            free.forget(summary.callId);
+            opts.onFreeCallEnded?.(summary);
+          },
+        );
+        if (!free.add(call)) {
+          log.warn({ callId: sid, calls: free.size }, 'free tier at capacity; call refused');
+          twiml(res, finalTwiml({ language: ctx.language }));
+          return;
+        }
+        twiml(res, await call.start());
+        return;
+      }
+      const token = randomBytes(16).toString('hex');
+      pending.add(sid, { token, did, callerId, bargeIn: tier === 'enterprise' });
+      twiml(res, streamTwiml(streamUrl(), { token }));
+    },
+
+    '/voice/gather': async (req, res) => {
+      const form = await signedForm(req, res);
+      if (!form) return;
+      const sid = form.CallSid as string;
+      const call = free.get(sid);
+      if (!call) {
+        log.warn({ callId: sid }, 'gather for an unknown call; hanging up');
+        count('gather', 'unknown-call');
+        twiml(res, finalTwiml({ language: 'en' }));
+        return;
+      }
+      count('gather', 'ok');
+      twiml(res, await call.gather(form.SpeechResult));
+    },
+
+    '/voice/status': async (req, res) => {
+      const form = await signedForm(req, res);
+      if (!form) return;
+      const sid = form.CallSid as string;
+      const status = (form.CallStatus ?? '').slice(0, 32);
+      if (ENDED_STATUSES.has(status)) {
+        const known = free.end(sid) || pending.drop(sid);
+        log.info({ callId: sid, status, known }, 'call status');
+      }
+      count('status', 'ok');
+      res.writeHead(204).end();
+    },
+  };
+
+  const server = createServer((req, res) => {
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    const route = routes[path];
+    if (!route) {
+      req.resume();
+      res.writeHead(404).end();
+      return;
+    }
+    if (req.method !== 'POST') {
+      req.resume();
+      res.writeHead(405, { allow: 'POST' }).end();
+      return;
+    }
+    route(req, res).catch((err: unknown) => {
+      // One bad request ends that request only.
+      log.error({ err, path }, 'webhook failed');
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const path = (req.url ?? '').split('?')[0];
+    const refuse = (status: string, why: string) => {
+      log.warn({ path }, why);
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (path !== '/voice/stream')
+      return refuse('404 Not Found', 'websocket upgrade on an unknown path; refused');
+    // Twilio signs the stream URL from the TwiML (wss://…), with no parameters.
+    if (!isValidTwilioSignature(opts.authToken, req.headers['x-twilio-signature'], streamUrl(), {})) {
+      count('stream', 'forbidden');
+      return refuse('403 Forbidden', 'media stream signature missing or invalid; refused');
+    }
+    count('stream', 'ok');
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      handleStreamConnection(ws, {
+        log,
+        claim: (start) => {
+          const entry = pending.claim(start.start.callSid, start.start.customParameters.token);
+          if (!entry) return undefined;
+          const sid = start.start.callSid;
+          return {
+            did: entry.did,
+            callerId: entry.callerId,
+            bargeIn: entry.bargeIn,
+            ...(opts.transfer ? { transfer: (to: string) => opts.transfer!(sid, to) } : {}),
+          };
+        },
+        onCall: opts.onStreamCall,
+      }),
+    );
+  });
+
+  const port = await listen(server, opts.port, opts.host);
+  baseUrl = (opts.publicBaseUrl ?? `http://${opts.host}:${port}`).replace(/\/+$/, '');
+  server.on('error', (err) => log.error({ err }, 'Twilio server error'));
+  log.info({ host: opts.host, port, baseUrl }, 'Twilio webhooks listening');
+
+  return {
+    port,
+    baseUrl,
+    activeFreeCalls: () => free.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        free.endAll();
+        for (const ws of wss.clients) ws.close(1001, 'server shutting down');
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/**
+ * Twilio signs the exact URL it requested, which is the base plus the path it was given; our routes
+ * live at /voice/…, so the base must be an origin with no path of its own.
+ */
+function checkBaseUrl(base: string): void {
+  const url = new URL(base);
+  if (
+    !['http:', 'https:'].includes(url.protocol) ||
+    (url.pathname !== '/' && url.pathname !== '') ||
+    url.search
+  ) {
+    throw new Error(`PUBLIC_BASE_URL must be scheme://host[:port] with no path or query, got ${base}`);
+  }
+}
