@@ -21,7 +21,7 @@ import {
   type WayOut,
 } from './call.types.js';
 import { foldIntents, SLOT_STEPS, stepsAnsweredBy } from './intents.js';
-import { recoveryLine, shutdownLine } from './phrases.js';
+import { recoveryLine, shutdownLine, suggestedReply } from './phrases.js';
 import { predictSpeculation, STEP_COMPLETE, sameWords, withCallerTurn } from './speculation.js';
 
 /** Three caller turns at a slot step without progress hand the call to a person. */
@@ -184,6 +184,16 @@ export const callMachine = setup({
     })),
     enterStep: assign((_, params: { step: Step }) => ({ step: params.step, attempts: 0 })),
     /** Entering a closing step: the step, its outcome, and the request that led here is consumed. */
+    bookingNotKept: assign(({ context }) => ({
+      notice: 'booking_not_kept' as const,
+      say: suggestedReply(
+        'bookingFailed',
+        'booking_not_kept',
+        context.facts,
+        context.slots,
+        context.language,
+      ),
+    })),
     enterClosingStep: assign((_, params: { step: ClosingStep }) => ({
       step: params.step,
       outcome: OUTCOME[params.step],
@@ -374,17 +384,14 @@ export const callMachine = setup({
                   target: 'confirm',
                   actions: assign({ bookingId: ({ event }) => event.output.bookingId }),
                 },
-                // "We've kept your details" only when they were (see BookingKeptError).
-                onError: {
-                  target: 'bookingFailed',
-                  actions: assign({
-                    notice: ({ event }) => (isBookingKeptError(event.error) ? undefined : 'booking_not_kept'),
-                  }),
-                },
+                // "We've kept your details" only when they were (see BookingKeptError); otherwise the
+                // other apology, in fixed words (`say`), so no cached or generated line can claim it.
+                onError: [
+                  { guard: ({ event }) => isBookingKeptError(event.error), target: 'bookingFailed' },
+                  { target: 'bookingFailed', actions: 'bookingNotKept' },
+                ],
               },
-              after: {
-                bookingDeadline: { target: 'bookingFailed', actions: assign({ notice: 'booking_not_kept' }) },
-              },
+              after: { bookingDeadline: { target: 'bookingFailed', actions: 'bookingNotKept' } },
             },
             confirm: { entry: close('confirm') },
             bookingFailed: { entry: close('bookingFailed') },
