@@ -52,6 +52,9 @@ export async function startCallchartServer(opts: CallchartServerOptions): Promis
       LOG_LEVEL: 'warn',
       LOG_PRETTY: '0',
       INSPECT: '0',
+      // The benchmark measures the server at the load it is given: no admission shedding or cap.
+      MAX_EVENT_LOOP_DELAY_MS: '0',
+      MAX_CALLS: '100000',
       WORKERS: String(opts.workers ?? 1),
       ...opts.env,
     },

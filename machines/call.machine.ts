@@ -2,7 +2,6 @@ import {
   and,
   assign,
   emit,
-  enqueueActions,
   fromCallback,
   fromPromise,
   not,

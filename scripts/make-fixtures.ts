@@ -19,41 +19,39 @@ let made = 0;
 const scripted = readdirSync(scriptDir)
   .filter((f) => f.endsWith('.json'))
   .flatMap((file) => recognitionUnits(loadCallerScript(`${scriptDir}/${file}`)));
-{
-  for (const line of [...scripted, ...EXTRA_LINES] as Array<(typeof scripted)[number]>) {
-    const out = `${clipDir}/${clipName(line)}`;
-    if (existsSync(out) && !process.argv.includes('--force')) continue;
-    const voice = line.lang === 'es' ? 'es' : 'en-gb';
-    const wav = execFileSync('espeak-ng', ['-v', voice, '-s', '165', '--stdout', line.speak ?? line.text]);
-    const raw = execFileSync(
-      'sox',
-      [
-        '-D',
-        '-t',
-        'wav',
-        '-',
-        '-t',
-        'raw',
-        '-r',
-        '8000',
-        '-c',
-        '1',
-        '-b',
-        '16',
-        '-e',
-        'signed-integer',
-        '-L',
-        '-',
-        'gain',
-        '-n',
-        '-3',
-      ],
-      { input: wav },
-    );
-    writeFileSync(out, raw);
-    made++;
-    console.log(`${clipName(line)}  ${(raw.length / 16000).toFixed(2)} s`);
-  }
+for (const line of [...scripted, ...EXTRA_LINES] as Array<(typeof scripted)[number]>) {
+  const out = `${clipDir}/${clipName(line)}`;
+  if (existsSync(out) && !process.argv.includes('--force')) continue;
+  const voice = line.lang === 'es' ? 'es' : 'en-gb';
+  const wav = execFileSync('espeak-ng', ['-v', voice, '-s', '165', '--stdout', line.speak ?? line.text]);
+  const raw = execFileSync(
+    'sox',
+    [
+      '-D',
+      '-t',
+      'wav',
+      '-',
+      '-t',
+      'raw',
+      '-r',
+      '8000',
+      '-c',
+      '1',
+      '-b',
+      '16',
+      '-e',
+      'signed-integer',
+      '-L',
+      '-',
+      'gain',
+      '-n',
+      '-3',
+    ],
+    { input: wav },
+  );
+  writeFileSync(out, raw);
+  made++;
+  console.log(`${clipName(line)}  ${(raw.length / 16000).toFixed(2)} s`);
 }
 console.log(`${made} clip(s) written to fixtures/audio`);
 

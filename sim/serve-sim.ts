@@ -7,7 +7,7 @@
 import { startApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
-import { handleShutdown, installCrashGuards } from '../src/shutdown.js';
+import { CRASH_DRAIN_MS, handleShutdown, installCrashGuards } from '../src/shutdown.js';
 import { seedDemoTenants } from '../src/store/tenant-seed.js';
 import { loadCallerScript, SCRIPT_DIR } from './caller/script.js';
 import { startSimStack } from './stack.js';
@@ -19,9 +19,9 @@ const stack = await startSimStack({ script, log });
 const config = loadConfig({ ...process.env, ...stack.env }, '');
 const app = await startApp(config, log);
 await seedDemoTenants(app.store);
-const close = async () => {
-  await app.close();
+const stop = (drainMs: number) => async () => {
+  await app.shutdown({ drainMs, goodbyeMs: Math.min(drainMs, 10_000) });
   await stack.close();
 };
-handleShutdown(log, close);
-installCrashGuards(log, close);
+handleShutdown(log, stop(config.DRAIN_SECONDS * 1000), config.DRAIN_SECONDS * 1000 + 30_000);
+installCrashGuards(log, stop(CRASH_DRAIN_MS));

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import { callMachine } from '../machines/call.machine.js';
+import { Admission } from './admission/admission.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
 import { type FastAgiServer, startFastAgiServer } from './agi/fastagi-server.js';
 import { lookupCallMetadata } from './agi/lookup-call-metadata.js';
@@ -11,7 +12,9 @@ import { metricsObserver } from './call/metrics-observer.js';
 import type { Config } from './config.js';
 import { createDashboard } from './dashboard/dashboard.js';
 import type { TransportName } from './dashboard/live-calls.js';
+import { ProviderHealth } from './health/provider-health.js';
 import { type HttpServer, startHttpServer } from './http/http-server.js';
+import { readinessHandler } from './http/readiness.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics/metrics.js';
 import { createLlmChainFromConfig, type LlmProvider } from './providers/llm/chain-from-config.js';
@@ -23,7 +26,9 @@ import type { TtsProvider } from './providers/tts/types.js';
 import { registerRespondRoute } from './respond/register-route.js';
 import { tenantLookupFromStore } from './respond/tenant-lookup.js';
 import { BookingJournal } from './store/booking-journal.js';
+import { loadCallerHashKey } from './store/caller-hash-key.js';
 import { openCallStore, storeEngine } from './store/open-call-store.js';
+import { startRetention } from './store/retention.js';
 import { seedTenantsFromFile } from './store/tenant-seed.js';
 import type { CallStore } from './store/types.js';
 import { resolveCallContext } from './tenants/resolve-call-context.js';
@@ -47,10 +52,23 @@ export interface App {
   readonly metrics: Metrics;
   readonly registry: CallMetadataRegistry;
   activeCalls(): number;
+  /** True once `shutdown` has begun (/readyz says "draining"). */
+  readonly draining: boolean;
+  /** Every call's `deps.shutdownSignal`: aborted when the drain deadline passes. */
+  readonly shutdownSignal: AbortSignal;
   /** Resolves when every call in progress has ended (or after `timeoutMs`). */
   drain(timeoutMs?: number): Promise<void>;
+  /**
+   * Graceful stop: no new FastAGI sessions or AudioSocket connections; live calls run on for up
+   * to `drainMs`; then the shutdown signal asks each remaining call to say goodbye and hang up
+   * (`goodbyeMs` at most), and everything closes.
+   */
+  shutdown(opts: { drainMs: number; goodbyeMs?: number }): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How long calls get to say goodbye after the drain deadline before they are cut. */
+const GOODBYE_GRACE_MS = 10_000;
 
 const LLM_BASE: Record<LlmProvider, (c: Config) => { baseUrl: string; apiKey: string }> = {
   groq: (c) => ({ baseUrl: c.GROQ_BASE_URL, apiKey: c.GROQ_API_KEY }),
@@ -83,6 +101,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const store =
     overrides.store ??
     (await openCallStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.CALLCHART_DB, log }));
+  const callerHashKey = loadCallerHashKey(config.CALLER_HASH_KEY, config.CALLCHART_DB, log);
   if (config.TENANTS_FILE) {
     const n = await seedTenantsFromFile(store, config.TENANTS_FILE);
     log.info({ tenants: n, file: config.TENANTS_FILE }, 'tenants loaded');
@@ -91,6 +110,12 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const replay = await journal.replay(store);
   if (replay.replayed || replay.failed) log.warn(replay, 'booking journal replayed');
 
+  const stopRetention = startRetention({
+    store,
+    traceDir: config.TRACE_DIR,
+    days: config.RETENTION_DAYS,
+    log,
+  });
   const metrics = new Metrics();
   const registry = new CallMetadataRegistry();
   const stt =
@@ -107,6 +132,23 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       log,
     });
   const inspector = createInspector(config, log);
+  const shutdownController = new AbortController();
+  let draining = false;
+  const providerHealth = new ProviderHealth(
+    [
+      { name: 'stt', url: config.DEEPGRAM_BASE_URL },
+      { name: 'tts', url: config.CARTESIA_BASE_URL },
+      ...llmChainSpec(config)
+        .filter((link) => link.apiKey)
+        .map((link) => ({ name: `llm:${link.provider}`, url: link.baseUrl })),
+    ],
+    {
+      staleMs: config.PROVIDER_STALE_SECONDS * 1000,
+      probeEveryMs: config.PROVIDER_PROBE_SECONDS * 1000,
+      log,
+    },
+  );
+  void providerHealth.start();
   const dashboard = await createDashboard(config, log);
 
   const deps: CallDeps = {
@@ -147,6 +189,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
         store,
         dialled,
         caller,
+        callerHashKey,
         log,
         ...(config.CONTEXT_API_URL
           ? {
@@ -177,10 +220,17 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       ? { inspect: (callId: string) => (ev: InspectionEvent) => inspector.record(callId, ev) }
       : {}),
     ...(overrides.onBargeIn ? { onBargeIn: overrides.onBargeIn } : {}),
+    shutdownSignal: shutdownController.signal,
     onTransfer: (callId) => log.info({ callId }, 'transfer requested (hook: connect a transfer target here)'),
   };
 
   const calls = new Set<Promise<CallSummary>>();
+  const admission = new Admission({
+    load: () => calls.size + registry.size,
+    maxCalls: config.MAX_CALLS,
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    registry: metrics.registry,
+  });
   const track = (call: SessionTransport, transport: TransportName, callDeps: CallDeps) => {
     const run = runCall(dashboard.callTransport(call), dashboard.callDeps(callDeps, call.callId, transport))
       .catch((err): CallSummary => {
@@ -200,8 +250,20 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const audioSocket: AudioSocketServer = await startAudioSocketServer({
     host: config.AUDIOSOCKET_HOST,
     port: config.AUDIOSOCKET_PORT,
+    maxConnections: config.AUDIOSOCKET_MAX_CONNECTIONS,
+    declaredSampleRate: (uuid) => registry.peek(uuid)?.sampleRate,
+    // The runtime opens speech to text and text to speech at 8 or 16 kHz only.
+    supportedSampleRates: [8000, 16000],
     log,
-    onCall: (call) => track(call, 'audiosocket', deps),
+    onCall: (call) => {
+      const verdict = admission.checkConnected(calls.size);
+      if (!verdict.admit) {
+        log.warn({ callId: call.callId, maxCalls: config.MAX_CALLS }, 'call refused: MAX_CALLS in progress');
+        call.hangup();
+        return;
+      }
+      track(call, 'audiosocket', deps);
+    },
   });
   metrics.trackAudioOutput(() => audioSocket.stats());
 
@@ -212,6 +274,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       port: config.AGI_PORT,
       registry,
       log,
+      admit: () => admission.check(),
       audioSocketAddress: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
     });
   }
@@ -222,8 +285,18 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       port: config.HTTP_PORT,
       metrics,
       log,
-      health: () => ({ activeCalls: calls.size }),
+      health: () => ({ activeCalls: calls.size, draining }),
     });
+    http.addRoute(
+      'GET',
+      '/readyz',
+      readinessHandler({
+        draining: () => draining,
+        checkDatabase: () => store.tenantForNumber('*'),
+        providers: providerHealth,
+        log,
+      }),
+    );
     registerRespondRoute(http, config, log, { llm, tenants: tenantLookupFromStore(store) });
     // Browser calls name their tenant by its number, as a trunk would with the dialled number.
     dashboard.mount(http, callMachine, (call, tenant) =>
@@ -248,6 +321,23 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   };
 
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      draining = true;
+      providerHealth.stop();
+      admission.stop();
+      stopRetention();
+      await audioSocket.close();
+      dashboard.close(); // hangs up browser calls too
+      await drain(5000);
+      await Promise.allSettled([agi?.close(), http?.close()]);
+      await inspector?.close();
+      await store.close();
+    })();
+    return closing;
+  };
+
   return {
     audioSocketPort: audioSocket.port,
     agiPort: agi?.port ?? null,
@@ -256,14 +346,30 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     metrics,
     registry,
     activeCalls: () => calls.size,
-    drain,
-    async close() {
-      await audioSocket.close();
-      dashboard.close(); // hangs up browser calls too
-      await drain(5000);
-      await Promise.allSettled([agi?.close(), http?.close()]);
-      await inspector?.close();
-      await store.close();
+    get draining() {
+      return draining;
     },
+    shutdownSignal: shutdownController.signal,
+    drain,
+    async shutdown({ drainMs, goodbyeMs = GOODBYE_GRACE_MS }) {
+      if (draining) return close();
+      draining = true;
+      // New calls first: Asterisk's AGI() and AudioSocket connects now fail and the dialplan routes on.
+      audioSocket.stopAccepting();
+      await agi?.close();
+      log.info({ activeCalls: calls.size, drainSeconds: drainMs / 1000 }, 'draining: no new calls');
+      await drain(drainMs);
+      if (calls.size) {
+        log.warn(
+          { activeCalls: calls.size },
+          'drain deadline passed: ending the remaining calls with a goodbye',
+        );
+        shutdownController.abort();
+        await drain(goodbyeMs);
+      }
+      await close();
+      log.info('drained');
+    },
+    close,
   };
 }

@@ -38,6 +38,8 @@ export const configSchema = z.object({
     .transform((v) => (v === 'auto' ? availableParallelism() : v)),
   AUDIOSOCKET_HOST: z.string().min(1).default('127.0.0.1'),
   AUDIOSOCKET_PORT: port.default(9099),
+  /** Open AudioSocket connections beyond this are closed on arrival (a flood must not exhaust fds). */
+  AUDIOSOCKET_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(1000),
   AGI_HOST: z.string().min(1).default('127.0.0.1'),
   AGI_PORT: port.default(4573),
   AGI_ENABLED: bool.default(true),
@@ -51,6 +53,11 @@ export const configSchema = z.object({
   RECORDINGS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 
   CALLCHART_DB: z.string().min(1).default('data/callchart.db'),
+  /** HMAC key for repeat-caller hashes (16+ characters); unset: a key file beside the database. */
+  CALLER_HASH_KEY: z
+    .string()
+    .refine((v) => v === '' || v.length >= 16, 'at least 16 characters')
+    .default(''),
   /** postgres://… selects the shared Postgres store instead of SQLite (CALLCHART_DB still locates the journal). */
   DATABASE_URL: z
     .string()
@@ -114,6 +121,10 @@ export const configSchema = z.object({
 
   INSPECT: z.enum(['0', '1', 'ws', 'jsonl']).default('0'),
   INSPECT_WS_URL: z.string().default('ws://127.0.0.1:8080'),
+  /** INSPECT=1 sends call data to stately.ai: with NODE_ENV=production only if this is also set. */
+  INSPECT_ALLOW_REMOTE: bool.default(false),
+  /** Transcripts (turn text) and trace files older than this are purged hourly; 0 keeps them. */
+  RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   TRACE_DIR: z.string().default('traces'),
 
   SIM_CALLER_SCRIPT: z.string().optional(),
@@ -134,6 +145,18 @@ export const configSchema = z.object({
   RESPOND_TIMEOUT_MS: ms.default(30_000),
   /** `npm run respond` only: run on in-process simulators even when provider keys are set. */
   SIM: bool.optional(),
+
+  NODE_ENV: z.string().default('development'),
+  /** Calls at once; FastAGI answers VA_OUTCOME=overflow beyond it. */
+  MAX_CALLS: z.coerce.number().int().min(1).max(100_000).default(200),
+  /** New calls are refused while the event loop's p99 delay is above this; 0 turns it off. */
+  MAX_EVENT_LOOP_DELAY_MS: ms.default(250),
+  /** On SIGTERM: how long live calls may run on before they are ended with a spoken goodbye. */
+  DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** /readyz: a provider not reached for this long makes the server not ready. */
+  PROVIDER_STALE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  /** How often each provider's endpoint is probed (a TCP connect) for /readyz. */
+  PROVIDER_PROBE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -142,15 +165,73 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * Variables where an empty value means "not set" (a key left blank in .env). Everywhere else a blank
+ * value is a mistake: `z.coerce.number()` would read it as 0 (a random port, a 0 ms deadline).
+ */
+const BLANK_MEANS_UNSET: ReadonlySet<string> = new Set([
+  'DEEPGRAM_API_KEY',
+  'GROQ_API_KEY',
+  'CEREBRAS_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'CARTESIA_API_KEY',
+  'CONTEXT_API_KEY',
+  'CALLER_HASH_KEY',
+  'DASHBOARD_TOKEN',
+  'RESPOND_API_TOKEN',
+  'RECORDINGS_DIR', // empty: no recordings
+]);
+
 /** Loads `.env` (if present, without overriding the real environment), then validates. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = '.env'): Config {
   if (env === process.env && envFile && existsSync(envFile)) process.loadEnvFile(envFile);
-  const parsed = configSchema.safeParse(env);
+  const values: Record<string, string | undefined> = {};
+  const blank: string[] = [];
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() === '') {
+      if (!BLANK_MEANS_UNSET.has(key)) blank.push(key);
+      continue;
+    }
+    values[key] = value;
+  }
+  if (blank.length) {
+    const lines = blank.map(
+      (k) => `  ${k}: set but empty (give a value, or remove the line for the default)`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const parsed = configSchema.safeParse(values);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  const cfg = parsed.data;
+  if (cfg.INSPECT === '1' && cfg.NODE_ENV === 'production' && !cfg.INSPECT_ALLOW_REMOTE) {
+    throw new ConfigError(
+      'Invalid configuration:\n  INSPECT: 1 sends call data to stately.ai; refused with NODE_ENV=production unless INSPECT_ALLOW_REMOTE=1',
+    );
+  }
+  return cfg;
+}
+
+/**
+ * `npm start` answers real calls, so it needs a real speech-to-text and text-to-speech key and at
+ * least one LLM key in LLM_CHAIN. (serve:sim, the demo and tests supply simulator keys.)
+ */
+export function assertProviderKeys(cfg: Config): void {
+  const missing: string[] = [];
+  if (!cfg.DEEPGRAM_API_KEY) missing.push('  DEEPGRAM_API_KEY: required (speech to text)');
+  if (!cfg.CARTESIA_API_KEY) missing.push('  CARTESIA_API_KEY: required (text to speech)');
+  const llmKeys: Record<string, string> = {
+    groq: cfg.GROQ_API_KEY,
+    cerebras: cfg.CEREBRAS_API_KEY,
+    anthropic: cfg.ANTHROPIC_API_KEY,
+  };
+  if (!cfg.LLM_CHAIN.some((entry) => llmKeys[entry.split(':')[0] ?? ''])) {
+    missing.push('  LLM_CHAIN: no provider in the chain has an API key (GROQ_API_KEY, ...)');
+  }
+  if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.join('\n')}`);
 }
 
 /** Names of the variables that hold secrets; never logged. */
@@ -161,6 +242,7 @@ export const SECRET_KEYS = [
   'ANTHROPIC_API_KEY',
   'CARTESIA_API_KEY',
   'CONTEXT_API_KEY',
+  'CALLER_HASH_KEY',
   'DATABASE_URL', // may carry a password
   'DASHBOARD_TOKEN',
   'RESPOND_API_TOKEN',

@@ -1,16 +1,11 @@
 import { type Logger, pino } from 'pino';
+import { maskNumber } from './store/phone-number.js';
 
 export type { Logger };
 
 /** Keeps the country code and the last three digits: enough to tell callers apart in logs, not to dial them. */
 export function maskPhone(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  const digits = value.replace(/[^\d+]/g, '');
-  if (digits.replace('+', '').length < 5) return value.length ? '***' : value;
-  const plus = digits.startsWith('+') ? '+' : '';
-  const body = digits.replace('+', '');
-  const cc = plus ? body.slice(0, 2) : '';
-  return `${plus}${cc}${'*'.repeat(Math.max(3, body.length - cc.length - 3))}${body.slice(-3)}`;
+  return typeof value === 'string' ? maskNumber(value) : value;
 }
 
 /** Field names that carry phone numbers anywhere in a log object. */
@@ -24,6 +19,44 @@ export const PHONE_FIELDS = [
   'dialled',
   'did',
 ] as const;
+
+/** Field names that carry a person's name or address: never logged, at any depth. */
+export const PERSONAL_FIELDS = [
+  'customerName',
+  'callerName',
+  'address',
+  'postcode',
+  'callerText',
+  'agentText',
+  'transcript',
+] as const;
+
+const PHONE_KEYS: ReadonlySet<string> = new Set(PHONE_FIELDS);
+const PERSONAL_KEYS: ReadonlySet<string> = new Set(PERSONAL_FIELDS);
+/** Nested log objects deeper than this are cut (a log line is not a dump). */
+const MAX_SCRUB_DEPTH = 6;
+
+/**
+ * Masks phone fields and removes personal fields anywhere in a log object, not only at the top
+ * level (pino's serializers only see top-level keys). Plain objects and arrays are copied; other
+ * values (errors, buffers) are left to their serializers.
+ */
+export function scrubLogObject(value: unknown, depth = 0): unknown {
+  if (Array.isArray(value)) {
+    return depth >= MAX_SCRUB_DEPTH ? '[deep]' : value.map((v) => scrubLogObject(v, depth + 1));
+  }
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) {
+    return value;
+  }
+  if (depth >= MAX_SCRUB_DEPTH) return '[deep]';
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (PERSONAL_KEYS.has(key)) out[key] = v === undefined || v === null || v === '' ? v : '[personal]';
+    else if (PHONE_KEYS.has(key)) out[key] = maskPhone(v);
+    else out[key] = scrubLogObject(v, depth + 1);
+  }
+  return out;
+}
 
 /** Paths whose values are secrets; pino replaces them before serialisation. */
 export const REDACT_PATHS = [
@@ -42,8 +75,6 @@ export const REDACT_PATHS = [
   '*.password',
 ];
 
-const phoneSerializers = Object.fromEntries(PHONE_FIELDS.map((f) => [f, maskPhone]));
-
 export interface LoggerOptions {
   level?: string;
   pretty?: boolean;
@@ -59,7 +90,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const base = {
     level: opts.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { ...phoneSerializers, err: pino.stdSerializers.err },
+    serializers: { err: pino.stdSerializers.err },
+    formatters: { log: (obj: Record<string, unknown>) => scrubLogObject(obj) as Record<string, unknown> },
     base: { app: 'callchart' },
   };
   if (opts.destination) return pino(base, opts.destination as pino.DestinationStream);

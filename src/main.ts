@@ -3,20 +3,29 @@
  * configured in the environment (.env). `npm start`.
  */
 import { startApp } from './app.js';
-import { ConfigError, describeConfig, loadConfig } from './config.js';
+import { assertProviderKeys, ConfigError, describeConfig, loadConfig } from './config.js';
 import { createLogger } from './log.js';
-import { handleShutdown, installCrashGuards } from './shutdown.js';
+import { CRASH_DRAIN_MS, handleShutdown, installCrashGuards } from './shutdown.js';
 import { startPrimary } from './workers/primary.js';
 
 try {
   const config = loadConfig();
+  assertProviderKeys(config);
   const log = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY ?? process.stdout.isTTY });
   log.debug({ config: describeConfig(config) }, 'configuration');
-  // WORKERS > 1: this process answers FastAGI and HTTP; worker processes run the calls.
-  const app = config.WORKERS > 1 ? await startPrimary(config, log) : await startApp(config, log);
-  handleShutdown(log, () => app.close());
-  installCrashGuards(log, () => app.close());
+  if (config.WORKERS > 1) {
+    // WORKERS > 1: this process answers FastAGI and HTTP; worker processes run the calls.
+    const primary = await startPrimary(config, log);
+    handleShutdown(log, () => primary.close());
+    installCrashGuards(log, () => primary.close());
+  } else {
+    const app = await startApp(config, log);
+    const drainMs = config.DRAIN_SECONDS * 1000;
+    handleShutdown(log, () => app.shutdown({ drainMs }), drainMs + 30_000);
+    installCrashGuards(log, () => app.shutdown({ drainMs: CRASH_DRAIN_MS, goodbyeMs: CRASH_DRAIN_MS }));
+  }
 } catch (err) {
+  // A configuration mistake (exit 2) is not retried by the systemd unit (RestartPreventExitStatus).
   if (err instanceof ConfigError) {
     console.error(err.message);
     process.exit(2);

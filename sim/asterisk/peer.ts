@@ -38,6 +38,11 @@ export interface AsteriskPeerOptions {
    */
   suppressSilence?: boolean;
   /**
+   * Send nothing at all for this long after the UUID, as `Dial(AudioSocket/…/c(slin16))` did with a
+   * caller who said nothing for the first half second (first frame ~520 ms after the UUID).
+   */
+  silentStartMs?: number;
+  /**
    * Asterisk ≤ 20.13: invalid server frames are ignored instead of ending the call, no DTMF, no
    * 2 s inactivity timeout (§7, §9).
    */
@@ -119,6 +124,7 @@ export class AsteriskPeer {
   };
   private stream: ScheduledStream | null = null;
   private lastActivity: number;
+  private connectedAt = 0;
   private endInfo: PeerEnd | null = null;
   private resolveEnded!: (end: PeerEnd) => void;
 
@@ -230,6 +236,7 @@ export class AsteriskPeer {
     this.socket.on('close', () => this.finish('server-eof'));
     this.socket.write(wireUuidFrame(this.uuid));
     this.lastActivity = this.clock.now();
+    this.connectedAt = this.lastActivity;
     this.stream = this.scheduler.add(this.onTick);
   }
 
@@ -257,6 +264,7 @@ export class AsteriskPeer {
 
   /** Queued speech (the last frame of a clip may be short, as §16 saw), else silence or nothing. */
   private nextFrame(): Buffer | null {
+    if (this.clock.now() - this.connectedAt < (this.opts.silentStartMs ?? 0)) return null;
     if (this.queue.length > 0) {
       const n = Math.min(this.frameBytes, this.queue.length) & ~1;
       if (n === 0) {

@@ -28,6 +28,8 @@ export interface SimulatedCallerOptions {
   answerTimeoutMs?: number;
   /** Keep both directions for a recording. */
   record?: boolean;
+  /** The peer sends nothing for this long after the UUID (see AsteriskPeerOptions.silentStartMs). */
+  silentStartMs?: number;
   /** Clip lookup (a line, or one part of a line said in parts); defaults to the committed fixtures. */
   clipFor?: (line: CallerLine) => Buffer;
 }
@@ -122,6 +124,8 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
   let maxGapMs = 0;
   const jitterMs: number[] = [];
   let firstVoicedAt: number | null = null;
+  /** Unvoiced agent frames received since the last voiced one (silence fill counts, a stall does not). */
+  let quietFrames = 0;
   let voicedListener: ((at: number) => void) | null = null;
 
   const startedAt = clock.now();
@@ -135,6 +139,7 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
     recordReceived: opts.record ?? false,
     recordSent: opts.record ?? false,
     recordArrivals: false,
+    silentStartMs: opts.silentStartMs,
     outgoingFilter: opts.echo
       ? (payload) => {
           const echo = echoLine.length >= echoDelayFrames ? echoLine.shift() : undefined;
@@ -150,7 +155,9 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
       lastArrival = at;
       if (frame.kind !== 'audio') return;
       if (opts.echo) echoLine.push(frame.payload);
+      quietFrames++;
       if (rmsS16le(frame.payload) > voicedRms) {
+        quietFrames = 0;
         agentVoicedAt.push(at);
         lastAgentVoicedAt = at;
         firstVoicedAt ??= at;
@@ -180,12 +187,15 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
       };
       void peer.ended.then(() => done(null));
     });
-  /** Waits until the agent has been quiet for turnGapMs (it finished its sentence). */
+  /**
+   * Waits until the agent has been quiet for turnGapMs (it finished its sentence). Quiet is counted
+   * in frames heard, not wall time: a frame that arrives late on a busy machine is not silence.
+   */
   const agentQuiet = async (deadline: number) => {
     while (!ended && clock.now() < deadline) {
-      const quietFor = clock.now() - (lastAgentVoicedAt ?? startedAt);
+      const quietFor = Math.min(clock.now() - (lastAgentVoicedAt ?? startedAt), quietFrames * FRAME_MS);
       if (quietFor >= turnGapMs) return true;
-      await sleep(Math.max(5, turnGapMs - quietFor));
+      await sleep(Math.max(5, Math.min(FRAME_MS, turnGapMs - quietFor)));
     }
     return false;
   };

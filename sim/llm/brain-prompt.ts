@@ -4,27 +4,11 @@
  * runtime can reword the rest of the prompt freely.
  */
 
-export const STEPS = [
-  'greet',
-  'understand',
-  'quote',
-  'postcode',
-  'address',
-  'name',
-  'book',
-  'confirm',
-  'transfer',
-  'done',
-  'objection',
-  // Steps the call machine (machines/call.types.ts) also names; only extras are taken in them.
-  'bookingFailed',
-  'declined',
-  'abusive',
-  'goodbye',
-] as const;
-export type Step = (typeof STEPS)[number];
+import { STEPS as CALL_STEPS, type Language } from '../../machines/call.types.js';
 
-import type { Language } from '../../machines/call.types.js';
+/** The call machine's steps, plus two a hand-written prompt may name ('done', 'objection'). */
+export const STEPS = [...CALL_STEPS, 'done', 'objection'] as const;
+export type Step = (typeof STEPS)[number];
 
 export type { Language };
 

@@ -53,6 +53,46 @@ export function toAgiEnvironment(vars: Map<string, string>): AgiEnvironment {
   return { ...parsed.data, args, all };
 }
 
+/** Asterisk's signed-linear format names and their rates (the AudioSocket audio kinds, 0x10-0x18). */
+const SLIN_RATES: Readonly<Record<string, number>> = {
+  slin: 8000,
+  slin12: 12000,
+  slin16: 16000,
+  slin24: 24000,
+  slin32: 32000,
+  slin44: 44100,
+  slin48: 48000,
+  slin96: 96000,
+  slin192: 192000,
+};
+
+const FORMAT_ARG = /^format=(.*)$/;
+
+/**
+ * The audio format the dialplan declared with a `format=slin16` argument (the codec it gives
+ * `Dial(AudioSocket/…/c(slin16))`), so the AudioSocket side need not wait for the first frame.
+ * Returns the remaining positional arguments too. An unknown format is an error, not a guess.
+ */
+export function declaredFormat(args: readonly string[]): { sampleRate?: number; rest: string[] } {
+  let sampleRate: number | undefined;
+  const rest: string[] = [];
+  for (const arg of args) {
+    const m = FORMAT_ARG.exec(arg);
+    if (!m) {
+      rest.push(arg);
+      continue;
+    }
+    const rate = SLIN_RATES[(m[1] ?? '').trim().toLowerCase()];
+    if (rate === undefined) {
+      throw new AgiEnvironmentError(
+        `${JSON.stringify(arg.slice(0, 40))}: format must be one of ${Object.keys(SLIN_RATES).join(', ')}`,
+      );
+    }
+    sampleRate = rate;
+  }
+  return { rest, ...(sampleRate !== undefined ? { sampleRate } : {}) };
+}
+
 /** What the call is, as far as the AGI session can tell. */
 export interface AgiCallFacts {
   /** 5.2: the dialplan made the UUID and passed it first; 5.1: the server must make one. */
@@ -62,6 +102,8 @@ export interface AgiCallFacts {
   did: string;
   /** Caller number ('' when withheld). */
   callerId: string;
+  /** Audio rate the dialplan declared (`format=slin16`), if it did. */
+  sampleRate?: number;
 }
 
 /** Digits with an optional "+", or the '*'/'#' a PBX extension may carry. Not "s", not "unknown". */
@@ -80,18 +122,23 @@ function firstPhoneLike(...candidates: Array<string | undefined>): string {
  * which avoids trunks that rewrite EXTEN), then from agi_extension / agi_dnid and agi_callerid.
  */
 export function callFactsFromEnvironment(env: AgiEnvironment): AgiCallFacts {
-  const [first, ...rest] = env.args;
+  const declared = declaredFormat(env.args);
+  const args = declared.rest;
+  const format = declared.sampleRate !== undefined ? { sampleRate: declared.sampleRate } : {};
+  const [first, ...rest] = args;
   if (first !== undefined && isCanonicalUuid(first)) {
     return {
       pattern: '5.2',
       uuid: uuidKey(first),
       did: firstPhoneLike(rest[0], env.agi_extension, env.agi_dnid),
       callerId: firstPhoneLike(rest[1], env.agi_callerid),
+      ...format,
     };
   }
   return {
     pattern: '5.1',
     did: firstPhoneLike(first, env.agi_extension, env.agi_dnid),
-    callerId: firstPhoneLike(env.args[1], env.agi_callerid),
+    callerId: firstPhoneLike(args[1], env.agi_callerid),
+    ...format,
   };
 }

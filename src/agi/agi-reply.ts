@@ -12,6 +12,11 @@ export class AgiReplyError extends Error {
 }
 
 const SUCCESS = /^200 result=(-?\d+)(.*)$/;
+/**
+ * The longest `520-` usage text Asterisk prints is a few dozen lines (`agi show commands`); a peer
+ * that keeps a usage block open is flooding, not explaining.
+ */
+export const AGI_MAX_USAGE_LINES = 100;
 const STATUS = /^(\d{3})([ -])(.*)$/;
 
 /**
@@ -29,6 +34,9 @@ export class AgiReplyParser {
         const usage = this.usage;
         this.usage = undefined;
         return { kind: 'failure', code: 520, text: line.slice(4), usage };
+      }
+      if (this.usage.length >= AGI_MAX_USAGE_LINES) {
+        throw new AgiReplyError(`520 usage block longer than ${AGI_MAX_USAGE_LINES} lines`);
       }
       this.usage.push(line);
       return undefined;

@@ -67,6 +67,12 @@ export class CallMetadataRegistry {
     }
   }
 
+  /** The entry for `uuid` without taking it (the AudioSocket side reads the declared format early). */
+  peek(uuid: string): CallMetadata | undefined {
+    const entry = this.entries.get(uuidKey(uuid));
+    return entry && entry.expiresAt > this.now() ? entry.meta : undefined;
+  }
+
   /** Forgets an entry, e.g. when the dialplan never learnt its UUID. */
   delete(uuid: string): boolean {
     return this.entries.delete(uuidKey(uuid));

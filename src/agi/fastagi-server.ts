@@ -17,6 +17,10 @@ export interface FastAgiServerOptions {
   sessionTimeoutMs?: number;
   /** Refuse connections beyond this many at once (a flood must not exhaust file descriptors). */
   maxConnections?: number;
+  /** Bytes one session may send in all (see FastAgiSession). */
+  maxSessionBytes?: number;
+  /** Admission control (see FastAgiSession). */
+  admit?: FastAgiSessionOptions['admit'];
 }
 
 export interface FastAgiServer {
@@ -54,6 +58,8 @@ export async function startFastAgiServer(opts: FastAgiServerOptions): Promise<Fa
       registry: opts.registry,
       log,
       timeoutMs: opts.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+      ...(opts.maxSessionBytes ? { maxSessionBytes: opts.maxSessionBytes } : {}),
+      ...(opts.admit ? { admit: opts.admit } : {}),
       ...(opts.audioSocketAddress ? { audioSocketAddress: opts.audioSocketAddress } : {}),
     });
   });

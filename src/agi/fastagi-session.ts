@@ -24,11 +24,20 @@ export interface FastAgiSessionOptions {
   audioSocketAddress?: string | ((uuid: string) => string | undefined);
   /** Whole-session bound. Asterisk itself never times out (docs/protocols/agi.md §4), so the server must. */
   timeoutMs: number;
+  /** Bytes one session may send in all (default 64 KiB: a real one sends about 1 KiB). */
+  maxSessionBytes?: number;
+  /** Admission control: a refused call is not registered and gets VA_OUTCOME=overflow instead. */
+  admit?: () => { admit: true } | { admit: false; reason: string };
 }
+
+/** A real session is an environment block (~1 KiB) and a few short replies. */
+export const DEFAULT_MAX_SESSION_BYTES = 64 * 1024;
 
 /** Channel variables this server sets (pattern 5.1). */
 export const VA_UUID = 'VA_UUID';
 export const VA_AUDIOSOCKET = 'VA_AUDIOSOCKET';
+/** Set to "overflow" when the call is refused: the dialplan plays a busy message or routes elsewhere. */
+export const VA_OUTCOME = 'VA_OUTCOME';
 
 type State = 'environment' | 'commands' | 'finished';
 
@@ -51,6 +60,7 @@ export class FastAgiSession {
   private callerHungUp = false;
   /** Once Asterisk has VA_UUID the dialplan will use it, so the registration must stay. */
   private uuidHandedOver = false;
+  private bytesReceived = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -64,6 +74,14 @@ export class FastAgiSession {
   }
 
   private onData(chunk: Buffer): void {
+    this.bytesReceived += chunk.length;
+    const cap = this.opts.maxSessionBytes ?? DEFAULT_MAX_SESSION_BYTES;
+    if (this.bytesReceived > cap) {
+      // Counted in every state: a peer that keeps writing after we finished is cut off too.
+      if (this.state === 'finished') this.socket.destroy();
+      else this.fail(`session sent more than ${cap} bytes`);
+      return;
+    }
     // After we close, Asterisk still writes "HANGUP" (docs/protocols/agi.md §4): not a caller hangup, just
     // ignore it.
     if (this.state === 'finished') return;
@@ -106,7 +124,24 @@ export class FastAgiSession {
   }
 
   private register(env: AgiEnvironment): void {
-    const facts = callFactsFromEnvironment(env);
+    let facts: AgiCallFacts;
+    try {
+      facts = callFactsFromEnvironment(env);
+    } catch (err) {
+      this.fail((err as Error).message); // e.g. format=slin17: a dialplan typo, said loudly
+      return;
+    }
+    const verdict = this.opts.admit?.() ?? { admit: true };
+    if (!verdict.admit) {
+      this.log.warn(
+        { reason: verdict.reason, did: facts.did, callerMasked: maskPhone(facts.callerId) },
+        'call refused at admission: VA_OUTCOME=overflow',
+      );
+      this.pending = [[VA_OUTCOME, 'overflow']];
+      this.state = 'commands';
+      this.sendNext();
+      return;
+    }
     this.facts = facts;
     const uuid = facts.uuid ?? randomUUID();
     this.uuid = uuid;
@@ -116,6 +151,7 @@ export class FastAgiSession {
       channel: env.agi_channel,
       uniqueId: env.agi_uniqueid,
       source: facts.pattern === '5.2' ? 'fastagi-5.2' : 'fastagi-5.1',
+      ...(facts.sampleRate !== undefined ? { sampleRate: facts.sampleRate } : {}),
     });
     this.log.info(
       {

@@ -1,4 +1,5 @@
-import { readFile, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -60,6 +61,8 @@ export async function readMetadataFile(
       return attempt.meta;
     }
     lastProblem = attempt.problem;
+    // Too large, or not a plain file: waiting will not fix it.
+    if (attempt.final) break;
     const left = deadline - performance.now();
     if (left <= 0) break;
     try {
@@ -68,19 +71,36 @@ export async function readMetadataFile(
       return undefined; // aborted
     }
   }
-  if (lastProblem !== 'missing') log.warn({ path, problem: lastProblem }, 'metadata file unusable');
+  if (lastProblem !== 'missing') {
+    log.warn({ path, problem: lastProblem }, 'metadata file unusable');
+    // Never left behind for a later call to trip over (a symlink is removed, not its target).
+    if (opts.remove ?? true) await unlink(path).catch(() => {});
+  }
   return undefined;
 }
 
-async function readOnce(path: string): Promise<{ meta?: CallMetadata; problem: string }> {
+async function readOnce(path: string): Promise<{ meta?: CallMetadata; problem: string; final?: boolean }> {
   let text: string;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    text = await readFile(path, 'utf8');
+    // O_NOFOLLOW: a symlink planted in a shared directory is refused; O_NONBLOCK: so is a FIFO,
+    // which would otherwise hold a thread-pool thread until someone writes to it.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    const stat = await handle.stat();
+    if (!stat.isFile()) return { problem: 'not a regular file', final: true };
+    // Checked before reading: a huge file is never pulled into memory.
+    if (stat.size > MAX_FILE_BYTES) return { problem: `too large (${stat.size} bytes)`, final: true };
+    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > MAX_FILE_BYTES) return { problem: 'too large', final: true };
+    text = buffer.toString('utf8', 0, bytesRead);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return { problem: 'a symlink', final: true };
     return { problem: code === 'ENOENT' ? 'missing' : `unreadable (${code})` };
+  } finally {
+    await handle?.close();
   }
-  if (text.length > MAX_FILE_BYTES) return { problem: 'too large' };
   let json: unknown;
   try {
     json = JSON.parse(text);

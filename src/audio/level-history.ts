@@ -21,13 +21,18 @@ export class LevelHistory {
     if (this.count < this.times.length) this.count++;
   }
 
-  /** Max level recorded within `windowMs` before `now` (0 when none). */
-  maxSince(now: number, windowMs: number): number {
+  /**
+   * Max level recorded within `windowMs` before `now` (0 when none). With `minEntries`, the newest
+   * that many entries count too even if older: when entries are one per frame sent, a stalled event
+   * loop (fewer frames per second) then cannot shrink the window below that much audio.
+   */
+  maxSince(now: number, windowMs: number, minEntries = 0): number {
     const cutoff = now - windowMs;
     let max = 0;
     for (let k = 1; k <= this.count; k++) {
       const i = (this.next - k + this.times.length) % this.times.length;
-      if (this.times[i]! <= cutoff) break; // entries are in time order, newest first here
+      // Entries are in time order, newest first here.
+      if (this.times[i]! <= cutoff && k > minEntries) break;
       if (this.levels[i]! > max) max = this.levels[i]!;
     }
     return max;

@@ -49,6 +49,7 @@ export function greetingActor(deps: GreetingActorDeps) {
 
     const key = {
       tenantId: line.tenantId,
+      companyName: input.facts.companyName,
       language: input.language,
       timeOfDay: input.facts.timeOfDay,
       format: `${line.format.encoding}/${line.format.sampleRate}/${voice.voiceId}`,

@@ -16,6 +16,8 @@ export function timeOfDay(timeZone: string, at: Date = new Date()): CallFacts['t
 
 export interface GreetingKey {
   tenantId: string;
+  /** The words say the company's name: a context service may give one tenant several names. */
+  companyName: string;
   language: Language;
   timeOfDay: string;
   /** Encoding, rate and voice: the same words in another format are another clip. */
@@ -55,4 +57,6 @@ export class GreetingCache {
   }
 }
 
-const keyOf = (k: GreetingKey) => `${k.tenantId}|${k.language}|${k.timeOfDay}|${k.format}`;
+/** JSON, not a joined string: no company name can forge another tenant's key with a "|". */
+const keyOf = (k: GreetingKey) =>
+  JSON.stringify([k.tenantId, k.companyName, k.language, k.timeOfDay, k.format]);

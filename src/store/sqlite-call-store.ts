@@ -200,6 +200,18 @@ export class SqliteCallStore implements CallStore {
     return (this.sql.turnsByCall.all(callId) as TurnRow[]).map(turnFromRow);
   }
 
+  async purgeTranscripts(before: number): Promise<number> {
+    this.assertOpen();
+    this.queue.flushNow();
+    // Latency figures stay for the metrics history; only what was said goes.
+    const result = this.db
+      .prepare(
+        "UPDATE turns SET caller_text = '', agent_text = '' WHERE at < ? AND (caller_text != '' OR agent_text != '')",
+      )
+      .run(before);
+    return result.changes;
+  }
+
   /** The stored call row (for admin views and tests); undefined if it was never written. */
   async callById(callId: string): Promise<StoredCall | undefined> {
     this.assertOpen();

@@ -98,5 +98,7 @@ export interface CallStore {
   createBooking(b: BookingInput): Promise<{ booking: Booking; created: boolean }>;
   bookingForCall(callId: string): Promise<Booking | undefined>;
   turnsForCall(callId: string): Promise<TurnRecord[]>;
+  /** Retention: blanks the caller and agent text of turns older than `before` (epoch ms); returns how many. */
+  purgeTranscripts?(before: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,11 +1,12 @@
 import type { Language } from '../../machines/call.types.js';
+import { parseNumber } from '../store/phone-number.js';
 
 /**
  * Country calling codes whose callers are greeted in Spanish. Spain and Spanish-speaking Latin America
  * (+52 Mexico is the seed's example). NANP (+1) is left out: it covers Puerto Rico and the Dominican
  * Republic but is overwhelmingly English, and the seed maps +1 to English.
  */
-const SPANISH_CODES = [
+const SPANISH_CODES: ReadonlySet<string> = new Set([
   '34', // Spain
   '51', // Peru
   '52', // Mexico
@@ -25,10 +26,10 @@ const SPANISH_CODES = [
   '593', // Ecuador
   '595', // Paraguay
   '598', // Uruguay
-];
+]);
 
 /** English-speaking codes that override a Spanish tenant default (seed: +1 -> en; UK and Ireland too). */
-const ENGLISH_CODES = ['1', '44', '353', '61', '64'];
+const ENGLISH_CODES: ReadonlySet<string> = new Set(['1', '44', '353', '61', '64']);
 
 /**
  * Language to greet a caller in. Only an international number ("+CC…" or "00CC…") says where the
@@ -36,13 +37,9 @@ const ENGLISH_CODES = ['1', '44', '353', '61', '64'];
  * withheld or unparseable one.
  */
 export function languageForCaller(number: string, tenantDefault: Language): Language {
-  const trimmed = number.trim();
-  const digits = trimmed.replace(/\D/g, '');
-  let international: string | undefined;
-  if (trimmed.startsWith('+')) international = digits;
-  else if (digits.startsWith('00')) international = digits.slice(2);
-  if (!international) return tenantDefault;
-  if (SPANISH_CODES.some((cc) => international.startsWith(cc))) return 'es';
-  if (ENGLISH_CODES.some((cc) => international.startsWith(cc))) return 'en';
+  const { callingCode } = parseNumber(number);
+  if (callingCode === undefined) return tenantDefault;
+  if (SPANISH_CODES.has(callingCode)) return 'es';
+  if (ENGLISH_CODES.has(callingCode)) return 'en';
   return tenantDefault;
 }

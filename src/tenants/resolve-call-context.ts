@@ -12,6 +12,8 @@ export interface ResolveCallContextInput {
   dialled: string;
   /** The caller's number as delivered ('' or 'unknown' when withheld). */
   caller: string;
+  /** HMAC key for the repeat-caller hash (CALLER_HASH_KEY, see loadCallerHashKey). */
+  callerHashKey: string;
   /** Optional company-context service laid over the stored tenant. */
   contextApi?: ContextApiOptions;
   log: Logger;
@@ -36,7 +38,7 @@ export interface CallerContext {
  */
 export async function resolveCallContext(input: ResolveCallContextInput): Promise<CallerContext> {
   const { store, dialled, caller, contextApi, log } = input;
-  const callerHash = hashCaller(caller);
+  const callerHash = hashCaller(caller, input.callerHashKey);
   const callerMasked = String(maskPhone(caller) ?? '');
   const stored = await store.tenantForNumber(dialled).catch((err: unknown) => {
     log.error({ err, dialled }, 'tenant lookup failed; answering as the default tenant');

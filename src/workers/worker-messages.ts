@@ -10,6 +10,8 @@ const callMetadata = z.object({
   channel: z.string().max(256).optional(),
   uniqueId: z.string().max(64).optional(),
   source: z.enum(['fastagi-5.1', 'fastagi-5.2', 'metadata-file', 'browser']),
+  /** The audio rate the dialplan declared (format=slin16): the worker's AudioSocket call starts at it. */
+  sampleRate: z.number().int().min(8000).max(192_000).optional(),
 });
 const uuid = z.string().min(1).max(64);
 

@@ -193,11 +193,8 @@ describe('FastAGI server against a fake Asterisk', () => {
     const socket = connect(at);
     socket.on('error', () => undefined);
     socket.write('agi_network: yes\n'); // ...and then nothing
-    const closedAfter = await new Promise<number>((resolve) => {
-      const t0 = performance.now();
-      socket.on('close', () => resolve(performance.now() - t0));
-    });
-    expect(closedAfter).toBeLessThan(2000);
+    // The logged reason proves it was the session timeout that closed it, however busy the machine.
+    await new Promise<void>((resolve) => socket.on('close', () => resolve()));
     expect(logs.lines().find((l) => l.msg === 'FastAGI session dropped')?.reason).toBe('session timed out');
   });
 

@@ -59,6 +59,17 @@ describe('LevelHistory', () => {
     expect(h.maxSince(500, 100)).toBe(0);
   });
 
+  it('with minEntries, keeps the newest entries in the window however late "now" is (a stalled loop)', () => {
+    const h = new LevelHistory(10);
+    h.record(0, 500);
+    h.record(20, 100);
+    h.record(40, 0);
+    expect(h.maxSince(1000, 100)).toBe(0); // wall time alone: all too old
+    expect(h.maxSince(1000, 100, 2)).toBe(100); // the last two frames sent still count
+    expect(h.maxSince(1000, 100, 3)).toBe(500);
+    expect(h.maxSince(50, 100, 1)).toBe(500); // the wall-time window still reaches further when it can
+  });
+
   it('forgets entries beyond its capacity', () => {
     const h = new LevelHistory(2);
     h.record(0, 900);

@@ -89,7 +89,12 @@ describe('AudioSocket server over real TCP', () => {
 
     const stats = server.stats();
     expect(stats).toMatchObject({ callsActive: 0, callsTotal: 1, protocolErrors: 0, agentFrames: 50 });
-    expect(stats.framesSent).toBe(peer.stats().audioFramesReceived);
+    // The caller hung up while frames were in flight: the server may have written a few the peer
+    // never read (at most one catch-up burst of the frame clock plus the unread socket buffer), so
+    // the counts agree only up to those. Exact equality here depended on scheduling at hang-up.
+    const framesRead = peer.stats().audioFramesReceived;
+    expect(stats.framesSent).toBeGreaterThanOrEqual(framesRead);
+    expect(stats.framesSent - framesRead).toBeLessThanOrEqual(10);
   });
 
   it('runs a 16 kHz call in 0x12 / 640-byte frames and hangs up after playout', async () => {

@@ -2,7 +2,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configSchema, describeConfig, loadConfig, SECRET_KEYS } from '../../src/config.js';
+import {
+  assertProviderKeys,
+  ConfigError,
+  configSchema,
+  describeConfig,
+  loadConfig,
+  SECRET_KEYS,
+} from '../../src/config.js';
 
 describe('configuration', () => {
   it('defaults point at the real vendors and local listeners', () => {
@@ -20,6 +27,40 @@ describe('configuration', () => {
     expect(() => loadConfig({ AUDIOSOCKET_PORT: '70000' }, '')).toThrow(/AUDIOSOCKET_PORT/);
     expect(() => loadConfig({ GROQ_BASE_URL: 'not a url' }, '')).toThrow(/GROQ_BASE_URL/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' }, '')).toThrow(/LOG_LEVEL.*(expected|Invalid)/s);
+  });
+
+  it('treats a blank value as an error naming the variable, never as 0 or the default', () => {
+    expect(() => loadConfig({ AUDIOSOCKET_PORT: '' }, '')).toThrow(/AUDIOSOCKET_PORT: set but empty/);
+    expect(() => loadConfig({ LLM_FIRST_TOKEN_DEADLINE_MS: '  ' }, '')).toThrow(
+      /LLM_FIRST_TOKEN_DEADLINE_MS: set but empty/,
+    );
+    expect(() => loadConfig({ AGI_ENABLED: '', TENANTS_FILE: '' }, '')).toThrow(
+      /AGI_ENABLED.*\n.*TENANTS_FILE/s,
+    );
+    // An API key left blank in .env is just "not set".
+    expect(loadConfig({ GROQ_API_KEY: '' }, '').GROQ_API_KEY).toBe('');
+  });
+
+  it('requires the speech, voice and one LLM key for real calls', () => {
+    expect(() => assertProviderKeys(loadConfig({}, ''))).toThrow(
+      /DEEPGRAM_API_KEY.*\n.*CARTESIA_API_KEY.*\n.*LLM_CHAIN/s,
+    );
+    const keyed = { DEEPGRAM_API_KEY: 'd', CARTESIA_API_KEY: 'c' };
+    expect(() => assertProviderKeys(loadConfig({ ...keyed, ANTHROPIC_API_KEY: 'a' }, ''))).not.toThrow();
+    expect(() =>
+      assertProviderKeys(loadConfig({ ...keyed, ANTHROPIC_API_KEY: 'a', LLM_CHAIN: 'groq:x' }, '')),
+    ).toThrow(/LLM_CHAIN/);
+  });
+
+  it('refuses INSPECT=1 (call data to stately.ai) in production unless INSPECT_ALLOW_REMOTE=1', () => {
+    expect(() => loadConfig({ INSPECT: '1', NODE_ENV: 'production' }, '')).toThrow(
+      /INSPECT.*INSPECT_ALLOW_REMOTE/s,
+    );
+    expect(loadConfig({ INSPECT: '1', NODE_ENV: 'production', INSPECT_ALLOW_REMOTE: '1' }, '').INSPECT).toBe(
+      '1',
+    );
+    expect(loadConfig({ INSPECT: 'jsonl', NODE_ENV: 'production' }, '').INSPECT).toBe('jsonl');
+    expect(loadConfig({ INSPECT: '1' }, '').INSPECT).toBe('1');
   });
 
   it('reads a .env file without overriding the real environment', () => {

@@ -3,6 +3,7 @@ import { GreetingCache, type GreetingKey } from '../../src/call/greeting.js';
 
 const key = (tenantId: string): GreetingKey => ({
   tenantId,
+  companyName: 'Acme',
   language: 'en',
   timeOfDay: 'morning',
   format: 'slin/8000/voice-1',

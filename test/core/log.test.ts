@@ -43,13 +43,36 @@ describe('logging', () => {
     expect(lines[0]).toMatchObject({ caller: '+44*******123' });
   });
 
+  it('masks phone fields and removes names and addresses at any depth', async () => {
+    const { log, lines } = capture();
+    log.error(
+      {
+        booking: {
+          customerName: 'Priya Shah',
+          address: '12 Acacia Avenue',
+          postcode: 'NN15 6QP',
+          problem: 'leak',
+        },
+        calls: [{ meta: { callerId: '+353871234567', did: '02012345678' } }],
+      },
+      'booking journal failed',
+    );
+    await flush();
+    const text = JSON.stringify(lines[0]);
+    for (const secret of ['Priya', 'Acacia', 'NN15', '871234', '2012345']) expect(text).not.toContain(secret);
+    expect(lines[0]).toMatchObject({
+      booking: { customerName: '[personal]', address: '[personal]', problem: 'leak' },
+      calls: [{ meta: { callerId: '+353******567' } }],
+    });
+  });
+
   it('masking never reveals more than the last three digits', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^\+?[0-9 ]{6,16}$/), (n) => {
         const masked = String(maskPhone(n));
         const digits = masked.replace(/[^0-9]/g, '');
         const original = n.replace(/[^0-9]/g, '');
-        expect(digits.length).toBeLessThanOrEqual(5); // country code (2) + last three
+        expect(digits.length).toBeLessThanOrEqual(6); // country code (1-3 digits) + last three
         expect(original.endsWith(digits.slice(-3))).toBe(true);
       }),
     );

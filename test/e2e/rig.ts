@@ -44,6 +44,9 @@ export async function startRig(opts: {
       HTTP_PORT: '0',
       CALLCHART_DB: dbPath,
       LOG_LEVEL: 'silent',
+      // Load shedding off: a test machine with both cores busy must not shed the calls under test
+      // (test/e2e/admission.test.ts turns it on).
+      MAX_EVENT_LOOP_DELAY_MS: '0',
       ...opts.env,
     },
     '',
@@ -61,12 +64,14 @@ export async function startRig(opts: {
   await seedDemoTenants(app.store);
 
   /** One call: FastAGI registration (DID, caller id), then the caller on AudioSocket. */
-  async function call(caller: Partial<SimulatedCallerOptions> & { did?: string; callerId?: string } = {}) {
+  async function call(
+    caller: Partial<SimulatedCallerOptions> & { did?: string; callerId?: string; agiArgs?: string[] } = {},
+  ) {
     const agi = await runFakeAgiCall({
       host: '127.0.0.1',
       port: app.agiPort ?? 0,
       script: 'voice-agent',
-      args: [caller.did ?? '02012345678', caller.callerId ?? '+447700900123'],
+      args: [caller.did ?? '02012345678', caller.callerId ?? '+447700900123', ...(caller.agiArgs ?? [])],
     });
     const uuid = agi.variables.VA_UUID;
     if (!uuid) throw new Error(`no VA_UUID from FastAGI: ${agi.agiStatus}`);

@@ -2,6 +2,7 @@ import { getShortestPaths } from '@xstate/graph';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AnyMachineSnapshot } from 'xstate';
 import { callMachine } from '../../machines/call.machine.js';
+import { STEPS } from '../../machines/call.types.js';
 import { suggestedReply } from '../../machines/phrases.js';
 import { FACTS, INPUT, startTestCall } from './harness.js';
 import { asCallEvent, MODEL_EVENTS } from './model.js';
@@ -63,21 +64,7 @@ describe('call statechart, model-based', () => {
 
   it('reaches every workflow step, each way out, barge-in, closing and the end', () => {
     const workflows = new Set(paths.map((p) => workflowOf(p.state as never)).filter(Boolean));
-    for (const step of [
-      'greet',
-      'understand',
-      'quote',
-      'postcode',
-      'address',
-      'name',
-      'book',
-      'confirm',
-      'bookingFailed',
-      'declined',
-      'abusive',
-      'transfer',
-      'goodbye',
-    ]) {
+    for (const step of STEPS) {
       expect(workflows, step).toContain(step);
     }
     const turns = [...reached].join(' ');

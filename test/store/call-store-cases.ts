@@ -6,7 +6,7 @@ import type { StoredCall } from '../../src/store/rows.js';
 import { StoreClosedError } from '../../src/store/store-errors.js';
 import type { CallStore } from '../../src/store/types.js';
 import type { WriteErrorHandler } from '../../src/store/write-behind.js';
-import { bookingInput, CALLER, callEnd, callRecord, QUICK_FIX, turn } from './fixtures.js';
+import { bookingInput, CALLER, callEnd, callRecord, QUICK_FIX, TEST_HASH_KEY, turn } from './fixtures.js';
 
 export interface StoreUnderTest extends CallStore {
   callById(callId: string): Promise<StoredCall | undefined>;
@@ -144,7 +144,7 @@ export function callStoreCases(harness: () => EngineHarness): { store: () => Sto
   });
 
   describe('repeat callers', () => {
-    const hash = hashCaller(CALLER);
+    const hash = hashCaller(CALLER, TEST_HASH_KEY);
 
     it('a first-time caller is not a repeat caller, even while their call is in progress', async () => {
       expect(await store.isRepeatCaller(hash, 'quick-fix-plumbing')).toBe(false);
@@ -158,7 +158,9 @@ export function callStoreCases(harness: () => EngineHarness): { store: () => Sto
       void store.startCall(callRecord('c2'));
       expect(await store.isRepeatCaller(hash, 'quick-fix-plumbing')).toBe(true);
       expect(await store.isRepeatCaller(hash, 'spark-electrical')).toBe(false);
-      expect(await store.isRepeatCaller(hashCaller('07700900999'), 'quick-fix-plumbing')).toBe(false);
+      expect(await store.isRepeatCaller(hashCaller('07700900999', TEST_HASH_KEY), 'quick-fix-plumbing')).toBe(
+        false,
+      );
     });
 
     it('a withheld number is never a repeat caller', async () => {

@@ -2,13 +2,15 @@ import { hashCaller } from '../../src/store/phone-number.js';
 import type { BookingInput, CallEnd, CallRecord, Tenant, TurnRecord } from '../../src/store/types.js';
 
 export const CALLER = '+447700900123';
+/** The caller-hash key of every test (CALLER_HASH_KEY). */
+export const TEST_HASH_KEY = 'test-caller-hash-key-0123456789';
 
 export function callRecord(callId: string, over: Partial<CallRecord> = {}): CallRecord {
   return {
     callId,
     tenantId: 'quick-fix-plumbing',
     callerMasked: '+44*******123',
-    callerHash: hashCaller(CALLER),
+    callerHash: hashCaller(CALLER, TEST_HASH_KEY),
     dialled: '02012345678',
     language: 'en',
     startedAt: 1_700_000_000_000,
@@ -65,7 +67,7 @@ export function bookingInput(callId: string, over: Partial<BookingInput> = {}): 
     address: '12 High Street, Kettering',
     problem: 'leaking boiler',
     callerMasked: '+44*******123',
-    callerHash: hashCaller(CALLER),
+    callerHash: hashCaller(CALLER, TEST_HASH_KEY),
     ...over,
   };
 }

@@ -7,7 +7,7 @@ import { SqliteCallStore } from '../../src/store/sqlite-call-store.js';
 import { languageForCaller } from '../../src/tenants/language.js';
 import { resolveCallContext } from '../../src/tenants/resolve-call-context.js';
 import { captureLogger } from './capture-logger.js';
-import { callEnd, callRecord, QUICK_FIX } from './fixtures.js';
+import { callEnd, callRecord, QUICK_FIX, TEST_HASH_KEY } from './fixtures.js';
 import { makeTempDir } from './temp-dir.js';
 
 const API_KEY = 'sk-context-secret-123';
@@ -68,12 +68,19 @@ describe('resolveCallContext', () => {
       caller: CALLER,
       contextApi: { url, apiKey: API_KEY, ...(over.timeoutMs ? { timeoutMs: over.timeoutMs } : {}) },
       log,
+      callerHashKey: TEST_HASH_KEY,
     });
   }
 
   it('uses the stored tenant when no context API is configured', async () => {
     const { log } = captureLogger();
-    const ctx = await resolveCallContext({ store, dialled: '+442012345678', caller: CALLER, log });
+    const ctx = await resolveCallContext({
+      store,
+      dialled: '+442012345678',
+      caller: CALLER,
+      log,
+      callerHashKey: TEST_HASH_KEY,
+    });
     expect(ctx).toMatchObject({
       tenant: QUICK_FIX,
       isRepeatCaller: false,
@@ -145,15 +152,18 @@ describe('resolveCallContext', () => {
   );
 
   it('falls back to the default tenant when the API is too slow', async () => {
+    let answered = false;
     const api = await startContextApi((_q, _b, res) => {
-      const t = setTimeout(() => json(res, 200, { company_name: 'Too Late Ltd' }), 2000);
+      const t = setTimeout(() => {
+        answered = true;
+        json(res, 200, { company_name: 'Too Late Ltd' });
+      }, 2000);
       res.on('close', () => clearTimeout(t));
     });
     server = api.server;
     const { log, lines } = captureLogger();
-    const started = performance.now();
     const ctx = await viaApi(api.url, log, { dialled: '01999000000', timeoutMs: 150 });
-    expect(performance.now() - started).toBeLessThan(1500);
+    expect(answered).toBe(false); // it gave up on the API instead of waiting for its late reply
     expect(ctx.tenant.id).toBe('default');
     expect(ctx.tenant.companyName).toBe('Home Services');
     expect(String(lines().find((l) => l.level === 40)?.reason)).toMatch(/no reply within 150 ms/);
@@ -170,19 +180,43 @@ describe('resolveCallContext', () => {
 
   it('detects a repeat caller from earlier calls to the same company', async () => {
     const { log } = captureLogger();
-    const first = await resolveCallContext({ store, dialled: '02012345678', caller: CALLER, log });
+    const first = await resolveCallContext({
+      store,
+      dialled: '02012345678',
+      caller: CALLER,
+      log,
+      callerHashKey: TEST_HASH_KEY,
+    });
     void store.startCall(callRecord('c1', { tenantId: first.tenant.id, callerHash: first.callerHash }));
     await store.endCall(callEnd('c1'));
-    const again = await resolveCallContext({ store, dialled: '02012345678', caller: '07700 900123', log });
+    const again = await resolveCallContext({
+      store,
+      dialled: '02012345678',
+      caller: '07700 900123',
+      log,
+      callerHashKey: TEST_HASH_KEY,
+    });
     expect(again.isRepeatCaller).toBe(true);
-    const otherCompany = await resolveCallContext({ store, dialled: '01999000000', caller: CALLER, log });
+    const otherCompany = await resolveCallContext({
+      store,
+      dialled: '01999000000',
+      caller: CALLER,
+      log,
+      callerHashKey: TEST_HASH_KEY,
+    });
     expect(otherCompany.isRepeatCaller).toBe(false);
   });
 
   it('answers as the default tenant when the store itself fails', async () => {
     const { log, lines } = captureLogger();
     await store.close(); // every store call now throws StoreClosedError
-    const ctx = await resolveCallContext({ store, dialled: '02012345678', caller: CALLER, log });
+    const ctx = await resolveCallContext({
+      store,
+      dialled: '02012345678',
+      caller: CALLER,
+      log,
+      callerHashKey: TEST_HASH_KEY,
+    });
     expect(ctx.tenant.id).toBe('default');
     expect(ctx.isRepeatCaller).toBe(false);
     expect(
@@ -194,7 +228,13 @@ describe('resolveCallContext', () => {
 
   it('greets Spanish-speaking callers in Spanish', async () => {
     const { log } = captureLogger();
-    const ctx = await resolveCallContext({ store, dialled: '02012345678', caller: '+52 55 1234 5678', log });
+    const ctx = await resolveCallContext({
+      store,
+      dialled: '02012345678',
+      caller: '+52 55 1234 5678',
+      log,
+      callerHashKey: TEST_HASH_KEY,
+    });
     expect(ctx.language).toBe('es');
   });
 });

@@ -2,7 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteCallStore } from '../../src/store/sqlite-call-store.js';
-import { loadTenantsFile, seedDemoTenants, seedTenantsFromFile } from '../../src/store/tenant-seed.js';
+import {
+  loadTenantsFile,
+  seedDemoTenants,
+  seedTenantsFromFile,
+  TenantsFileError,
+} from '../../src/store/tenant-seed.js';
 import { makeTempDir } from './temp-dir.js';
 
 describe('tenant seeding', () => {
@@ -60,8 +65,9 @@ describe('tenant seeding', () => {
     const file = join(tmp.dir, 'bad.json');
     writeFileSync(file, JSON.stringify([{ id: 'Bad Id', number: 'call me', calloutFee: 'free' }]));
     await expect(loadTenantsFile(file)).rejects.toThrow(
-      /\[0\.id\][\s\S]*\[0\.number\][\s\S]*\[0\.calloutFee\]/,
+      /entry 1 field id:[\s\S]*entry 1 field number:[\s\S]*entry 1 field calloutFee:/,
     );
+    await expect(loadTenantsFile(file)).rejects.toBeInstanceOf(TenantsFileError);
     writeFileSync(file, '{ not json');
     await expect(loadTenantsFile(file)).rejects.toThrow(/not valid JSON/);
     await expect(seedTenantsFromFile(store, file)).rejects.toThrow();

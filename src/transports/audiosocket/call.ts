@@ -6,6 +6,7 @@ import type { CallTransport, HangupCause, TransportAudioFormat, TransportEvents 
 import type { FrameScheduler } from './frame-scheduler.js';
 import { HANGUP_FRAME } from './frame-serializer.js';
 import type { Frame, SampleRate } from './frames.js';
+
 import { CallPacer, type PacerCounters } from './pacer.js';
 
 /**
@@ -14,9 +15,9 @@ import { CallPacer, type PacerCounters } from './pacer.js';
  */
 export interface AudioSocketCall extends CallTransport {
   /**
-   * Resolves with the call's audio format: on the first caller audio frame (rate from its kind), or
-   * after `firstAudioWaitMs` with the default rate (a caller leg may send nothing at all, §16).
-   * `format` holds the default until then. Agent audio starts flowing once it resolves.
+   * Resolves with the call's audio format: the one the dialplan declared, else the first caller
+   * audio frame's (rate from its kind), else, after `firstAudioWaitMs` with no audio at all, the
+   * default rate (logged). `format` holds the default until then. Agent audio flows once it resolves.
    */
   readonly formatReady: Promise<TransportAudioFormat>;
   /** Playout counters of this call. */
@@ -37,6 +38,8 @@ export interface CallSettings {
   stallCloseMs: number;
   /** After our FIN, how long the peer gets to close before the socket is destroyed. */
   closeGraceMs: number;
+  /** Rates the call runtime can serve (the TTS can produce); a call at any other rate is ended. */
+  supportedRates?: ReadonlySet<number>;
 }
 
 /** What the connection feeds into a call; kept off the public `AudioSocketCall` type. */
@@ -46,6 +49,8 @@ export interface CallFeed {
   receive(frame: Frame): void;
   /** The connection ended (or must end) for `cause`; sends `00 00 00` first unless the caller left. */
   end(cause: HangupCause, detail?: string): void;
+  /** The dialplan declared the format (FastAGI `format=slin16`): settle it now, without waiting. */
+  declare(sampleRate: SampleRate): void;
 }
 
 /** The transport format of an AudioSocket call: always slin, at one of the kinds' rates. */
@@ -69,7 +74,8 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
   private isClosed = false;
   private hangupAfterPlayout = false;
   private stalledSince: number | null = null;
-  private warnedRateChange = false;
+  /** How the format was settled: a rate that was only assumed is logged as such. */
+  private formatSource: 'declared' | 'first-frame' | 'assumed' | null = null;
 
   constructor(
     readonly callId: string,
@@ -85,10 +91,19 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
       format: this.currentFormat,
       send: (frame) => this.writeFrame(frame),
       onPlayoutDone: () => this.playoutDone(),
+      onError: (err) => {
+        this.settings.log.error({ callId: this.callId, err }, 'audiosocket pacing task threw');
+        this.finish('transport-error', 'pacing task threw');
+      },
     });
     this.formatTimer = settings.clock.setTimeout(() => {
       this.formatTimer = null;
-      this.settleFormat(settings.defaultSampleRate);
+      if (this.formatKnown || this.isClosed) return;
+      settings.log.warn(
+        { callId, waitedMs: settings.firstAudioWaitMs, assumed: settings.defaultSampleRate },
+        'no caller audio and no declared format: assuming the default rate (declare format= in the dialplan)',
+      );
+      this.settleFormat(settings.defaultSampleRate, 'assumed');
     }, settings.firstAudioWaitMs);
   }
 
@@ -147,14 +162,26 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
     if (this.isClosed) return;
     switch (frame.kind) {
       case 'audio':
-        if (!this.formatKnown) this.settleFormat(frame.sampleRate);
-        else if (frame.sampleRate !== this.currentFormat.sampleRate && !this.warnedRateChange) {
-          this.warnedRateChange = true;
+        if (!this.formatKnown) this.settleFormat(frame.sampleRate, 'first-frame');
+        else if (frame.sampleRate !== this.currentFormat.sampleRate) {
+          // Never passed on mislabelled: speech to text would hear it at the wrong speed. Without a
+          // resampler here (see docs/asterisk.md) the call ends cleanly, with a hangup frame.
           this.settings.log.warn(
-            { callId: this.callId, from: this.currentFormat.sampleRate, to: frame.sampleRate },
-            'caller audio changed sample rate mid-call; passing it through unchanged',
+            {
+              callId: this.callId,
+              from: this.currentFormat.sampleRate,
+              to: frame.sampleRate,
+              formatSource: this.formatSource,
+            },
+            'caller audio changed sample rate mid-call; ending the call',
           );
+          this.finish(
+            'agent',
+            `caller audio changed from ${this.currentFormat.sampleRate} to ${frame.sampleRate} Hz`,
+          );
+          return;
         }
+        if (this.isClosed) return; // ended by settleFormat (a rate the voice cannot be produced at)
         this.emit('audio', frame.payload);
         return;
       case 'dtmf':
@@ -182,6 +209,10 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
     this.finish(cause, detail);
   }
 
+  declare(sampleRate: SampleRate): void {
+    if (!this.isClosed) this.settleFormat(sampleRate, 'declared');
+  }
+
   private emit<E extends keyof TransportEvents>(event: E, ...args: Parameters<TransportEvents[E]>): void {
     for (const listener of this.listeners[event]) {
       try {
@@ -195,12 +226,20 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
     }
   }
 
-  private settleFormat(sampleRate: SampleRate): void {
+  private settleFormat(sampleRate: SampleRate, source: 'declared' | 'first-frame' | 'assumed'): void {
     if (this.formatKnown) return;
     this.formatKnown = true;
+    this.formatSource = source;
     if (this.formatTimer !== null) this.settings.clock.clearTimeout(this.formatTimer);
     this.formatTimer = null;
     this.currentFormat = slinFormat(sampleRate);
+    if (!this.isClosed && this.settings.supportedRates && !this.settings.supportedRates.has(sampleRate)) {
+      this.settings.log.warn(
+        { callId: this.callId, sampleRate, supported: [...this.settings.supportedRates] },
+        'caller audio at a sample rate the voice cannot be produced at; ending the call',
+      );
+      this.finish('agent', `unsupported sample rate ${sampleRate} Hz`);
+    }
     this.resolveFormat(this.currentFormat);
     if (!this.isClosed) this.pacer.start(this.currentFormat);
   }
@@ -231,7 +270,7 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
     if (this.isClosed) return;
     this.isClosed = true;
     this.pacer.stop();
-    this.settleFormat(this.settings.defaultSampleRate); // unblock awaiters of a call that never sent audio
+    this.settleFormat(this.settings.defaultSampleRate, 'assumed'); // unblock awaiters of a call that never sent audio
     const socket = this.socket;
     if (cause !== 'caller' && socket.writable) {
       // Asterisk hangs up on 00 00 00 and closes within ~1 ms (§7, §16); the FIN follows it.

@@ -16,6 +16,10 @@ export interface ConnectionContext {
    * dropped after this.
    */
   uuidTimeoutMs: number;
+  /** True when a live call already has this UUID: a second connection for it is refused. */
+  isLive?(uuid: string): boolean;
+  /** A connection was refused for a duplicate UUID. */
+  onDuplicate?(): void;
   /** A UUID arrived: the call exists (the feed lets the server end it on shutdown). */
   onCall(feed: CallFeed): void;
   /** A violation was detected (once per connection). */
@@ -71,6 +75,11 @@ export function handleConnection(socket: Socket, ctx: ConnectionContext): void {
         return;
       }
       clearUuidTimer();
+      if (ctx.isLive?.(frame.uuid)) {
+        ctx.onDuplicate?.();
+        fail(protocolError('duplicate-uuid', `a live call already has UUID ${frame.uuid}`));
+        return;
+      }
       outcome = 'call';
       feed = createAudioSocketCall(frame.uuid, socket, ctx.call);
       ctx.log.info({ callId: frame.uuid, remote }, 'audiosocket call started');

@@ -29,9 +29,13 @@ export interface ScheduledStream {
   readonly deadline: number;
 }
 
+/** A task threw: the scheduler has already removed its stream; the owner ends that one call. */
+export type FrameTaskError = (err: unknown) => void;
+
 interface Entry extends ScheduledStream {
   deadline: number;
   task: FrameTask;
+  onError: FrameTaskError | undefined;
   /** Position in the heap; -1 once removed. */
   index: number;
 }
@@ -72,9 +76,16 @@ export class FrameScheduler {
     this.maxCatchUpMs = (opts.maxCatchUpFrames ?? 3) * this.frameMs;
   }
 
-  /** Registers a stream whose first frame is due at `firstDeadline` (default one frame from now). */
-  add(task: FrameTask, firstDeadline = this.clock.now() + this.frameMs): ScheduledStream {
-    const entry: Entry = { deadline: firstDeadline, task, index: this.heap.length };
+  /**
+   * Registers a stream whose first frame is due at `firstDeadline` (default one frame from now). A
+   * task that throws is removed and `onError` told, so one call's bug never stops the others' audio.
+   */
+  add(
+    task: FrameTask,
+    firstDeadline = this.clock.now() + this.frameMs,
+    onError?: FrameTaskError,
+  ): ScheduledStream {
+    const entry: Entry = { deadline: firstDeadline, task, onError, index: this.heap.length };
     this.heap.push(entry);
     this.siftUp(entry.index);
     this.arm();
@@ -137,13 +148,26 @@ export class FrameScheduler {
         if (resynced) this.resyncs++;
         this.siftDown(0);
         this.framesServed++;
-        top.task(Math.max(0, lateBy), resynced);
+        try {
+          top.task(Math.max(0, lateBy), resynced);
+        } catch (err) {
+          this.remove(top);
+          this.reportTaskError(top, err);
+        }
       }
     } finally {
       this.serving = false;
       this.arm();
     }
   };
+
+  private reportTaskError(entry: Entry, err: unknown): void {
+    try {
+      entry.onError?.(err);
+    } catch {
+      // The owner's clean-up failed too; the stream is already gone, the other streams go on.
+    }
+  }
 
   /** Keeps exactly one timer, armed for the earliest deadline. */
   private arm(): void {

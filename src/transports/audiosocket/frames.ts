@@ -114,6 +114,7 @@ export type ProtocolErrorCode =
   // Session rules, checked by the connection rather than the parser (§13):
   | 'first-frame-not-uuid'
   | 'unexpected-uuid'
+  | 'duplicate-uuid'
   | 'uuid-timeout';
 
 /** A protocol violation, returned as a value (never thrown) so the owner can end just that call. */

@@ -20,6 +20,8 @@ export interface CallPacerOptions {
   send(frame: Buffer): boolean;
   /** The queue ran dry after agent audio: the reply has finished playing. */
   onPlayoutDone(): void;
+  /** The pacing task threw (its stream is already stopped): end this call, and only it. */
+  onError?: (err: unknown) => void;
   /** A frame served more than this after its deadline counts as late (default 5 ms). */
   lateMs?: number;
   /** Audio resuming this soon after the queue ran dry counts as an underrun (default 300 ms). */
@@ -63,6 +65,7 @@ export class CallPacer {
   private readonly scheduler: FrameScheduler;
   private readonly sendFrame: (frame: Buffer) => boolean;
   private readonly onPlayoutDone: () => void;
+  private readonly onError: ((err: unknown) => void) | undefined;
   private readonly lateMs: number;
   private readonly underrunWindowMs: number;
   private readonly queue = new ByteQueue();
@@ -81,6 +84,7 @@ export class CallPacer {
     this.scheduler = opts.scheduler;
     this.sendFrame = opts.send;
     this.onPlayoutDone = opts.onPlayoutDone;
+    this.onError = opts.onError;
     this.lateMs = opts.lateMs ?? 5;
     this.underrunWindowMs = opts.underrunWindowMs ?? 300;
     this.format = opts.format;
@@ -102,7 +106,14 @@ export class CallPacer {
     this.format = format;
     this.kind = audioKindOfRate(format.sampleRate);
     this.sendNext();
-    this.stream = this.scheduler.add(this.onFrameDue, this.scheduler.clock.now() + this.scheduler.frameMs);
+    this.stream = this.scheduler.add(
+      this.onFrameDue,
+      this.scheduler.clock.now() + this.scheduler.frameMs,
+      (err) => {
+        this.stream = null;
+        this.onError?.(err);
+      },
+    );
   }
 
   stop(): void {
@@ -143,8 +154,17 @@ export class CallPacer {
     return pcmDurationMs(this.playedBytes, this.format.sampleRate);
   }
 
+  /**
+   * Max RMS of what was sent in the last `windowMs`, counted both in wall time and in frames (every
+   * frame is recorded, silence as 0): on a busy machine frames go out late, and the echo of the last
+   * agent frames must still count as echo when it comes back late too.
+   */
   recentOutputRms(windowMs: number): number {
-    return this.levels.maxSince(this.scheduler.clock.now(), windowMs);
+    return this.levels.maxSince(
+      this.scheduler.clock.now(),
+      windowMs,
+      Math.ceil(windowMs / this.scheduler.frameMs),
+    );
   }
 
   stats(): Readonly<PacerCounters> {
@@ -162,7 +182,7 @@ export class CallPacer {
     if (this.queue.length === 0) {
       const endOfAudio = this.speaking;
       this.speaking = false;
-      this.write(silenceFrame(sampleRate, frameBytes));
+      if (this.write(silenceFrame(sampleRate, frameBytes))) this.levels.record(this.scheduler.clock.now(), 0);
       if (endOfAudio) {
         this.dryAt = this.scheduler.clock.now();
         this.onPlayoutDone();

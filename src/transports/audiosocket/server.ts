@@ -4,7 +4,7 @@ import { type Logger, silentLogger } from '../../log.js';
 import type { AudioSocketCall, CallFeed } from './call.js';
 import { handleConnection } from './connection.js';
 import { FrameScheduler } from './frame-scheduler.js';
-import { isSampleRate, MAX_PAYLOAD_BYTES } from './frames.js';
+import { isSampleRate, MAX_PAYLOAD_BYTES, type SampleRate } from './frames.js';
 import { emptyPacerCounters, type PacerCounters } from './pacer.js';
 
 export interface AudioSocketServerOptions {
@@ -18,8 +18,14 @@ export interface AudioSocketServerOptions {
   scheduler?: FrameScheduler;
   /** A new call. Attach listeners synchronously: caller frames in the same TCP chunk follow at once. */
   onCall(call: AudioSocketCall): void;
-  /** How long to wait for the first caller frame before assuming `defaultSampleRate` (default 60 ms). */
+  /**
+   * The format comes from the dialplan (`declaredSampleRate`) or the first caller frame. Only when
+   * neither arrives within this long (default 1000 ms, below Asterisk's 2 s inactivity timeout) is
+   * `defaultSampleRate` assumed, with a warning; a later frame at another rate then ends the call.
+   */
   firstAudioWaitMs?: number;
+  /** The rate the dialplan declared for this UUID (FastAGI `format=slin16`), if any. */
+  declaredSampleRate?: (uuid: string) => number | undefined;
   /**
    * Rate assumed when the caller sends no audio (default 8000: the AudioSocket() app's slin,
    * docs/protocols/audiosocket.md §4.2).
@@ -35,6 +41,10 @@ export interface AudioSocketServerOptions {
   uuidTimeoutMs?: number;
   /** After our hangup frame, how long the peer has to close before we destroy the socket (default 1000 ms). */
   closeGraceMs?: number;
+  /** Open connections (calls and handshakes) beyond this are closed at once (default 1000). */
+  maxConnections?: number;
+  /** Rates the call runtime can serve; a call at another rate is ended with a log line (default: all). */
+  supportedSampleRates?: readonly SampleRate[];
 }
 
 export interface AudioSocketServerStats extends PacerCounters {
@@ -43,10 +53,16 @@ export interface AudioSocketServerStats extends PacerCounters {
   /** Connections closed without a byte (unanswered channel, §5.1). */
   connectionsWithoutCall: number;
   protocolErrors: number;
+  /** Connections closed on arrival because `maxConnections` were open. */
+  connectionsRefused: number;
+  /** Connections refused because a live call already had their UUID. */
+  duplicateUuids: number;
 }
 
 export interface AudioSocketServer {
   readonly port: number;
+  /** Stops taking new connections; calls in progress go on (drain). */
+  stopAccepting(): void;
   /** Hangs up every call ('shutdown'), then stops listening. */
   close(): Promise<void>;
   stats(): AudioSocketServerStats;
@@ -79,6 +95,8 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
     callsTotal: 0,
     connectionsWithoutCall: 0,
     protocolErrors: 0,
+    connectionsRefused: 0,
+    duplicateUuids: 0,
     ...emptyPacerCounters(),
   };
 
@@ -93,17 +111,35 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
         log,
         clock,
         scheduler,
-        firstAudioWaitMs: opts.firstAudioWaitMs ?? 60,
+        firstAudioWaitMs: opts.firstAudioWaitMs ?? 1000,
         defaultSampleRate,
         maxWriteBufferBytes: opts.maxWriteBufferBytes ?? 64 * 1024,
         stallCloseMs: opts.stallCloseMs ?? 5000,
         closeGraceMs: opts.closeGraceMs ?? 1000,
+        ...(opts.supportedSampleRates ? { supportedRates: new Set<number>(opts.supportedSampleRates) } : {}),
+      },
+      isLive(uuid) {
+        for (const feed of active) if (feed.call.callId === uuid) return true;
+        return false;
+      },
+      onDuplicate() {
+        totals.duplicateUuids++;
       },
       onCall(feed) {
         awaitingUuid.delete(socket);
         active.add(feed);
         totals.callsTotal++;
         opts.onCall(feed.call);
+        // After onCall, so the call's listeners see an unsupported declared rate end it.
+        const declared = opts.declaredSampleRate?.(feed.call.callId);
+        if (declared !== undefined) {
+          if (isSampleRate(declared)) feed.declare(declared);
+          else
+            log.warn(
+              { callId: feed.call.callId, declared },
+              'declared format has no AudioSocket kind; ignored',
+            );
+        }
       },
       onProtocolError() {
         totals.protocolErrors++;
@@ -114,6 +150,14 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
         if (feed && active.delete(feed)) addCounters(totals, feed.call.stats());
       },
     });
+  });
+  server.maxConnections = opts.maxConnections ?? 1000;
+  server.on('drop', (info) => {
+    totals.connectionsRefused++;
+    log.warn(
+      { remote: `${info?.remoteAddress}:${info?.remotePort}`, maxConnections: server.maxConnections },
+      'audiosocket connection refused: too many connections',
+    );
   });
   // A listener-level error (EMFILE…) must not crash the process; connections have their own handlers.
   server.on('error', (err) => log.error({ err }, 'audiosocket server error'));
@@ -129,6 +173,13 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 9099);
   log.info({ host: opts.host ?? '127.0.0.1', port }, 'audiosocket server listening');
 
+  let listenerClosed: Promise<void> | null = null;
+  /** server.close() resolves once every connection has ended too. */
+  const stopListening = () => {
+    listenerClosed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+    return listenerClosed;
+  };
+
   return {
     port,
     stats() {
@@ -136,8 +187,11 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
       for (const feed of active) addCounters(out, feed.call.stats());
       return out;
     },
+    stopAccepting() {
+      void stopListening();
+    },
     async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = stopListening();
       for (const feed of active) feed.end('shutdown', 'server closing'); // 00 00 00, then FIN
       for (const socket of awaitingUuid) socket.destroy();
       await closed;
