@@ -11,6 +11,7 @@ import { GreetingCache } from './call/greeting.js';
 import { createInspector } from './call/inspect.js';
 import { LineCache } from './call/line-cache.js';
 import { metricsObserver } from './call/metrics-observer.js';
+import { callSettings } from './call-settings.js';
 import type { Config } from './config.js';
 import { createDashboard } from './dashboard/dashboard.js';
 import type { TransportName } from './dashboard/live-calls.js';
@@ -19,7 +20,8 @@ import { type HttpServer, startHttpServer } from './http/http-server.js';
 import { readinessHandler } from './http/readiness.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics/metrics.js';
-import { createLlmChainFromConfig, type LlmProvider } from './providers/llm/chain-from-config.js';
+import { createLlmChainFromConfig } from './providers/llm/chain-from-config.js';
+import { llmChainSpec } from './providers/llm/chain-spec.js';
 import type { LlmClient } from './providers/llm/types.js';
 import { DeepgramSttProvider } from './providers/stt/deepgram.js';
 import type { SttProvider } from './providers/stt/types.js';
@@ -86,29 +88,6 @@ export interface App {
 /** How long calls get to say goodbye after the drain deadline before they are cut. */
 const GOODBYE_GRACE_MS = 10_000;
 
-const LLM_BASE: Record<LlmProvider, (c: Config) => { baseUrl: string; apiKey: string }> = {
-  groq: (c) => ({ baseUrl: c.GROQ_BASE_URL, apiKey: c.GROQ_API_KEY }),
-  cerebras: (c) => ({ baseUrl: c.CEREBRAS_BASE_URL, apiKey: c.CEREBRAS_API_KEY }),
-  anthropic: (c) => ({ baseUrl: c.ANTHROPIC_BASE_URL, apiKey: c.ANTHROPIC_API_KEY }),
-};
-
-/** LLM_CHAIN entries look like "groq:llama-3.3-70b-versatile". */
-export function llmChainSpec(config: Config) {
-  return config.LLM_CHAIN.map((entry) => {
-    const [provider, ...rest] = entry.split(':');
-    if (!(provider && provider in LLM_BASE) || rest.length === 0) {
-      throw new Error(
-        `LLM_CHAIN entry "${entry}" must be provider:model with provider groq, cerebras or anthropic`,
-      );
-    }
-    return {
-      provider: provider as LlmProvider,
-      model: rest.join(':'),
-      ...LLM_BASE[provider as LlmProvider](config),
-    };
-  });
-}
-
 /**
  * The composition root: builds every adapter from the config, opens the store, and starts the
  * AudioSocket, FastAGI and metrics servers. Each AudioSocket connection becomes one `runCall`.
@@ -173,29 +152,10 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const dashboard = await createDashboard(config, log);
 
   const deps: CallDeps = {
+    ...callSettings(config),
     stt,
-    sttOptions: {
-      model: config.DEEPGRAM_MODEL,
-      interimResults: true,
-      endpointingMs: config.DEEPGRAM_ENDPOINTING_MS,
-      utteranceEndMs: config.DEEPGRAM_UTTERANCE_END_MS,
-      vadEvents: true,
-      smartFormat: true,
-      keyterms: config.DEEPGRAM_KEYTERMS,
-      flux: {
-        ...(config.DEEPGRAM_EAGER_EOT_THRESHOLD === 'off'
-          ? {}
-          : { eagerEotThreshold: config.DEEPGRAM_EAGER_EOT_THRESHOLD }),
-        eotThreshold: config.DEEPGRAM_EOT_THRESHOLD,
-        eotTimeoutMs: config.DEEPGRAM_EOT_TIMEOUT_MS,
-      },
-    },
-    sttLanguage: config.DEEPGRAM_LANGUAGE,
     tts,
-    ttsModelId: config.CARTESIA_MODEL,
-    defaultVoices: { en: config.CARTESIA_VOICE_EN, es: config.CARTESIA_VOICE_ES },
     llm,
-    llmOptions: { maxTokens: config.LLM_MAX_TOKENS, temperature: config.LLM_TEMPERATURE },
     store,
     journal,
     lookupMetadata: (callId) =>
@@ -225,18 +185,6 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     greetings: new GreetingCache(),
     lines,
     observer: metricsObserver(metrics),
-    bargeIn: {
-      rmsThreshold: config.BARGE_IN_RMS,
-      minSpeechMs: config.BARGE_IN_MIN_MS,
-      echoRatio: config.BARGE_IN_ECHO_RATIO,
-    },
-    turnEnd: {
-      eagerSilenceMs: config.TURN_EAGER_SILENCE_MS,
-      finalizeSilenceMs: config.TURN_FINALIZE_SILENCE_MS,
-      incompleteHoldMs: config.TURN_INCOMPLETE_HOLD_MS,
-      // Flux decides turns itself (EagerEndOfTurn); with Nova-3 the runtime estimates them.
-      estimate: config.SPECULATIVE_REPLIES && !config.DEEPGRAM_MODEL.startsWith('flux'),
-    },
     log,
     ...(inspector
       ? { inspect: (callId: string) => (ev: InspectionEvent) => inspector.record(callId, ev) }

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { llmChainSpec } from '../app.js';
 import { WavFormatError } from '../audio/wav-reader.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { createLlmChainFromConfig } from '../providers/llm/chain-from-config.js';
+import { llmChainSpec } from '../providers/llm/chain-spec.js';
 import { loadTenantsFile } from '../store/tenant-seed.js';
 import { parseRespondArgs, type RespondCliArgs, UsageError } from './cli-args.js';
 import { loadHistoryFile } from './history-file.js';

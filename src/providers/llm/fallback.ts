@@ -1,5 +1,7 @@
+// The provider fallback chain as one LlmClient: which request wins, when to hedge or switch, when to give up.
 import { type Clock, systemClock } from '../../clock.js';
 import type { Logger } from '../../log.js';
+import { type Attempt, type AttemptMessage, AttemptRunner } from './fallback-attempt.js';
 import { Inbox } from './inbox.js';
 import { type ChatRequest, type LlmClient, LlmError, type LlmEvent } from './types.js';
 
@@ -36,34 +38,7 @@ export interface FallbackOptions {
 
 type FirstTokenEvent = Extract<LlmEvent, { type: 'first-token' }>;
 
-/**
- * first-token: the request is late, hedge with the next provider; abandon: twice that, give up
- * on it; gap: the winner went silent mid-reply.
- */
-type Deadline = 'first-token' | 'abandon' | 'gap';
-
-interface Attempt {
-  client: LlmClient;
-  controller: AbortController;
-  startedAt: number;
-  /** Provider-side facts, kept by the pump as events arrive (not when the consumer reads them). */
-  firstTokenAt?: number;
-  lastEventAt: number;
-  /** waiting: no token yet; winner: produced the first token; out: failed, finished or aborted. */
-  state: 'waiting' | 'winner' | 'out';
-  /** Missed its first-token deadline: still allowed to win, no longer counted on. */
-  overdue: boolean;
-  /** The watchdog's own note that it reported the first-token deadline. */
-  firstTokenDeadlineReported: boolean;
-  timer?: unknown;
-}
-
-type Message =
-  | { type: 'event'; attempt: Attempt; event: LlmEvent }
-  | { type: 'failed'; attempt: Attempt; error: LlmError }
-  | { type: 'ended'; attempt: Attempt }
-  | { type: 'deadline'; attempt: Attempt; phase: Deadline }
-  | { type: 'consumer-abort' };
+type Message = AttemptMessage | { type: 'consumer-abort' };
 
 export function createFallbackChain(links: readonly FallbackLink[], opts: FallbackOptions): LlmClient {
   if (links.length === 0) throw new Error('a fallback chain needs at least one provider');
@@ -92,6 +67,7 @@ class ChainRun {
   private readonly inbox = new Inbox<Message>();
   private readonly attempts: Attempt[] = [];
   private readonly clock: Clock;
+  private readonly runner: AttemptRunner;
   private readonly startedAt: number;
   private readonly failures: string[] = [];
   private nextLink = 0;
@@ -109,6 +85,7 @@ class ChainRun {
     private readonly opts: FallbackOptions,
   ) {
     this.clock = opts.clock ?? systemClock;
+    this.runner = new AttemptRunner(req, log, this.clock, opts, (msg) => this.inbox.push(msg));
     this.startedAt = this.clock.now();
   }
 
@@ -160,7 +137,7 @@ class ChainRun {
 
   dispose(): void {
     this.req.signal?.removeEventListener('abort', this.onConsumerAbort);
-    for (const attempt of this.attempts) this.retire(attempt);
+    for (const attempt of this.attempts) this.runner.retire(attempt);
   }
 
   private onEvent(attempt: Attempt, event: LlmEvent): { events: LlmEvent[]; done?: boolean } {
@@ -179,7 +156,7 @@ class ChainRun {
               { provider: other.client.name, winner: attempt.client.name },
               'llm hedge lost; aborting it',
             );
-            this.retire(other);
+            this.runner.retire(other);
           }
         }
         return { events: [] };
@@ -206,7 +183,7 @@ class ChainRun {
             events: this.onFailure(attempt, new LlmError('empty reply', attempt.client.name, 'truncated')),
           };
         }
-        this.retire(attempt);
+        this.runner.retire(attempt);
         return { events: [event], done: true };
       case 'fallback':
         // A nested chain reporting its own switches.
@@ -220,7 +197,7 @@ class ChainRun {
       this.log.warn({ provider: attempt.client.name, err: error }, 'llm failed mid-reply; not switching');
       throw error;
     }
-    this.retire(attempt);
+    this.runner.retire(attempt);
     this.lastError = error;
     this.failures.push(`${attempt.client.name}: ${error.message}`);
     this.log.warn(
@@ -252,7 +229,7 @@ class ChainRun {
 
   private onTokenGap(attempt: Attempt): LlmEvent[] {
     if (attempt !== this.winner) return [];
-    this.retire(attempt); // abort the silent request whether or not the chain can switch
+    this.runner.retire(attempt); // abort the silent request whether or not the chain can switch
     const error = new LlmError(
       `no token for ${this.opts.tokenGapDeadlineMs} ms mid-reply`,
       attempt.client.name,
@@ -286,92 +263,10 @@ class ChainRun {
     const link = this.links[this.nextLink];
     if (!link) return undefined;
     this.nextLink += 1;
-    const now = this.clock.now();
-    const attempt: Attempt = {
-      client: link.client,
-      controller: new AbortController(),
-      startedAt: now,
-      lastEventAt: now,
-      state: 'waiting',
-      overdue: false,
-      firstTokenDeadlineReported: false,
-    };
+    const attempt = this.runner.create(link.client);
     this.attempts.push(attempt);
-    this.watch(attempt);
-    void this.pump(attempt);
+    this.runner.start(attempt);
     return attempt;
-  }
-
-  /** Reads one provider's reply into the inbox. */
-  private async pump(attempt: Attempt): Promise<void> {
-    try {
-      const events = attempt.client.stream({ ...this.req, signal: attempt.controller.signal }, this.log);
-      for await (const event of events) {
-        if (attempt.state === 'out') return;
-        attempt.lastEventAt = this.clock.now();
-        if (event.type === 'first-token' && attempt.firstTokenAt === undefined) {
-          attempt.firstTokenAt = attempt.lastEventAt;
-          this.watch(attempt); // from now on, watch the gaps between tokens
-        }
-        this.inbox.push({ type: 'event', attempt, event });
-      }
-      this.inbox.push({ type: 'ended', attempt });
-    } catch (err) {
-      const error =
-        err instanceof LlmError
-          ? err
-          : new LlmError(err instanceof Error ? err.message : String(err), attempt.client.name, 'connect');
-      this.inbox.push({ type: 'failed', attempt, error });
-    } finally {
-      this.clearTimer(attempt);
-    }
-  }
-
-  /** One watchdog per request, on provider-side times (a slow consumer does not trip it). */
-  private watch(attempt: Attempt): void {
-    this.clearTimer(attempt);
-    const check = () => {
-      attempt.timer = undefined;
-      if (attempt.state === 'out') return;
-      const { phase, dueAt } = this.nextDeadline(attempt);
-      const left = dueAt - this.clock.now();
-      if (left <= 0) {
-        this.inbox.push({ type: 'deadline', attempt, phase });
-        if (phase !== 'first-token') return;
-        attempt.firstTokenDeadlineReported = true;
-      }
-      attempt.timer = this.clock.setTimeout(
-        check,
-        Math.max(1, this.nextDeadline(attempt).dueAt - this.clock.now()),
-      );
-    };
-    attempt.timer = this.clock.setTimeout(
-      check,
-      Math.max(1, this.nextDeadline(attempt).dueAt - this.clock.now()),
-    );
-  }
-
-  private nextDeadline(attempt: Attempt): { phase: Deadline; dueAt: number } {
-    if (attempt.firstTokenAt !== undefined) {
-      return { phase: 'gap', dueAt: attempt.lastEventAt + this.opts.tokenGapDeadlineMs };
-    }
-    if (!attempt.firstTokenDeadlineReported) {
-      return { phase: 'first-token', dueAt: attempt.startedAt + this.opts.firstTokenDeadlineMs };
-    }
-    return { phase: 'abandon', dueAt: attempt.startedAt + 2 * this.opts.firstTokenDeadlineMs };
-  }
-
-  private clearTimer(attempt: Attempt): void {
-    if (attempt.timer !== undefined) this.clock.clearTimeout(attempt.timer);
-    attempt.timer = undefined;
-  }
-
-  /** Takes a request out of the race and aborts its HTTP request if it is still running. */
-  private retire(attempt: Attempt): void {
-    if (attempt.state === 'out') return;
-    attempt.state = 'out';
-    this.clearTimer(attempt);
-    attempt.controller.abort();
   }
 }
 

@@ -1,7 +1,9 @@
+// One live Deepgram STT stream: dialling, redialling after a drop, audio out, events in, and a clean close.
 import type { DeepgramClient } from '@deepgram/sdk';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import type { DeepgramSocket, ListenDialect } from './deepgram-dialect.js';
+import { DeepgramKeepAlive } from './deepgram-keep-alive.js';
 import type { SttEvent, SttSession } from './types.js';
 
 /** ReconnectingWebSocket.ReadyState.OPEN in the SDK. */
@@ -41,8 +43,7 @@ export class DeepgramSttSession implements SttSession {
   private socket: DeepgramSocket | undefined;
   /** Bumped at each dial, so late frames of an abandoned socket are ignored. */
   private dialGeneration = 0;
-  private keepAliveTimer: unknown;
-  private audioSinceKeepAlive = false;
+  private readonly keepAlive: DeepgramKeepAlive;
   private bytesOnSocket = 0;
   private offsetSec = 0;
   private droppedChunks = 0;
@@ -50,7 +51,17 @@ export class DeepgramSttSession implements SttSession {
   private onSocketClosedWhileClosing: ((code: number, reason: string) => void) | undefined;
   private wakeBackoff: (() => void) | undefined;
 
-  constructor(private readonly deps: DeepgramSessionDeps) {}
+  constructor(private readonly deps: DeepgramSessionDeps) {
+    this.keepAlive = new DeepgramKeepAlive({
+      clock: deps.clock,
+      intervalMs: deps.timings.keepAliveMs,
+      isOpen: () => this.isOpen,
+      send: () => {
+        if (this.socket) deps.dialect.keepAlive(this.socket);
+      },
+      log: deps.log,
+    });
+  }
 
   get isOpen(): boolean {
     return this.state === 'open' && this.socket?.readyState === SOCKET_OPEN;
@@ -71,7 +82,7 @@ export class DeepgramSttSession implements SttSession {
     try {
       socket.sendMedia(chunk);
       this.bytesOnSocket += chunk.length;
-      this.audioSinceKeepAlive = true;
+      this.keepAlive.noteAudio();
     } catch {
       // Closed between the check and the send: same as not open, the audio is dropped.
       this.droppedChunks++;
@@ -96,7 +107,7 @@ export class DeepgramSttSession implements SttSession {
     const wasOpen = this.isOpen;
     const socket = this.socket;
     this.state = 'closing';
-    this.stopKeepAlive();
+    this.keepAlive.stop();
     this.wakeBackoff?.();
     let code = 1000;
     let reason = 'closed by client';
@@ -150,7 +161,7 @@ export class DeepgramSttSession implements SttSession {
     this.socket = socket;
     this.bytesOnSocket = 0;
     this.state = 'open';
-    this.startKeepAlive();
+    this.keepAlive.start();
   }
 
   private onMessage(raw: unknown): void {
@@ -171,7 +182,7 @@ export class DeepgramSttSession implements SttSession {
 
   private async reconnect(code: number, reason: string): Promise<void> {
     this.state = 'reconnecting';
-    this.stopKeepAlive();
+    this.keepAlive.stop();
     this.offsetSec += this.bytesOnSocket / this.deps.bytesPerSec;
     this.abandon(this.socket);
     this.socket = undefined;
@@ -209,7 +220,7 @@ export class DeepgramSttSession implements SttSession {
   private finish(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.stopKeepAlive();
+    this.keepAlive.stop();
     this.socket = undefined;
     this.emit({ type: 'closed', code, reason });
   }
@@ -224,30 +235,6 @@ export class DeepgramSttSession implements SttSession {
     } catch {
       // already closed
     }
-  }
-
-  /** KeepAlive (v1: a text frame, §3a; v2: a WebSocket ping), only when no audio went out during the last interval. */
-  private startKeepAlive(): void {
-    this.stopKeepAlive();
-    const tick = (): void => {
-      if (!this.isOpen) return;
-      if (!this.audioSinceKeepAlive) {
-        try {
-          if (this.socket) this.deps.dialect.keepAlive(this.socket);
-        } catch (err) {
-          this.deps.log.debug({ err }, 'deepgram: KeepAlive not sent');
-        }
-      }
-      this.audioSinceKeepAlive = false;
-      this.keepAliveTimer = this.deps.clock.setTimeout(tick, this.deps.timings.keepAliveMs);
-    };
-    this.audioSinceKeepAlive = false;
-    this.keepAliveTimer = this.deps.clock.setTimeout(tick, this.deps.timings.keepAliveMs);
-  }
-
-  private stopKeepAlive(): void {
-    if (this.keepAliveTimer !== undefined) this.deps.clock.clearTimeout(this.keepAliveTimer);
-    this.keepAliveTimer = undefined;
   }
 
   /** Backoff that close() can cut short. */
