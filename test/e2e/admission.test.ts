@@ -54,15 +54,21 @@ describe('admission control at FastAGI', () => {
   it('sheds new calls while the event loop runs late, and admits again once it recovers', async () => {
     const rig = await startRig({ script: script('booking-en'), env: { MAX_EVENT_LOOP_DELAY_MS: '100' } });
     rigs.push(rig);
-    // A real stall of this process's event loop, as a burst of synchronous work would cause.
-    const until = performance.now() + 400;
-    while (performance.now() < until) {
-      // busy
+    // A real stall of this process's event loop, as a burst of synchronous work would cause. How soon
+    // the delay monitor reports it depends on scheduling, so stall again until a call is shed.
+    let shed: Awaited<ReturnType<typeof agi>> | undefined;
+    for (let i = 0; i < 5 && shed?.variables.VA_OUTCOME !== 'overflow'; i++) {
+      const until = performance.now() + 400;
+      while (performance.now() < until) {
+        // busy
+      }
+      await new Promise((r) => setTimeout(r, 20)); // let the delay monitor record the late tick
+      shed = await agi(rig);
     }
-    await new Promise((r) => setTimeout(r, 20)); // let the delay monitor record the late tick
-    const shed = await agi(rig);
-    expect(shed.variables).toEqual({ VA_OUTCOME: 'overflow' });
-    expect(await metric(rig, /callchart_calls_refused_total\{reason="event-loop-delay"\}/)).toBe(1);
+    expect(shed?.variables).toEqual({ VA_OUTCOME: 'overflow' });
+    expect(
+      await metric(rig, /callchart_calls_refused_total\{reason="event-loop-delay"\}/),
+    ).toBeGreaterThanOrEqual(1);
     // The stall leaves the window after a second or two; admissions resume.
     let admitted = false;
     for (let i = 0; i < 100 && !admitted; i++) {
