@@ -13,7 +13,7 @@ const EN: Record<Step, Phrase> = {
   greet: (f) => `Hello, ${f.companyName}, good ${f.timeOfDay}.`,
   understand: () => 'What seems to be the problem?',
   quote: (f) =>
-    `I can get a ${f.tradeLabel} out to you within thirty minutes to an hour. There's a ${f.calloutFee} pound callout for the ${f.tradeLabel} to come out, then he'll quote you on-site before starting anything.`,
+    `I can get ${/^[aeiou]/i.test(f.tradeLabel) ? 'an' : 'a'} ${f.tradeLabel} out to you within thirty minutes to an hour. There's a ${f.calloutFee} pound callout for the ${f.tradeLabel} to come out, then he'll quote you on-site before starting anything.`,
   postcode: () => "Lovely. What's your postcode?",
   address: (_f, s) =>
     s.postcode
