@@ -11,6 +11,7 @@ import {
   bookingFromRow,
   type CallRow,
   callFromRow,
+  endCallParams,
   type StoredCall,
   type TenantRow,
   type TurnRow,
@@ -140,18 +141,7 @@ export class PgCallStore implements CallStore {
       kind: 'endCall',
       callId: e.callId,
       run: async (db) => {
-        const res = await db.query(PG_SQL.endCall, [
-          e.endedAt,
-          e.outcome,
-          Math.round(m.durationMs),
-          m.turns,
-          m.bargeIns,
-          m.booked ? 1 : 0,
-          m.answerToFirstAudioMs === null ? null : Math.round(m.answerToFirstAudioMs),
-          m.providerErrors,
-          m.fallbacks,
-          e.callId,
-        ]);
+        const res = await db.query(PG_SQL.endCall, endCallParams(e));
         if (res.rowCount === 0) this.log.warn({ callId: e.callId }, 'endCall for a call with no start row');
       },
     });

@@ -157,3 +157,20 @@ export function callFromRow(r: CallRow): StoredCall {
           },
   };
 }
+
+/** The end-of-call UPDATE's parameters, in column order, the same for both engines. */
+export function endCallParams(e: CallEnd): Array<string | number | null> {
+  const m = e.metrics;
+  return [
+    e.endedAt,
+    e.outcome,
+    Math.round(m.durationMs),
+    m.turns,
+    m.bargeIns,
+    m.booked ? 1 : 0,
+    m.answerToFirstAudioMs === null ? null : Math.round(m.answerToFirstAudioMs),
+    m.providerErrors,
+    m.fallbacks,
+    e.callId,
+  ];
+}

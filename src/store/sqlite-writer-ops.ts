@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { silentLogger } from '../log.js';
 import { newBookingId } from './booking-input.js';
 import { DEFAULT_TENANT_NUMBER } from './default-tenant.js';
-import type { BookingRow } from './rows.js';
+import { type BookingRow, endCallParams } from './rows.js';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.js';
 import { toWireError, type WireError, type WriterOp } from './sqlite-writer-protocol.js';
 import { BOOKING_ID_ATTEMPTS } from './store-errors.js';
@@ -129,19 +129,7 @@ export class SqliteWriterOps {
 
   /** Returns the rows changed: 0 when the call has no start row. */
   private endCall(e: CallEnd): number {
-    const m = e.metrics;
-    const info = this.sql.endCall.run(
-      e.endedAt,
-      e.outcome,
-      Math.round(m.durationMs),
-      m.turns,
-      m.bargeIns,
-      m.booked ? 1 : 0,
-      m.answerToFirstAudioMs === null ? null : Math.round(m.answerToFirstAudioMs),
-      m.providerErrors,
-      m.fallbacks,
-      e.callId,
-    );
+    const info = this.sql.endCall.run(...endCallParams(e));
     return info.changes;
   }
 
