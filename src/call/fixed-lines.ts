@@ -10,8 +10,12 @@ export interface FixedLine {
   step: Step;
 }
 
-/** Closing steps spoken in fixed words, never left to the model: the hand-over and the ways out of a failure. */
-const FIXED_CLOSING_STEPS: readonly Step[] = ['transfer', 'goodbye', 'bookingFailed'];
+/**
+ * Closing steps spoken in fixed words, never left to the model: the booking confirmation (its words
+ * are known once the booking is stored, so it plays from the cache with no LLM round), the hand-over
+ * and the ways out of a failure.
+ */
+const FIXED_CLOSING_STEPS: readonly Step[] = ['confirm', 'transfer', 'goodbye', 'bookingFailed'];
 
 /** Steps an apology ("sorry, I missed that" + the step's question) may be said in. */
 const APOLOGY_STEPS: readonly Step[] = [
