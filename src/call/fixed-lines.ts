@@ -1,4 +1,10 @@
-import type { CallFacts, Language, ReplyInput, Step } from '../../machines/call.types.js';
+import {
+  BOOKING_STEPS,
+  type CallFacts,
+  type Language,
+  type ReplyInput,
+  type Step,
+} from '../../machines/call.types.js';
 import { overflowLine, recoveryLine, shutdownLine, suggestedReply } from '../../machines/phrases.js';
 import type { CallLine } from './call-line.js';
 import type { LineCache, LineSet } from './line-cache.js';
@@ -17,17 +23,6 @@ export interface FixedLine {
  */
 const FIXED_CLOSING_STEPS: readonly Step[] = ['confirm', 'transfer', 'goodbye', 'bookingFailed'];
 
-/** Steps an apology ("sorry, I missed that" + the step's question) may be said in. */
-const APOLOGY_STEPS: readonly Step[] = [
-  'greet',
-  'understand',
-  'quote',
-  'postcode',
-  'address',
-  'name',
-  'book',
-];
-
 /** The fixed line of a closing step, if it has one (transfer, goodbye, booking failed). */
 export function closingLine(step: Step, facts: CallFacts, language: Language): string | undefined {
   return FIXED_CLOSING_STEPS.includes(step)
@@ -36,12 +31,13 @@ export function closingLine(step: Step, facts: CallFacts, language: Language): s
 }
 
 /**
- * Every line synthesised ahead for a company and language: the apology at each step, the closing
- * lines, the overflow and shutdown lines. Slot-dependent wording (an address apology that spells the
- * postcode) cannot be known ahead and is synthesised when needed.
+ * Every line synthesised ahead for a company and language: the apology at each booking step, the
+ * closing lines, the overflow and shutdown lines. Slot-dependent wording (an address apology that
+ * spells the postcode) cannot be known ahead and is synthesised when needed.
  */
 export function fixedLines(facts: CallFacts, language: Language): FixedLine[] {
-  const lines: FixedLine[] = APOLOGY_STEPS.map((step) => ({
+  // The apology ("sorry, I missed that" + the step's question) may be said at any booking step.
+  const lines: FixedLine[] = BOOKING_STEPS.map((step) => ({
     step,
     text: recoveryLine('apology', step, facts, {}, language),
   }));
