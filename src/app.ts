@@ -1,7 +1,8 @@
 import { dirname, join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import { callMachine } from '../machines/call.machine.js';
-import { Admission } from './admission/admission.js';
+import { createNodeAdmission } from './admission/node-admission.js';
+import { untilIdle } from './admission/until-idle.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
 import { CallOutcomeRegistry } from './agi/call-outcome-registry.js';
 import { type FastAgiServer, startFastAgiServer } from './agi/fastagi-server.js';
@@ -16,8 +17,9 @@ import type { Config } from './config.js';
 import { createDashboard } from './dashboard/dashboard.js';
 import type { TransportName } from './dashboard/live-calls.js';
 import { ProviderHealth } from './health/provider-health.js';
+import { type AgentCheckServer, startAgentCheckServer } from './http/agent-check.js';
 import { type HttpServer, startHttpServer } from './http/http-server.js';
-import { readinessHandler } from './http/readiness.js';
+import { readiness, readinessHandler } from './http/readiness.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics/metrics.js';
 import { createLlmChainFromConfig } from './providers/llm/chain-from-config.js';
@@ -60,6 +62,8 @@ export interface App {
   readonly audioSocketPort: number;
   readonly agiPort: number | null;
   readonly httpPort: number | null;
+  /** HAProxy agent-check port (AGENT_CHECK_ENABLED); null when off. */
+  readonly agentCheckPort: number | null;
   /** The public Twilio server (webhooks + Media Streams); null without TWILIO_AUTH_TOKEN. */
   readonly twilio: TwilioServer | null;
   readonly store: CallStore;
@@ -118,12 +122,24 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const registry = new CallMetadataRegistry();
   const outcomes = new CallOutcomeRegistry();
   const lines = new LineCache();
-  const stt =
+  const calls = new Set<Promise<CallSummary>>();
+  let draining = false;
+  let twilio: TwilioServer | null = null;
+  // Admission over every transport (FastAGI, Twilio, browser); the speech adapters are wrapped so
+  // provider capacity is counted.
+  const { admission, capacity } = createNodeAdmission(config, metrics.registry, {
+    inProgress: () => calls.size + (twilio?.activeFreeCalls() ?? 0),
+    pending: () => registry.size + (twilio?.pendingStreams() ?? 0),
+    draining: () => draining,
+  });
+  const stt = capacity.countStt(
     overrides.stt ??
-    new DeepgramSttProvider({ apiKey: config.DEEPGRAM_API_KEY, baseUrl: config.DEEPGRAM_BASE_URL });
-  const tts =
+      new DeepgramSttProvider({ apiKey: config.DEEPGRAM_API_KEY, baseUrl: config.DEEPGRAM_BASE_URL }),
+  );
+  const tts = capacity.countTts(
     overrides.tts ??
-    new CartesiaTtsProvider({ apiKey: config.CARTESIA_API_KEY, baseURL: config.CARTESIA_BASE_URL });
+      new CartesiaTtsProvider({ apiKey: config.CARTESIA_API_KEY, baseURL: config.CARTESIA_BASE_URL }),
+  );
   const llm =
     overrides.llm ??
     createLlmChainFromConfig(llmChainSpec(config), {
@@ -133,7 +149,6 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     });
   const inspector = createInspector(config, log);
   const shutdownController = new AbortController();
-  let draining = false;
   const providerHealth = new ProviderHealth(
     [
       { name: 'stt', url: config.DEEPGRAM_BASE_URL },
@@ -194,13 +209,6 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     onTransfer: (callId) => log.info({ callId }, 'transfer requested (hook: connect a transfer target here)'),
   };
 
-  const calls = new Set<Promise<CallSummary>>();
-  const admission = new Admission({
-    load: () => calls.size + registry.size,
-    maxCalls: config.MAX_CALLS,
-    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
-    registry: metrics.registry,
-  });
   const track = (call: SessionTransport, transport: TransportName, callDeps: CallDeps) => {
     const run = runCall(dashboard.callTransport(call), dashboard.callDeps(callDeps, call.callId, transport))
       .catch((err): CallSummary => {
@@ -247,23 +255,30 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       port: config.AGI_PORT,
       registry,
       log,
-      admit: () => admission.check(),
+      admit: () => admission.check('fastagi'),
       audioSocketAddress: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
       outcomes,
     });
   }
   // Before /healthz answers: a healthy server is listening on every port it serves.
-  const twilio = await startTwilioFromConfig(
+  twilio = await startTwilioFromConfig(
     config,
     log,
     deps,
     (call, callDeps) => track(call, 'twilio', callDeps),
     {
       onRequest: (route, result) => metrics.twilioRequest(route, result),
+      admit: (entry) => admission.check(entry, entry === 'twilio-stream'),
       ...overrides.twilio,
       ...(overrides.onCallEnded ? { onCallEnded: overrides.onCallEnded } : {}),
     },
   );
+  const readinessOpts = {
+    draining: () => draining,
+    checkDatabase: () => store.tenantForNumber('*'),
+    providers: providerHealth,
+    log,
+  };
   let http: HttpServer | null = null;
   if (config.HTTP_ENABLED) {
     http = await startHttpServer({
@@ -273,39 +288,48 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       log,
       health: () => ({ activeCalls: calls.size, draining }),
     });
-    http.addRoute(
-      'GET',
-      '/readyz',
-      readinessHandler({
-        draining: () => draining,
-        checkDatabase: () => store.tenantForNumber('*'),
-        providers: providerHealth,
-        log,
-      }),
-    );
+    http.addRoute('GET', '/readyz', readinessHandler(readinessOpts));
     registerRespondRoute(http, config, log, { llm, tenants: tenantLookupFromStore(store) });
     // Browser calls name their tenant by its number, as a trunk would with the dialled number.
-    dashboard.mount(http, callMachine, (call, tenant) =>
-      track(call, 'browser', {
-        ...deps,
-        lookupMetadata: async () => ({ did: tenant, callerId: '', source: 'browser' }),
-      }),
+    dashboard.mount(
+      http,
+      callMachine,
+      (call, tenant) =>
+        track(call, 'browser', {
+          ...deps,
+          lookupMetadata: async () => ({ did: tenant, callerId: '', source: 'browser' }),
+        }),
+      () => admission.check('browser'),
     );
+  }
+  let agentCheck: AgentCheckServer | null = null;
+  if (config.AGENT_CHECK_ENABLED) {
+    agentCheck = await startAgentCheckServer({
+      host: config.AGENT_CHECK_HOST,
+      port: config.AGENT_CHECK_PORT,
+      log,
+      state: async () => ({
+        draining,
+        ready: (await readiness(readinessOpts)).ready,
+        refusing: admission.wouldRefuse() !== undefined,
+        freeSlots: admission.freeSlots(),
+        maxCalls: config.MAX_CALLS,
+      }),
+    });
   }
   log.info(
     {
       audioSocket: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
       agi: agi ? `${agi.host}:${agi.port}` : null,
       http: http ? `${http.host}:${http.port}` : null,
+      agentCheck: agentCheck ? `${config.AGENT_CHECK_HOST}:${agentCheck.port}` : null,
       store: storeEngine(config.DATABASE_URL),
       db: config.DATABASE_URL ? undefined : config.CALLCHART_DB,
     },
     'callchart listening',
   );
-  const drain = async (timeoutMs = 30_000) => {
-    const all = Promise.allSettled([...calls]);
-    await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
-  };
+  const drain = (timeoutMs = 30_000) =>
+    untilIdle(() => calls.size + (twilio?.activeFreeCalls() ?? 0), [...calls], timeoutMs);
 
   let closing: Promise<void> | null = null;
   const close = () => {
@@ -318,7 +342,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       await twilio?.close();
       dashboard.close(); // hangs up browser calls too
       await drain(5000);
-      await Promise.allSettled([agi?.close(), http?.close()]);
+      await Promise.allSettled([agi?.close(), http?.close(), agentCheck?.close()]);
       await inspector?.close();
       await replayer.stop();
       outcomes.close();
@@ -331,6 +355,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     audioSocketPort: audioSocket.port,
     agiPort: agi?.port ?? null,
     httpPort: http?.port ?? null,
+    agentCheckPort: agentCheck?.port ?? null,
     twilio,
     store,
     metrics,
