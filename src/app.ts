@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import { callMachine } from '../machines/call.machine.js';
 import { createNodeAdmission } from './admission/node-admission.js';
+import type { ProviderUse } from './admission/provider-capacity.js';
 import { untilIdle } from './admission/until-idle.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
 import { CallOutcomeRegistry } from './agi/call-outcome-registry.js';
@@ -74,6 +75,8 @@ export interface App {
   /** Fixed lines (apology, transfer, goodbye, overflow) synthesised ahead per company and format. */
   readonly lines: LineCache;
   activeCalls(): number;
+  /** Speech provider capacity held now (Deepgram streams, Cartesia contexts and sessions). */
+  providerUse(): ProviderUse;
   /** True once `shutdown` has begun (/readyz says "draining"). */
   readonly draining: boolean;
   /** Every call's `deps.shutdownSignal`: aborted when the drain deadline passes. */
@@ -363,6 +366,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     outcomes,
     lines,
     activeCalls: () => calls.size,
+    providerUse: () => capacity.inUse(),
     get draining() {
       return draining;
     },
