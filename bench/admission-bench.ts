@@ -47,6 +47,9 @@ export interface AdmissionBenchResult {
   /** Calls that neither got a UUID nor the overflow outcome, or whose audio broke. */
   errors: number;
   admittedCompleted: number;
+  /** How the admitted calls ended (the simulated caller's end reason), and how many lines got an answer. */
+  admittedEnds: Record<string, number>;
+  admittedTurnsAnswered: Record<string, number>;
   /** The longest gap between agent frames any admitted caller heard (ms): unreliable on a busy machine. */
   admittedMaxGapMs: number | null;
   /** The server's peak RSS seen on /metrics during the run (MiB). */
@@ -89,7 +92,14 @@ const DID = '02012345678';
 const RSS_EVERY_MS = 500;
 
 type Arrival =
-  | { kind: 'admitted'; completed: boolean; maxGapMs: number; broken: boolean }
+  | {
+      kind: 'admitted';
+      completed: boolean;
+      maxGapMs: number;
+      broken: boolean;
+      end: string;
+      answered: number;
+    }
   | {
       kind: 'refused';
       outcome: string;
@@ -174,7 +184,15 @@ export async function runAdmissionBench(opts: AdmissionBenchOptions): Promise<Ad
         }
         const r = await runSimulatedCaller({ port: running.audioSocketPort, uuid, ...caller });
         const broken = r.end.reason === 'protocol-violation' || r.end.reason === 'socket-error';
-        return { kind: 'admitted', completed: r.completed, maxGapMs: r.maxGapMs, broken };
+        const answered = r.turns.filter((t) => t.mouthToEarMs !== null).length;
+        return {
+          kind: 'admitted',
+          completed: r.completed,
+          maxGapMs: r.maxGapMs,
+          broken,
+          end: r.end.reason,
+          answered,
+        };
       } catch {
         return { kind: 'error' };
       } finally {
@@ -206,6 +224,8 @@ export async function runAdmissionBench(opts: AdmissionBenchOptions): Promise<Ad
       refusedByReason,
       errors: results.filter((r) => r.kind === 'error').length + admitted.filter((r) => r.broken).length,
       admittedCompleted: admitted.filter((r) => r.completed).length,
+      admittedEnds: tally(admitted.map((r) => r.end)),
+      admittedTurnsAnswered: tally(admitted.map((r) => String(r.answered))),
       admittedMaxGapMs: gaps.length > 0 ? Math.round(Math.max(...gaps) * 10) / 10 : null,
       serverPeakRssMiB: peakRss === null ? null : Math.round(peakRss / 1048576),
     };
@@ -243,6 +263,12 @@ async function warmUp(
   const uuid = agi.variables.VA_UUID;
   if (!uuid) throw new Error(`warm-up call got no VA_UUID (${agi.agiStatus})`);
   await runSimulatedCaller({ port: server.audioSocketPort, uuid, ...caller });
+}
+
+function tally(values: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
 }
 
 function sleep(ms: number): Promise<void> {
