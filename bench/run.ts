@@ -9,6 +9,13 @@ import { killAllChildren } from './child-process.js';
 import { runBench } from './run-bench.js';
 import { formatSummary } from './summary.js';
 
+// --arrivals: the admission bench, a mode of its own (bench/admission-bench.ts).
+if (process.argv.includes('--arrivals')) {
+  const { runAdmissionMode } = await import('./admission-run.js');
+  await runAdmissionMode(process.argv.slice(2));
+  process.exit(0);
+}
+
 let args: ReturnType<typeof parseBenchArgs>;
 try {
   args = parseBenchArgs(process.argv.slice(2));

@@ -1,6 +1,8 @@
-import { Admission } from './admission/admission.js';
+import { createNodeAdmission } from './admission/node-admission.js';
+import type { ProviderUse } from './admission/provider-capacity.js';
 import { CallMetadataRegistry } from './agi/call-metadata-registry.js';
 import { CallOutcomeRegistry } from './agi/call-outcome-registry.js';
+import { startAgentCheckFromConfig } from './app/agent-check.js';
 import { buildCallDeps } from './app/call-deps.js';
 import { CallTracker } from './app/call-tracker.js';
 import { startHttpEndpoints } from './app/http-endpoints.js';
@@ -41,6 +43,8 @@ export interface App {
   readonly audioSocketPort: number;
   readonly agiPort: number | null;
   readonly httpPort: number | null;
+  /** HAProxy agent-check port (AGENT_CHECK_ENABLED); null when off. */
+  readonly agentCheckPort: number | null;
   /** The public Twilio server (webhooks + Media Streams); null without TWILIO_AUTH_TOKEN. */
   readonly twilio: TwilioServer | null;
   readonly store: CallStore;
@@ -51,6 +55,8 @@ export interface App {
   /** Fixed lines (apology, transfer, goodbye, overflow) synthesised ahead per company and format. */
   readonly lines: LineCache;
   activeCalls(): number;
+  /** Speech provider capacity held now (Deepgram streams, Cartesia contexts and sessions). */
+  providerUse(): ProviderUse;
   /** True once `shutdown` has begun (/readyz says "draining"). */
   readonly draining: boolean;
   /** Every call's `deps.shutdownSignal`: aborted when the drain deadline passes. */
@@ -81,11 +87,22 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const registry = new CallMetadataRegistry();
   const outcomes = new CallOutcomeRegistry();
   const lines = new LineCache();
-  const providers = providersFromConfig(config, log, overrides);
+  const dashboard = await createDashboard(config, log);
+  const calls = new CallTracker(dashboard, log, overrides.onCallEnded);
+  let draining = false;
+  let twilio: TwilioServer | null = null;
+  // Every transport's calls, Free-tier Twilio calls (which end on a webhook, not a promise) included.
+  const liveCalls = () => calls.size + (twilio?.activeFreeCalls() ?? 0);
+  // Admission over every transport (FastAGI, Twilio, browser); the speech adapters are wrapped so
+  // provider capacity is counted.
+  const { admission, capacity } = createNodeAdmission(config, metrics.registry, {
+    inProgress: liveCalls,
+    pending: () => registry.size + (twilio?.pendingStreams() ?? 0),
+    draining: () => draining,
+  });
+  const providers = providersFromConfig(config, log, overrides, capacity);
   const inspector = createInspector(config, log);
   const shutdownController = new AbortController();
-  let draining = false;
-  const dashboard = await createDashboard(config, log);
   const deps = buildCallDeps(config, log, {
     providers,
     storage,
@@ -97,47 +114,55 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     ...(overrides.onBargeIn ? { onBargeIn: overrides.onBargeIn } : {}),
   });
 
-  const calls = new CallTracker(dashboard, log, overrides.onCallEnded);
-  const admission = new Admission({
-    load: () => calls.size + registry.size,
-    maxCalls: config.MAX_CALLS,
-    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
-    registry: metrics.registry,
-  });
-  const { audioSocket, agi, twilio } = await startTransportServers(config, log, {
+  const servers = await startTransportServers(config, log, {
     deps,
     calls,
     registry,
     outcomes,
     metrics,
-    admit: () => admission.check(),
+    admit: () => admission.check('fastagi'),
     admitConnected: () => admission.checkConnected(calls.size),
+    admitTwilio: (entry) => admission.check(entry, entry === 'twilio-stream'),
     ...(overrides.reportOutcome ? { reportOutcome: overrides.reportOutcome } : {}),
     ...(overrides.twilio ? { twilio: overrides.twilio } : {}),
     ...(overrides.onCallEnded ? { onCallEnded: overrides.onCallEnded } : {}),
   });
+  const { audioSocket, agi } = servers;
+  twilio = servers.twilio;
+  const readinessOpts = {
+    draining: () => draining,
+    checkDatabase: () => store.tenantForNumber('*'),
+    providers: providers.health,
+    log,
+  };
   const http = await startHttpEndpoints(config, log, {
     metrics,
     health: () => ({ activeCalls: calls.size, draining }),
-    draining: () => draining,
+    readiness: readinessOpts,
     store,
-    providers: providers.health,
     llm: providers.llm,
     dashboard,
     calls,
     deps,
+    admitBrowser: () => admission.check('browser'),
+  });
+  const agentCheck = await startAgentCheckFromConfig(config, log, {
+    admission,
+    readiness: readinessOpts,
+    draining: () => draining,
   });
   log.info(
     {
       audioSocket: `${config.AUDIOSOCKET_HOST}:${audioSocket.port}`,
       agi: agi ? `${agi.host}:${agi.port}` : null,
       http: http ? `${http.host}:${http.port}` : null,
+      agentCheck: agentCheck ? `${config.AGENT_CHECK_HOST}:${agentCheck.port}` : null,
       store: storeEngine(config.DATABASE_URL),
       db: config.DATABASE_URL ? undefined : config.CALLCHART_DB,
     },
     'callchart listening',
   );
-  const drain = (timeoutMs?: number) => calls.drain(timeoutMs);
+  const drain = (timeoutMs?: number) => calls.drain(timeoutMs, liveCalls);
 
   let closing: Promise<void> | null = null;
   const close = () => {
@@ -149,7 +174,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       await twilio?.close();
       dashboard.close(); // hangs up browser calls too
       await drain(5000);
-      await Promise.allSettled([agi?.close(), http?.close()]);
+      await Promise.allSettled([agi?.close(), http?.close(), agentCheck?.close()]);
       await inspector?.close();
       outcomes.close();
       await storage.close();
@@ -161,6 +186,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     audioSocketPort: audioSocket.port,
     agiPort: agi?.port ?? null,
     httpPort: http?.port ?? null,
+    agentCheckPort: agentCheck?.port ?? null,
     twilio,
     store,
     metrics,
@@ -168,6 +194,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     outcomes,
     lines,
     activeCalls: () => calls.size,
+    providerUse: () => capacity.inUse(),
     get draining() {
       return draining;
     },

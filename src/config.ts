@@ -153,6 +153,16 @@ export const configSchema = z.object({
   MAX_EVENT_LOOP_DELAY_MS: ms.default(250),
   /** On SIGTERM: how long live calls may run on before they are ended with a spoken goodbye. */
   DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /**
+   * Concurrent Deepgram streams and Cartesia contexts the accounts allow (per node; 0 = no limit). A
+   * call that would pass either is refused at admission (the overflow outcome), not served half.
+   */
+  DEEPGRAM_MAX_STREAMS: z.coerce.number().int().min(0).max(100_000).default(0),
+  CARTESIA_MAX_CONCURRENCY: z.coerce.number().int().min(0).max(100_000).default(0),
+  /** HAProxy agent-check: a TCP port that answers "up ready 75%", "up drain" or "maint" (docs/scaling.md). */
+  AGENT_CHECK_ENABLED: bool.default(false),
+  AGENT_CHECK_HOST: z.string().min(1).default('127.0.0.1'),
+  AGENT_CHECK_PORT: port.default(4574),
   /** /readyz: a provider not reached for this long makes the server not ready. */
   PROVIDER_STALE_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
   /** How often each provider's endpoint is probed (a TCP connect) for /readyz. */

@@ -16,7 +16,8 @@ try {
   if (config.WORKERS > 1) {
     // WORKERS > 1: this process answers FastAGI and HTTP; worker processes run the calls.
     const primary = await startPrimary(config, log);
-    handleShutdown(log, () => primary.close());
+    // Workers drain for DRAIN_SECONDS plus their goodbye; the backstop waits past that.
+    handleShutdown(log, () => primary.close(), config.DRAIN_SECONDS * 1000 + 60_000);
     installCrashGuards(log, () => primary.close());
   } else {
     const app = await startApp(config, log);

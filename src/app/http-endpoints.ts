@@ -1,10 +1,10 @@
 import { callMachine } from '../../machines/call.machine.js';
+import type { AdmissionVerdict } from '../admission/admission.js';
 import type { CallDeps } from '../call/call-session.js';
 import type { Config } from '../config.js';
 import type { Dashboard } from '../dashboard/dashboard.js';
-import type { ProviderHealth } from '../health/provider-health.js';
 import { type HealthReport, type HttpServer, startHttpServer } from '../http/http-server.js';
-import { readinessHandler } from '../http/readiness.js';
+import { type ReadinessOptions, readinessHandler } from '../http/readiness.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { LlmClient } from '../providers/llm/types.js';
@@ -17,13 +17,15 @@ export interface HttpEndpointParts {
   metrics: Metrics;
   /** Extra /healthz facts (calls in progress, draining). */
   health: () => Partial<HealthReport>;
-  draining: () => boolean;
+  /** What /readyz checks: draining, the store, the providers' recent reachability. */
+  readiness: ReadinessOptions;
   store: CallStore;
-  providers: ProviderHealth;
   llm: LlmClient;
   dashboard: Dashboard;
   calls: CallTracker;
   deps: CallDeps;
+  /** Asked before a browser test call starts. */
+  admitBrowser: () => AdmissionVerdict;
 }
 
 /**
@@ -44,23 +46,18 @@ export async function startHttpEndpoints(
     log,
     health: parts.health,
   });
-  http.addRoute(
-    'GET',
-    '/readyz',
-    readinessHandler({
-      draining: parts.draining,
-      checkDatabase: () => store.tenantForNumber('*'),
-      providers: parts.providers,
-      log,
-    }),
-  );
+  http.addRoute('GET', '/readyz', readinessHandler(parts.readiness));
   registerRespondRoute(http, config, log, { llm: parts.llm, tenants: tenantLookupFromStore(store) });
   // Browser calls name their tenant by its number, as a trunk would with the dialled number.
-  parts.dashboard.mount(http, callMachine, (call, tenant) =>
-    parts.calls.run(call, 'browser', {
-      ...deps,
-      lookupMetadata: async () => ({ did: tenant, callerId: '', source: 'browser' }),
-    }),
+  parts.dashboard.mount(
+    http,
+    callMachine,
+    (call, tenant) =>
+      parts.calls.run(call, 'browser', {
+        ...deps,
+        lookupMetadata: async () => ({ did: tenant, callerId: '', source: 'browser' }),
+      }),
+    parts.admitBrowser,
   );
   return http;
 }

@@ -1,3 +1,4 @@
+import type { ProviderCapacity } from '../admission/provider-capacity.js';
 import type { Config } from '../config.js';
 import { ProviderHealth } from '../health/provider-health.js';
 import type { Logger } from '../log.js';
@@ -22,13 +23,17 @@ export function providersFromConfig(
   config: Config,
   log: Logger,
   overrides: { stt?: SttProvider; tts?: TtsProvider; llm?: LlmClient },
+  /** Counts the speech streams and contexts each call holds, for admission. */
+  capacity: ProviderCapacity,
 ): Providers {
-  const stt =
+  const stt = capacity.countStt(
     overrides.stt ??
-    new DeepgramSttProvider({ apiKey: config.DEEPGRAM_API_KEY, baseUrl: config.DEEPGRAM_BASE_URL });
-  const tts =
+      new DeepgramSttProvider({ apiKey: config.DEEPGRAM_API_KEY, baseUrl: config.DEEPGRAM_BASE_URL }),
+  );
+  const tts = capacity.countTts(
     overrides.tts ??
-    new CartesiaTtsProvider({ apiKey: config.CARTESIA_API_KEY, baseURL: config.CARTESIA_BASE_URL });
+      new CartesiaTtsProvider({ apiKey: config.CARTESIA_API_KEY, baseURL: config.CARTESIA_BASE_URL }),
+  );
   const llm =
     overrides.llm ??
     createLlmChainFromConfig(llmChainSpec(config), {

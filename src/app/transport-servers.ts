@@ -29,6 +29,8 @@ export interface TransportServerParts {
   admit: () => AdmissionVerdict;
   /** Asked again when the AudioSocket connects (a call may come without FastAGI). */
   admitConnected: () => AdmissionVerdict;
+  /** Asked by the Twilio webhook before a call is answered (Media Stream or Free tier). */
+  admitTwilio: NonNullable<TwilioOverrides['admit']>;
   /** Where AudioSocket calls' outcomes go instead of this process's FastAGI. */
   reportOutcome?: CallDeps['reportOutcome'];
   twilio?: TwilioOverrides;
@@ -81,6 +83,7 @@ export async function startTransportServers(
     (call, callDeps) => calls.run(call, 'twilio', callDeps),
     {
       onRequest: (route, result) => parts.metrics.twilioRequest(route, result),
+      admit: parts.admitTwilio,
       ...parts.twilio,
       ...(parts.onCallEnded ? { onCallEnded: parts.onCallEnded } : {}),
     },

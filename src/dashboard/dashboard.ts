@@ -4,7 +4,11 @@ import type { Config } from '../config.js';
 import type { HttpServer } from '../http/http-server.js';
 import type { Logger } from '../log.js';
 import type { BrowserCall } from '../transports/browser/browser-call.js';
-import { type BrowserCallServer, createBrowserCallServer } from '../transports/browser/server.js';
+import {
+  type BrowserCallServer,
+  type BrowserCallServerOptions,
+  createBrowserCallServer,
+} from '../transports/browser/server.js';
 import { dashboardAuth } from './auth.js';
 import { HistoryQueries } from './history.js';
 import { LiveCalls, type TransportName } from './live-calls.js';
@@ -22,6 +26,7 @@ export interface Dashboard {
     http: HttpServer,
     machine: AnyStateMachine,
     onBrowserCall: (call: BrowserCall, tenant: string) => void,
+    admit?: BrowserCallServerOptions['admit'],
   ): void;
   close(): void;
 }
@@ -89,14 +94,19 @@ export async function createDashboard(config: Config, log: Logger): Promise<Dash
     callTransport(transport) {
       return recordings ? recordings.record(transport) : transport;
     },
-    mount(http, machine, onBrowserCall) {
+    mount(http, machine, onBrowserCall, admit) {
       try {
         history = new HistoryQueries(config.CALLCHART_DB);
       } catch (err) {
         log.warn({ err }, 'dashboard history unavailable (the store is not a readable SQLite file)');
       }
       mountDashboard(http, { auth, live, history, recordings, machine, log });
-      browser = createBrowserCallServer({ allowed: (req) => auth.allowed(req), onCall: onBrowserCall, log });
+      browser = createBrowserCallServer({
+        allowed: (req) => auth.allowed(req),
+        onCall: onBrowserCall,
+        log,
+        ...(admit ? { admit } : {}),
+      });
       http.addUpgrade('/call', (req, socket, head) => browser?.handleUpgrade(req, socket, head));
       log.info(
         { url: `http://${http.host}:${http.port}/`, auth: auth.open ? 'open (loopback)' : 'token' },

@@ -36,6 +36,11 @@ export class PendingStreams {
     return entry;
   }
 
+  /** Streams answered and not yet opened: admitted calls that count against MAX_CALLS. */
+  get size(): number {
+    return this.entries.size;
+  }
+
   drop(callSid: string): boolean {
     return this.entries.delete(callSid);
   }

@@ -12,6 +12,8 @@ export interface TwilioOverrides {
   answerWaitMs?: number;
   onRequest?: TwilioServerOptions['onRequest'];
   onCallEnded?: TwilioServerOptions['onFreeCallEnded'];
+  /** The app's admission (MAX_CALLS, shedding, provider capacity, drain) for each new call. */
+  admit?: TwilioServerOptions['admit'];
 }
 
 /**
@@ -72,5 +74,6 @@ export async function startTwilioFromConfig(
     ...(overrides.freeIdleMs ? { freeIdleMs: overrides.freeIdleMs } : {}),
     ...(overrides.onCallEnded ? { onFreeCallEnded: overrides.onCallEnded } : {}),
     ...(overrides.onRequest ? { onRequest: overrides.onRequest } : {}),
+    ...(overrides.admit ? { admit: overrides.admit } : {}),
   });
 }

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { overflowLine } from '../../machines/phrases.js';
+import type { AdmissionVerdict } from '../admission/admission.js';
 import type { CallDeps, CallSummary } from '../call/call-session.js';
 import { listen } from '../http/listen.js';
 import type { Logger } from '../log.js';
@@ -32,6 +34,11 @@ export interface TwilioServerOptions {
   onFreeCallEnded?: (summary: CallSummary) => void;
   /** Told the route and result of every request (metrics). */
   onRequest?: (route: TwilioRoute, result: TwilioRequestResult) => void;
+  /**
+   * Admission for a new call (MAX_CALLS, shedding, provider capacity, drain). A refused caller hears
+   * the overflow line and the call ends; a call already in progress is never asked again.
+   */
+  admit?: (entry: 'twilio-stream' | 'twilio-free') => AdmissionVerdict;
   maxFormBytes?: number;
   maxFreeCalls?: number;
   freeIdleMs?: number;
@@ -41,11 +48,13 @@ export interface TwilioServer {
   readonly port: number;
   readonly baseUrl: string;
   activeFreeCalls(): number;
+  /** Calls answered with <Stream> whose WebSocket has not started yet (admitted, not connected). */
+  pendingStreams(): number;
   close(): Promise<void>;
 }
 
 export type TwilioRoute = 'incoming' | 'gather' | 'status' | 'stream' | 'unknown';
-export type TwilioRequestResult = 'ok' | 'forbidden' | 'refused' | 'unknown-call';
+export type TwilioRequestResult = 'ok' | 'forbidden' | 'refused' | 'unknown-call' | 'overflow';
 
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 const ENDED_STATUSES = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
@@ -115,21 +124,28 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
       const sid = form.CallSid as string;
       const did = (form.To ?? '').slice(0, 64);
       const callerId = (form.From ?? '').slice(0, 64);
-      count('incoming', 'ok');
       const ctx = await opts.resolveContext({ dialled: did, caller: callerId });
       const tier = ctx.tenant.tier;
       log.info(
         { callId: sid, to: did, from: callerId, tenant: ctx.tenant.id, tier, language: ctx.language },
         'incoming call',
       );
+      const existing = tier === 'free' ? free.get(sid) : undefined;
+      if (existing) {
+        // A retried webhook must not start a second actor: answer with the call's next turn.
+        log.warn({ callId: sid }, 'voice webhook repeated for a call in progress');
+        twiml(res, await existing.gather(undefined));
+        return;
+      }
+      const verdict = opts.admit?.(tier === 'free' ? 'twilio-free' : 'twilio-stream') ?? { admit: true };
+      if (!verdict.admit) {
+        log.warn({ callId: sid, reason: verdict.reason }, 'call refused at admission: overflow line');
+        count('incoming', 'overflow');
+        twiml(res, finalTwiml({ text: overflowLine(ctx.language), language: ctx.language }));
+        return;
+      }
+      count('incoming', 'ok');
       if (tier === 'free') {
-        const existing = free.get(sid);
-        if (existing) {
-          // A retried webhook must not start a second actor: answer with the call's next turn.
-          log.warn({ callId: sid }, 'voice webhook repeated for a call in progress');
-          twiml(res, await existing.gather(undefined));
-          return;
-        }
         const call = new FreeCall(
           sid,
           ctx,
@@ -256,6 +272,7 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
     port,
     baseUrl,
     activeFreeCalls: () => free.size,
+    pendingStreams: () => pending.size,
     close: () =>
       new Promise<void>((resolve) => {
         free.endAll();

@@ -7,8 +7,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
-import { installCrashGuards } from '../shutdown.js';
-import { type FromWorkerMessage, LOAD_REPORT_MS, toWorkerMessage } from './worker-messages.js';
+import { CRASH_DRAIN_MS, installCrashGuards } from '../shutdown.js';
+import {
+  type FromWorkerMessage,
+  LOAD_REPORT_MS,
+  toWorkerMessage,
+  workerStopGraceMs,
+} from './worker-messages.js';
 
 const index = Number(process.argv[2]);
 if (!process.send || !Number.isInteger(index) || index < 0) {
@@ -42,32 +47,43 @@ process.on('message', (raw) => {
   const m = parsed.data;
   if (m.type === 'register') app.registry.put(m.uuid, m.meta);
   else if (m.type === 'forget') app.registry.delete(m.uuid);
-  else stop('asked by the primary');
+  else if (m.type === 'metrics') {
+    app.metrics.registry.getMetricsAsJSON().then(
+      (metrics) => send({ type: 'metrics', id: m.id, metrics: metrics as never }),
+      (err: unknown) => log.warn({ err }, 'could not collect metrics for the primary'),
+    );
+  } else stop('asked by the primary');
 });
 
 const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
 const report = setInterval(() => {
-  send({ type: 'load', calls: app.activeCalls(), loopDelayMs: Math.round(delay.percentile(99) / 1e4) / 100 });
+  send({
+    type: 'load',
+    calls: app.activeCalls(),
+    loopDelayMs: Math.round(delay.percentile(99) / 1e4) / 100,
+    providers: app.providerUse(),
+  });
   delay.reset();
 }, LOAD_REPORT_MS);
 report.unref();
 
-/** How long live calls may take to end once the worker is stopping. */
-const STOP_GRACE_MS = 15_000;
+const drainMs = config.DRAIN_SECONDS * 1000;
 let stopping = false;
 
 /**
  * Graceful and idempotent: a stop signal may come from the primary, from a signal sent to the whole
- * process group (Ctrl-C, systemd), or both; a second one must not cut the calls short.
+ * process group (Ctrl-C, systemd), or both; a second one must not cut the calls short. The worker
+ * drains like a single process: no new calls, live calls run on up to DRAIN_SECONDS, then the ones
+ * left hear a goodbye, and it exits 0.
  */
 function stop(why: string): void {
   if (stopping) return;
   stopping = true;
-  log.info({ why }, 'worker stopping: letting its calls end');
-  clearInterval(report);
-  setTimeout(() => process.exit(1), STOP_GRACE_MS).unref();
-  app.close().then(
+  log.info({ why, drainSeconds: config.DRAIN_SECONDS }, 'worker draining: letting its calls end');
+  // Keeps reporting load while draining: the primary's /healthz and /metrics still see the calls.
+  setTimeout(() => process.exit(1), workerStopGraceMs(drainMs)).unref();
+  app.shutdown({ drainMs }).then(
     () => process.exit(0),
     (err) => {
       log.error({ err }, 'worker shutdown failed');
@@ -79,5 +95,5 @@ process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
 // The primary is gone (crashed or killed): nobody can hand this worker calls any more.
 process.on('disconnect', () => stop('primary gone'));
-installCrashGuards(log, () => app.close());
+installCrashGuards(log, () => app.shutdown({ drainMs: CRASH_DRAIN_MS, goodbyeMs: CRASH_DRAIN_MS }));
 send({ type: 'ready', audioSocketPort: app.audioSocketPort });

@@ -14,13 +14,24 @@ const callMetadata = z.object({
   sampleRate: z.number().int().min(8000).max(192_000).optional(),
 });
 const uuid = z.string().min(1).max(64);
+const count = z.number().int().min(0).max(1_000_000);
+/** One metric family as prom-client's getMetricsAsJSON() gives it; the aggregator checks the rest. */
+const metricFamily = z.looseObject({
+  name: z.string().max(200),
+  help: z.string().max(1000),
+  type: z.string().max(20),
+  aggregator: z.string().max(20),
+  values: z.array(z.looseObject({ value: z.number() })).max(10_000),
+});
 
 /** Primary -> worker. */
 export const toWorkerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('register'), uuid, meta: callMetadata }),
   z.object({ type: z.literal('forget'), uuid }),
-  /** Stop taking calls, let the live ones end, exit. */
+  /** Stop taking calls, let the live ones end (up to DRAIN_SECONDS, then a goodbye), exit 0. */
   z.object({ type: z.literal('shutdown') }),
+  /** Send this worker's metrics (for the primary's /metrics). */
+  z.object({ type: z.literal('metrics'), id: count }),
 ]);
 export type ToWorkerMessage = z.infer<typeof toWorkerMessage>;
 
@@ -32,7 +43,11 @@ export const fromWorkerMessage = z.discriminatedUnion('type', [
     type: z.literal('load'),
     calls: z.number().int().min(0),
     loopDelayMs: z.number().min(0),
+    /** Speech provider capacity it holds (Deepgram streams, Cartesia contexts and sessions). */
+    providers: z.object({ sttStreams: count, ttsContexts: count, ttsSessions: count }).optional(),
   }),
+  /** The answer to a `metrics` request. */
+  z.object({ type: z.literal('metrics'), id: count, metrics: z.array(metricFamily).max(1000) }),
   /** How a call's AudioSocket leg ended, for the primary's FastAGI `outcome` script. */
   z.object({
     type: z.literal('outcome'),
@@ -44,3 +59,11 @@ export const fromWorkerMessage = z.discriminatedUnion('type', [
 export type FromWorkerMessage = z.infer<typeof fromWorkerMessage>;
 
 export const LOAD_REPORT_MS = 500;
+
+/** The goodbye after the drain deadline (the app's own grace), and a margin for closing. */
+const GOODBYE_AND_CLOSE_MS = 25_000;
+
+/** How long a draining worker may take before it exits anyway (the primary waits a little longer). */
+export function workerStopGraceMs(drainMs: number): number {
+  return drainMs + GOODBYE_AND_CLOSE_MS;
+}

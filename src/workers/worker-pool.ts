@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProviderUse } from '../admission/provider-capacity.js';
 import type { CallMetadata } from '../agi/call-metadata.js';
 import type { CallLegOutcome } from '../agi/call-outcome-registry.js';
 import type { Logger } from '../log.js';
@@ -16,6 +17,8 @@ export interface WorkerState {
   calls: number;
   handedOver: number;
   loopDelayMs: number;
+  /** Speech provider capacity it held at the last report. */
+  providers: ProviderUse;
   restarts: number;
 }
 
@@ -25,6 +28,8 @@ export interface WorkerPoolOptions {
   log: Logger;
   /** A worker reported how a call's AudioSocket leg ended. */
   onOutcome?: (uuid: string, outcome: CallLegOutcome) => void;
+  /** How long a stopping worker may drain before it is killed (default 20 s). */
+  stopTimeoutMs?: number;
 }
 
 /** After a crash, wait this long before starting the slot again; doubled per quick crash, capped. */
@@ -32,8 +37,11 @@ const RESTART_BASE_MS = 250;
 const RESTART_MAX_MS = 10_000;
 /** A worker that lived this long is healthy again: its next crash restarts it at the base delay. */
 const STABLE_AFTER_MS = 30_000;
-/** A worker still running this long after being asked to stop is killed (its own grace is 15 s). */
+/** A worker still running this long after being asked to stop is killed, unless told otherwise. */
 const STOP_TIMEOUT_MS = 20_000;
+/** A worker that has not sent its metrics by then is left out of that scrape. */
+const METRICS_TIMEOUT_MS = 2000;
+const NO_PROVIDERS: ProviderUse = { sttStreams: 0, ttsContexts: 0, ttsSessions: 0 };
 /**
  * Event-loop delay (p99 over the last report) past which a worker is stalling: it gets new calls
  * only if every worker is. Below it, delay only breaks ties between equally busy workers.
@@ -54,6 +62,8 @@ const WORKER_MAIN = fileURLToPath(
 export class WorkerPool {
   private readonly slots: Array<WorkerState & { child: ChildProcess | null; startedAt: number }> = [];
   private closing = false;
+  private nextMetricsId = 0;
+  private readonly metricsWaiters = new Map<number, (metrics: unknown[]) => void>();
 
   constructor(private readonly opts: WorkerPoolOptions) {
     for (let index = 0; index < opts.count; index++) {
@@ -64,6 +74,7 @@ export class WorkerPool {
         calls: 0,
         handedOver: 0,
         loopDelayMs: 0,
+        providers: NO_PROVIDERS,
         restarts: 0,
         child: null,
         startedAt: 0,
@@ -87,6 +98,7 @@ export class WorkerPool {
 
   /** Registers the call with the least-loaded ready worker; returns its AudioSocket address. */
   assign(uuid: string, meta: CallMetadata): string | undefined {
+    if (this.closing) return undefined;
     let best: (typeof this.slots)[number] | undefined;
     let bestScore = Number.POSITIVE_INFINITY;
     for (const s of this.slots) {
@@ -108,7 +120,35 @@ export class WorkerPool {
     for (const s of this.slots) if (s.child?.connected) this.send(s.child, { type: 'forget', uuid });
   }
 
-  /** Asks every worker to stop (each lets its calls end), then waits for them to exit. */
+  /**
+   * Every ready worker's metrics (prom-client JSON), for the primary to aggregate. A worker that does
+   * not answer in time is left out of this scrape rather than holding it up.
+   */
+  async collectMetrics(): Promise<unknown[][]> {
+    const replies = this.slots.map((s) => {
+      const child = s.child;
+      if (!child?.connected) return Promise.resolve(null);
+      const id = this.nextMetricsId++ % 1_000_000;
+      return new Promise<unknown[] | null>((resolve) => {
+        const timer = setTimeout(() => {
+          this.metricsWaiters.delete(id);
+          resolve(null);
+        }, METRICS_TIMEOUT_MS);
+        this.metricsWaiters.set(id, (metrics) => {
+          clearTimeout(timer);
+          this.metricsWaiters.delete(id);
+          resolve(metrics);
+        });
+        this.send(child, { type: 'metrics', id });
+      });
+    });
+    return (await Promise.all(replies)).filter((m): m is unknown[] => m !== null);
+  }
+
+  /**
+   * Asks every worker to drain (no new calls, live calls end or hear a goodbye), then waits for them
+   * to exit; none is restarted.
+   */
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(
@@ -118,7 +158,7 @@ export class WorkerPool {
         const exited = new Promise((r) => child.once('exit', r));
         if (child.connected) this.send(child, { type: 'shutdown' });
         else child.kill('SIGTERM');
-        const kill = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        const kill = setTimeout(() => child.kill('SIGKILL'), this.opts.stopTimeoutMs ?? STOP_TIMEOUT_MS);
         await exited;
         clearTimeout(kill);
       }),
@@ -139,6 +179,8 @@ export class WorkerPool {
       if (m.type === 'ready') {
         slot.audioSocket = `${this.opts.audioSocketHost}:${m.audioSocketPort}`;
         log.info({ pid: child.pid, audioSocket: slot.audioSocket }, 'worker ready');
+      } else if (m.type === 'metrics') {
+        this.metricsWaiters.get(m.id)?.(m.metrics);
       } else if (m.type === 'outcome') {
         const { uuid, outcome, transferTo } = m;
         this.opts.onOutcome?.(uuid, { outcome, ...(transferTo ? { transferTo } : {}) });
@@ -146,12 +188,20 @@ export class WorkerPool {
         slot.calls = m.calls;
         slot.handedOver = 0;
         slot.loopDelayMs = m.loopDelayMs;
+        slot.providers = m.providers ?? NO_PROVIDERS;
       }
     });
     child.on('error', (err) => log.error({ err }, 'worker process error'));
     child.once('exit', (code, signal) => {
       if (slot.child !== child) return;
-      Object.assign(slot, { child: null, pid: null, audioSocket: null, calls: 0, handedOver: 0 });
+      Object.assign(slot, {
+        child: null,
+        pid: null,
+        audioSocket: null,
+        calls: 0,
+        handedOver: 0,
+        providers: NO_PROVIDERS,
+      });
       if (this.closing) return;
       const quick = Date.now() - slot.startedAt < STABLE_AFTER_MS;
       const wait = quick

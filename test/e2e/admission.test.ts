@@ -41,7 +41,7 @@ describe('admission control at FastAGI', () => {
     const third = await agi(rig);
     expect(third.agiStatus).toBe('SUCCESS');
     expect(third.variables).toEqual({ VA_OUTCOME: 'overflow' });
-    expect(await metric(rig, /callchart_calls_refused_total\{reason="max-calls"\}/)).toBe(1);
+    expect(await metric(rig, /callchart_calls_refused_total\{reason="max-calls",entry="fastagi"\}/)).toBe(1);
     expect(await metric(rig, /callchart_admission_load/)).toBe(2);
     expect(await metric(rig, /callchart_admission_max_calls/)).toBe(2);
 
@@ -67,7 +67,7 @@ describe('admission control at FastAGI', () => {
     }
     expect(shed?.variables).toEqual({ VA_OUTCOME: 'overflow' });
     expect(
-      await metric(rig, /callchart_calls_refused_total\{reason="event-loop-delay"\}/),
+      await metric(rig, /callchart_calls_refused_total\{reason="event-loop-delay",entry="fastagi"\}/),
     ).toBeGreaterThanOrEqual(1);
     // The stall leaves the window after a second or two; admissions resume.
     let admitted = false;

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -31,7 +32,11 @@ interface Node {
   audioSocket: string;
   agiPort: number;
   httpPort: number;
+  agentPort: number;
 }
+
+/** Calls a node takes at once in this test: small, so the test can fill a node. */
+const MAX_CALLS = 6;
 
 /**
  * Two callchart nodes (`src/main.ts`, what `npm start` runs) sharing one PostgreSQL, with HAProxy
@@ -47,6 +52,7 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
   let nodes: Node[] = [];
   let proxy: GroupChild | undefined;
   let proxyPort: number;
+  let adminSocket: string;
   let db: pg.Pool;
 
   beforeAll(async () => {
@@ -59,15 +65,21 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
     nodes = await Promise.all(['a', 'b'].map((name) => startNode(name)));
     proxyPort = await freePort();
     const [a, b] = nodes as [Node, Node];
-    proxy = spawnGroup(haproxyBin as string, ['-f', HAPROXY_CONFIG, '-db'], {
+    // The test also reads HAProxy's view of each node, on an admin socket added by a second file.
+    adminSocket = join(dataDir, 'haproxy.sock');
+    const adminConfig = join(dataDir, 'haproxy-admin.cfg');
+    writeFileSync(adminConfig, `global\n    stats socket ${adminSocket} mode 600 level admin\n`);
+    proxy = spawnGroup(haproxyBin as string, ['-f', HAPROXY_CONFIG, '-f', adminConfig, '-db'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
         FASTAGI_BIND: `127.0.0.1:${proxyPort}`,
         NODE_A_FASTAGI: `127.0.0.1:${a.agiPort}`,
         NODE_A_HTTP_PORT: String(a.httpPort),
+        NODE_A_AGENT_PORT: String(a.agentPort),
         NODE_B_FASTAGI: `127.0.0.1:${b.agiPort}`,
         NODE_B_HTTP_PORT: String(b.httpPort),
+        NODE_B_AGENT_PORT: String(b.agentPort),
       },
     });
     await waitFor(
@@ -89,7 +101,12 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
   });
 
   async function startNode(name: string): Promise<Node> {
-    const [audioPort, agiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+    const [audioPort, agiPort, httpPort, agentPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const child = spawnGroup(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
       env: {
@@ -101,6 +118,11 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
         AUDIOSOCKET_PORT: String(audioPort),
         AGI_PORT: String(agiPort),
         HTTP_PORT: String(httpPort),
+        AGENT_CHECK_ENABLED: '1',
+        AGENT_CHECK_PORT: String(agentPort),
+        MAX_CALLS: String(MAX_CALLS),
+        // No shedding: a busy test machine must not drain both nodes.
+        MAX_EVENT_LOOP_DELAY_MS: '0',
         METADATA_DIR: join(dataDir, name),
         TENANTS_FILE: 'tenants.example.json',
         LOG_LEVEL: 'warn',
@@ -113,7 +135,38 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
       60_000,
       () => `node ${name} did not become healthy:\n${child.output()}`,
     );
-    return { name, child, audioSocket: `127.0.0.1:${audioPort}`, agiPort, httpPort };
+    return { name, child, audioSocket: `127.0.0.1:${audioPort}`, agiPort, httpPort, agentPort };
+  }
+
+  /** HAProxy's status of one node (UP, DRAIN, MAINT, DOWN…), from `show stat` on its admin socket. */
+  function proxyStatus(server: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection(adminSocket);
+      let text = '';
+      socket.on('data', (d) => {
+        text += d.toString();
+      });
+      socket.on('error', reject);
+      socket.on('end', () => {
+        const header = text.split('\n')[0]?.replace(/^# /, '').split(',') ?? [];
+        const row = text.split('\n').find((l) => l.startsWith(`callchart_fastagi,${server},`));
+        resolve(row?.split(',')[header.indexOf('status')] ?? 'missing');
+      });
+      socket.end('show stat\n');
+    });
+  }
+
+  /** What the node's agent port says (one line), as HAProxy reads it. */
+  function agentSays(node: Node): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection(node.agentPort, '127.0.0.1');
+      let text = '';
+      socket.on('data', (d) => {
+        text += d.toString();
+      });
+      socket.on('error', reject);
+      socket.on('end', () => resolve(text.trim()));
+    });
   }
 
   /** What Asterisk does: FastAGI through the proxy, then AudioSocket to the address it was given. */
@@ -139,6 +192,41 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
     return new Map(rows.map((r) => [r.call_id, r.n]));
   }
 
+  it('a node at capacity tells HAProxy through its agent check, and gets no new calls', {
+    timeout: 120_000,
+  }, async () => {
+    const [a, b] = nodes as [Node, Node];
+    expect(await agentSays(a)).toMatch(/^up ready \d+%$/);
+    // Fill node A on its own FastAGI port: registrations that never connect hold a slot each.
+    let full = false;
+    for (let i = 0; i < 2 * MAX_CALLS && !full; i++) {
+      const reply = await runFakeAgiCall({
+        host: '127.0.0.1',
+        port: a.agiPort,
+        script: 'voice-agent',
+        args: [QUICK_FIX_DID, '07700900999'],
+      });
+      full = reply.variables.VA_OUTCOME === 'overflow';
+    }
+    expect(full).toBe(true);
+    expect(await agentSays(a)).toBe('up drain');
+    await waitFor(
+      async () => (await proxyStatus('node-a')).startsWith('DRAIN'),
+      30_000,
+      () => `HAProxy did not drain node A: ${proxy?.output()}`,
+    );
+    const placed = [];
+    for (let n = 0; n < 3; n++) placed.push(await placeCall(20 + n));
+    expect(placed.map((c) => c.audioSocket)).toEqual([b.audioSocket, b.audioSocket, b.audioSocket]);
+    // Nobody talks on these (Asterisk would have played the busy line); their registrations lapse
+    // after the metadata TTL, and node A takes calls again.
+    await waitFor(
+      async () => (await proxyStatus('node-a')) === 'UP',
+      90_000,
+      () => 'node A did not come back into HAProxy once its registrations lapsed',
+    );
+  });
+
   it('spreads calls over both nodes, stores each booking once, and moves new calls off a stopped node', {
     timeout: 240_000,
   }, async () => {
@@ -157,15 +245,36 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
     const { rows } = await db.query('SELECT call_id FROM calls WHERE call_id = ANY($1)', [uuids]);
     expect(rows).toHaveLength(uuids.length);
 
-    // Stop node A; every new call goes to node B, through the same proxy address.
-    await a.child.stop();
+    // A call in progress on node A, then SIGTERM to A: it drains. Its agent says "maint", so every
+    // new call goes to node B through the same proxy address, and A's call runs to its end.
+    let onA: Awaited<ReturnType<typeof placeCall>> | undefined;
+    for (let n = 4; n < 12 && !onA; n++) {
+      const c = await placeCall(n);
+      if (c.audioSocket === a.audioSocket) onA = c;
+    }
+    if (!onA) throw new Error('no call landed on node A');
+    const talking = onA.talk();
+    await waitFor(
+      async () =>
+        ((await (await fetch(`http://127.0.0.1:${a.httpPort}/healthz`)).json()).activeCalls ?? 0) >= 1,
+      30_000,
+      () => 'the call on node A did not start',
+    );
+    process.kill(-a.child.pid, 'SIGTERM');
+    await waitFor(
+      async () => (await proxyStatus('node-a')) !== 'UP',
+      30_000,
+      () => `HAProxy still sends calls to draining node A: ${proxy?.output()}`,
+    );
     const later = [];
-    for (let n = 4; n < 6; n++) later.push(await placeCall(n));
+    for (let n = 12; n < 14; n++) later.push(await placeCall(n));
     expect(later.map((c) => c.audioSocket)).toEqual([b.audioSocket, b.audioSocket]);
     const laterResults = await Promise.all(later.map((c) => c.talk()));
     for (const r of laterResults) expect(r.completed).toBe(true);
-    const laterBooked = await bookingsPerCall(later.map((c) => c.uuid));
-    expect(later.map((c) => laterBooked.get(c.uuid))).toEqual([1, 1]);
+    expect((await talking).completed).toBe(true);
+    await a.child.exited;
+    const laterBooked = await bookingsPerCall([onA.uuid, ...later.map((c) => c.uuid)]);
+    expect([onA.uuid, ...later.map((c) => c.uuid)].map((u) => laterBooked.get(u))).toEqual([1, 1, 1]);
   });
 
   it('runs the HAProxy config that docs/scaling.md shows', () => {

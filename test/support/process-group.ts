@@ -5,6 +5,8 @@ const OUTPUT_TAIL_CHARS = 8000;
 export interface GroupChild {
   readonly pid: number;
   readonly exited: Promise<void>;
+  /** Its exit code once it has exited (null before, or when a signal ended it). */
+  exitCode(): number | null;
   /** The tail of its stdout and stderr, for failure messages. */
   output(): string;
   /** SIGTERM to the whole process group, SIGKILL after `graceMs`; resolves once it has exited. */
@@ -44,6 +46,7 @@ export function spawnGroup(cmd: string, args: string[], opts: { cwd: string; env
   const handle: GroupChild = {
     pid,
     exited,
+    exitCode: () => child.exitCode,
     output: () => tail,
     async stop(graceMs = 10_000) {
       if (child.exitCode === null && child.signalCode === null) killGroup('SIGTERM');

@@ -28,6 +28,7 @@ export async function startTwilioRig(opts: {
   script: CallerLine[];
   sims?: SimStackOptions;
   twilio?: TwilioOverrides;
+  env?: Record<string, string>;
 }) {
   const stack: SimStack = await startSimStack({
     script: opts.script,
@@ -48,6 +49,9 @@ export async function startTwilioRig(opts: {
       TWILIO_API_BASE_URL: twilio.url,
       CALLCHART_DB: dbPath,
       LOG_LEVEL: 'silent',
+      // Load shedding off: a busy test machine must not shed the calls under test.
+      MAX_EVENT_LOOP_DELAY_MS: '0',
+      ...opts.env,
     },
     '',
   );

@@ -150,4 +150,54 @@ describe('WORKERS=2', () => {
     const c = await register(3);
     expect((await talk(c))?.completed).toBe(true);
   });
+
+  it("the primary's /metrics describes the node: the workers' calls, aggregated", async () => {
+    const scrape = async () => (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    const callsEnded = (text: string) =>
+      [...text.matchAll(/^callchart_calls_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    // Calls ran only in the workers (B, and C on the restarted one); the primary has none of its own.
+    // C's worker counts it once its side of the call has ended, which may trail the caller a little.
+    let text = '';
+    await waitFor(
+      async () => {
+        text = await scrape();
+        return callsEnded(text) >= 2;
+      },
+      30_000,
+      () => `the workers' calls never showed on the primary's /metrics:\n${text.slice(0, 2000)}`,
+    );
+    expect(text).toMatch(/^callchart_audiosocket_frames_sent_total \d+/m);
+    // The node's admission gauges come from the primary alone (not one per worker, added up).
+    expect(text).toMatch(/^callchart_admission_max_calls 200$/m);
+  });
+
+  it('SIGTERM drains every worker: no new calls, the live call runs to its end, exit 0', {
+    timeout: 120_000,
+  }, async () => {
+    const live = await register(4);
+    const talking = talk(live);
+    await waitFor(
+      async () => (await health()).workers.some((w) => w.calls > 0),
+      30_000,
+      () => 'the call never showed up on a worker',
+    );
+    process.kill(server.pid, 'SIGTERM'); // the primary alone: it tells its workers
+    await waitFor(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
+        return res.status === 503 && ((await res.json()) as { draining: boolean }).draining;
+      },
+      30_000,
+      () => `the primary never said it was draining:\n${server.output()}`,
+    );
+    // FastAGI is closed: Asterisk's AGI() fails and the dialplan routes the call elsewhere.
+    const refused = await runFakeAgiCall({ host: '127.0.0.1', port: agiPort, timeoutMs: 2000 }).then(
+      (r) => r.agiStatus,
+      () => 'refused',
+    );
+    expect(refused).not.toBe('SUCCESS');
+    expect((await talking)?.completed).toBe(true);
+    await server.exited;
+    expect(server.exitCode()).toBe(0);
+  });
 });

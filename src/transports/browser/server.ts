@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import type { AdmissionVerdict } from '../../admission/admission.js';
 import type { Logger } from '../../log.js';
 import { FrameScheduler } from '../audiosocket/frame-scheduler.js';
 import { BrowserCall } from './browser-call.js';
@@ -17,6 +18,8 @@ export interface BrowserCallServerOptions {
   maxCalls?: number;
   /** How long a socket may stay open without sending `start`. */
   startTimeoutMs?: number;
+  /** The app's admission (MAX_CALLS, shedding, provider capacity, drain), asked at `start`. */
+  admit?: () => AdmissionVerdict;
 }
 
 export interface BrowserCallServer {
@@ -72,6 +75,15 @@ export function createBrowserCallServer(opts: BrowserCallServerOptions): Browser
           clearTimeout(timer);
           if (calls.size >= maxCalls) {
             ws.close(1013, 'busy');
+            return;
+          }
+          const verdict = opts.admit?.() ?? { admit: true };
+          if (!verdict.admit) {
+            // The page shows the hang-up cause; 1013 is "try again later".
+            log.warn({ reason: verdict.reason }, 'browser call refused at admission');
+            const refused: ServerMessage = { type: 'hangup', cause: 'overflow' };
+            ws.send(JSON.stringify(refused));
+            ws.close(1013, 'overflow');
             return;
           }
           const started = new BrowserCall(randomUUID(), ws, scheduler, log);
