@@ -227,7 +227,7 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
     );
   });
 
-  it('spreads calls over both nodes, stores each booking once, and moves new calls off a stopped node', {
+  it('spreads calls over both nodes, stores each booking once, and moves new calls off a draining node while its own call finishes', {
     timeout: 240_000,
   }, async () => {
     const [a, b] = nodes as [Node, Node];
