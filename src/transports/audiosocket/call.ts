@@ -90,6 +90,8 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
       scheduler: settings.scheduler,
       format: this.currentFormat,
       send: (frame) => this.writeFrame(frame),
+      // Node's socket keeps a buffer only while a write is pending: none pending, none kept.
+      frameReleased: () => this.socket.writableLength === 0,
       onPlayoutDone: () => this.playoutDone(),
       onError: (err) => {
         this.settings.log.error({ callId: this.callId, err }, 'audiosocket pacing task threw');
