@@ -22,6 +22,11 @@ export interface GcSummary {
   /** Bytes scavenges moved into the old generation, MB (10^6) in all and per second of load. */
   promotedMB: number;
   promotedMBPerSec: number;
+  /**
+   * Promoted MB per minute of call served: on a shared machine a starved run serves less per
+   * second, so this compares runs better than the rate.
+   */
+  promotedMBPerCallMin: number | null;
   /** Longest atomic pause of any GC, and of a mark-compact, ms (incremental steps not included). */
   longestPauseMs: number;
   longestMarkCompactPauseMs: number;
@@ -44,7 +49,10 @@ function parseNvp(line: string): { gc: string; pause: number; promoted: number }
  * (the logger's, for one) print too, but their pauses never hold up the frames. Null when the log
  * holds no complete window (no --trace-gc, or the run ended before the second marker).
  */
-export function summariseGcTrace(log: string, loadSeconds: number): GcSummary | null {
+export function summariseGcTrace(
+  log: string,
+  load: { seconds: number; callMinutes: number },
+): GcSummary | null {
   /** Per pid: its main isolate once known, inside a forced GC, and its window. */
   const procs = new Map<
     string,
@@ -55,6 +63,7 @@ export function summariseGcTrace(log: string, loadSeconds: number): GcSummary | 
     markCompacts: 0,
     promotedMB: 0,
     promotedMBPerSec: 0,
+    promotedMBPerCallMin: null,
     longestPauseMs: 0,
     longestMarkCompactPauseMs: 0,
     totalPauseMs: 0,
@@ -94,7 +103,8 @@ export function summariseGcTrace(log: string, loadSeconds: number): GcSummary | 
   }
   if (complete === 0) return null;
   sum.promotedMB = roundTo(promoted / 1e6, 1);
-  sum.promotedMBPerSec = loadSeconds > 0 ? roundTo(promoted / 1e6 / loadSeconds, 2) : 0;
+  sum.promotedMBPerSec = load.seconds > 0 ? roundTo(promoted / 1e6 / load.seconds, 2) : 0;
+  sum.promotedMBPerCallMin = load.callMinutes > 0 ? roundTo(promoted / 1e6 / load.callMinutes, 2) : null;
   sum.totalPauseMs = roundTo(sum.totalPauseMs, 1);
   return sum;
 }
@@ -106,6 +116,7 @@ export function summariseGcTrace(log: string, loadSeconds: number): GcSummary | 
 export async function readGcSummary(
   logPath: string,
   load: { startedAt: number; endedAt: number },
+  callMinutes: number,
 ): Promise<GcSummary | null> {
   await new Promise((resolve) => setTimeout(resolve, 200));
   let log: string;
@@ -114,5 +125,5 @@ export async function readGcSummary(
   } catch {
     return null;
   }
-  return summariseGcTrace(log, (load.endedAt - load.startedAt) / 1000);
+  return summariseGcTrace(log, { seconds: (load.endedAt - load.startedAt) / 1000, callMinutes });
 }

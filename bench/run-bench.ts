@@ -230,9 +230,6 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       exposition === null ? null : speculationDelta(speculationBefore, speculationCounts(exposition));
     await running.child.stop(); // SIGTERM: the store flushes, the CPU profile is written
     server = null;
-    const gc = opts.traceGc
-      ? await readGcSummary(join(resolve(opts.logDir ?? dataDir), 'callchart.log'), cc.load)
-      : null;
     await sims.child.stop();
     sims = null;
     const records = await readServerRecords(
@@ -241,6 +238,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     );
     const serverFig = serverFigures(cc.load.outcomes, records, TTS_CHARS_PER_SECOND);
     const ccWire = wireFigures(cc, opts.calls, providerMs);
+    const gc = opts.traceGc
+      ? await readGcSummary(
+          join(resolve(opts.logDir ?? dataDir), 'callchart.log'),
+          cc.load,
+          ccWire.callMinutes,
+        )
+      : null;
 
     // 2. The floor, same load, same provider delays, replies as long as callchart's.
     let floor: BenchResult['floor'] = null;

@@ -21,11 +21,12 @@ describe('--trace-gc summary', () => {
       nvp(7, 'mc', 90, 0), // forced again, after the load
       'gc-on-signal: full gc end pid=7',
     ].join('\n');
-    expect(summariseGcTrace(log, 2)).toEqual({
+    expect(summariseGcTrace(log, { seconds: 2, callMinutes: 0.5 })).toEqual({
       scavenges: 2,
       markCompacts: 1,
       promotedMB: 6,
       promotedMBPerSec: 3,
+      promotedMBPerCallMin: 12,
       longestPauseMs: 12.25,
       longestMarkCompactPauseMs: 12.25,
       totalPauseMs: 16.3,
@@ -46,19 +47,21 @@ describe('--trace-gc summary', () => {
       nvp(1, 's', 99, 5_000_000), // pid 1's window has closed
       'gc-on-signal: full gc begin pid=2',
     ].join('\n');
-    const s = summariseGcTrace(log, 1);
+    const s = summariseGcTrace(log, { seconds: 1, callMinutes: 1 });
     expect(s?.scavenges).toBe(2);
     expect(s?.promotedMB).toBe(2);
     expect(s?.longestPauseMs).toBe(4);
   });
 
   it('is null without a complete window (no trace, or the run was cut short)', () => {
-    expect(summariseGcTrace('{"msg":"no trace"}', 10)).toBeNull();
+    expect(summariseGcTrace('{"msg":"no trace"}', { seconds: 10, callMinutes: 1 })).toBeNull();
     const started = [
       'gc-on-signal: full gc begin pid=3',
       nvp(3, 'mc', 9, 0),
       'gc-on-signal: full gc end pid=3',
     ];
-    expect(summariseGcTrace([...started, nvp(3, 's', 1, 1)].join('\n'), 10)).toBeNull();
+    expect(
+      summariseGcTrace([...started, nvp(3, 's', 1, 1)].join('\n'), { seconds: 10, callMinutes: 1 }),
+    ).toBeNull();
   });
 });
