@@ -45,18 +45,19 @@ function parseNvp(line: string): { gc: string; pause: number; promoted: number }
 /**
  * Sums up the GCs of the load from a server log: per process (worker processes print their own
  * lines), the lines after its first marker `end` up to its next `begin`. Only the main thread's
- * isolate counts (the one whose GC follows a `begin`: the forced GC); worker threads' isolates
- * (the logger's, for one) print too, but their pauses never hold up the frames. Null when the log
+ * isolate counts (the one with the mark-compact between `begin` and `end`: the forced GC); worker
+ * threads' isolates (the logger's, for one) print too, and may print inside the markers, but their
+ * pauses never hold up the frames. Null when the log
  * holds no complete window (no --trace-gc, or the run ended before the second marker).
  */
 export function summariseGcTrace(
   log: string,
   load: { seconds: number; callMinutes: number },
 ): GcSummary | null {
-  /** Per pid: its main isolate once known, inside a forced GC, and its window. */
+  /** Per pid: its main isolate once known (and the forced GC's until then), and its window. */
   const procs = new Map<
     string,
-    { main: string | null; forcing: boolean; window: 'open' | 'closed' | null }
+    { main: string | null; forced: string | null; forcing: boolean; window: 'open' | 'closed' | null }
   >();
   const sum: GcSummary = {
     scavenges: 0,
@@ -74,9 +75,10 @@ export function summariseGcTrace(
     const marker = MARKER.exec(line);
     if (marker) {
       const [, edge, pid = ''] = marker;
-      const proc = procs.get(pid) ?? { main: null, forcing: false, window: null };
+      const proc = procs.get(pid) ?? { main: null, forced: null, forcing: false, window: null };
       procs.set(pid, proc);
       proc.forcing = edge === 'begin';
+      if (edge === 'end') proc.main ??= proc.forced;
       if (edge === 'end' && proc.window === null) proc.window = 'open';
       else if (edge === 'begin' && proc.window === 'open') {
         proc.window = 'closed';
@@ -90,7 +92,7 @@ export function summariseGcTrace(
     const [, pid = '', isolate = ''] = prefix;
     const proc = procs.get(pid);
     if (!proc) continue;
-    if (proc.forcing && proc.main === null) proc.main = isolate;
+    if (proc.forcing && gc.gc === 'mc') proc.forced = isolate;
     if (proc.window !== 'open' || isolate !== proc.main) continue;
     if (gc.gc === 's' || gc.gc === 'mmc') sum.scavenges++;
     else if (gc.gc === 'mc') {

@@ -10,6 +10,7 @@ describe('--trace-gc summary', () => {
     const log = [
       nvp(7, 's', 50, 9_000_000), // startup and warm-up
       'gc-on-signal: full gc begin pid=7',
+      nvp(7, 's', 3, 0, '0x7f00'), // a worker thread's line, printed inside the markers
       nvp(7, 'mc', 80, 0), // the bench's forced GC
       'gc-on-signal: full gc end pid=7',
       nvp(7, 's', 1.5, 2_000_000),
