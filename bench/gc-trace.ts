@@ -27,6 +27,8 @@ export interface GcSummary {
    * second, so this compares runs better than the rate.
    */
   promotedMBPerCallMin: number | null;
+  /** Bytes allocated on the V8 heap (V8's `allocated=` since the previous GC, summed), per call-minute. */
+  allocatedMBPerCallMin: number | null;
   /** Longest atomic pause of any GC, and of a mark-compact, ms (incremental steps not included). */
   longestPauseMs: number;
   longestMarkCompactPauseMs: number;
@@ -35,11 +37,16 @@ export interface GcSummary {
 }
 
 /** The numbers of one `--trace-gc-nvp` line, or null for any other line. */
-function parseNvp(line: string): { gc: string; pause: number; promoted: number } | null {
+function parseNvp(line: string): { gc: string; pause: number; promoted: number; allocated: number } | null {
   const gc = /\bgc=(\w+)/.exec(line)?.[1];
   const pause = /\bpause=([\d.]+)/.exec(line)?.[1];
   if (gc === undefined || pause === undefined) return null;
-  return { gc, pause: Number(pause), promoted: Number(/\bpromoted=(\d+)/.exec(line)?.[1] ?? 0) };
+  return {
+    gc,
+    pause: Number(pause),
+    promoted: Number(/\bpromoted=(\d+)/.exec(line)?.[1] ?? 0),
+    allocated: Number(/\ballocated=(\d+)/.exec(line)?.[1] ?? 0),
+  };
 }
 
 /**
@@ -65,11 +72,13 @@ export function summariseGcTrace(
     promotedMB: 0,
     promotedMBPerSec: 0,
     promotedMBPerCallMin: null,
+    allocatedMBPerCallMin: null,
     longestPauseMs: 0,
     longestMarkCompactPauseMs: 0,
     totalPauseMs: 0,
   };
   let promoted = 0;
+  let allocated = 0;
   let complete = 0;
   for (const line of log.split('\n')) {
     const marker = MARKER.exec(line);
@@ -100,13 +109,17 @@ export function summariseGcTrace(
       sum.longestMarkCompactPauseMs = Math.max(sum.longestMarkCompactPauseMs, gc.pause);
     }
     promoted += gc.promoted;
+    allocated += gc.allocated;
     sum.longestPauseMs = Math.max(sum.longestPauseMs, gc.pause);
     sum.totalPauseMs += gc.pause;
   }
   if (complete === 0) return null;
   sum.promotedMB = roundTo(promoted / 1e6, 1);
   sum.promotedMBPerSec = load.seconds > 0 ? roundTo(promoted / 1e6 / load.seconds, 2) : 0;
-  sum.promotedMBPerCallMin = load.callMinutes > 0 ? roundTo(promoted / 1e6 / load.callMinutes, 2) : null;
+  const perCallMin = (bytes: number) =>
+    load.callMinutes > 0 ? roundTo(bytes / 1e6 / load.callMinutes, 2) : null;
+  sum.promotedMBPerCallMin = perCallMin(promoted);
+  sum.allocatedMBPerCallMin = perCallMin(allocated);
   sum.totalPauseMs = roundTo(sum.totalPauseMs, 1);
   return sum;
 }

@@ -48,7 +48,7 @@ export function formatSummary(r: BenchResult): string {
   if (r.gc) {
     const g = r.gc;
     lines.push(
-      `GC (--trace-gc, load)  ${g.scavenges} scavenges, ${g.markCompacts} mark-compacts, promoted ${g.promotedMB} MB (${g.promotedMBPerSec} MB/s, ${g.promotedMBPerCallMin ?? '-'} MB per call-minute), longest pause ${g.longestPauseMs} ms (mark-compact ${g.longestMarkCompactPauseMs} ms), pauses ${g.totalPauseMs} ms in all`,
+      `GC (--trace-gc, load)  ${g.scavenges} scavenges, ${g.markCompacts} mark-compacts, promoted ${g.promotedMB} MB (${g.promotedMBPerSec} MB/s, ${g.promotedMBPerCallMin ?? '-'} MB per call-minute; allocated ${g.allocatedMBPerCallMin ?? '-'} MB per call-minute), longest pause ${g.longestPauseMs} ms (mark-compact ${g.longestMarkCompactPauseMs} ms), pauses ${g.totalPauseMs} ms in all`,
     );
   }
   if (r.timedOut)

@@ -3,7 +3,7 @@ import { summariseGcTrace } from '../../bench/gc-trace.js';
 
 /** A `--trace-gc-nvp` line, shortened to the fields the summary reads. */
 const nvp = (pid: number, gc: string, pause: number, promoted: number, isolate = '0x1234') =>
-  `[${pid}:${isolate}]     9000 ms: pause=${pause} mutator=3.1 gc=${gc} reduce_memory=0 allocated=99 promoted=${promoted} nodes_promoted=0`;
+  `[${pid}:${isolate}]     9000 ms: pause=${pause} mutator=3.1 gc=${gc} reduce_memory=0 allocated=1000000 promoted=${promoted} nodes_promoted=0`;
 
 describe('--trace-gc summary', () => {
   it("counts only the load's GCs: after the first forced GC, before the second", () => {
@@ -28,6 +28,7 @@ describe('--trace-gc summary', () => {
       promotedMB: 6,
       promotedMBPerSec: 3,
       promotedMBPerCallMin: 12,
+      allocatedMBPerCallMin: 6,
       longestPauseMs: 12.25,
       longestMarkCompactPauseMs: 12.25,
       totalPauseMs: 16.3,
