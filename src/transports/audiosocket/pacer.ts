@@ -80,6 +80,8 @@ export class CallPacer {
   private readonly levels = new LevelHistory();
   private format: PacerFormat;
   private kind: number;
+  /** The shared silence frame of `format` (looked up once, not by a string key every 20 ms). */
+  private silence: Buffer;
   private stream: ScheduledStream | null = null;
   /** The last frame written carried agent audio. */
   private speaking = false;
@@ -98,6 +100,7 @@ export class CallPacer {
     this.underrunWindowMs = opts.underrunWindowMs ?? 300;
     this.format = opts.format;
     this.kind = audioKindOfRate(opts.format.sampleRate);
+    this.silence = silenceFrame(opts.format.sampleRate, opts.format.frameBytes);
   }
 
   get started(): boolean {
@@ -114,6 +117,7 @@ export class CallPacer {
     if (this.stream) return;
     this.format = format;
     this.kind = audioKindOfRate(format.sampleRate);
+    this.silence = silenceFrame(format.sampleRate, format.frameBytes);
     this.sendNext();
     this.stream = this.scheduler.add(
       this.onFrameDue,
@@ -187,11 +191,11 @@ export class CallPacer {
   };
 
   private sendNext(): void {
-    const { frameBytes, sampleRate } = this.format;
+    const { frameBytes } = this.format;
     if (this.queue.length === 0) {
       const endOfAudio = this.speaking;
       this.speaking = false;
-      if (this.write(silenceFrame(sampleRate, frameBytes))) this.levels.record(this.scheduler.clock.now(), 0);
+      if (this.write(this.silence)) this.levels.record(this.scheduler.clock.now(), 0);
       if (endOfAudio) {
         this.dryAt = this.scheduler.clock.now();
         this.onPlayoutDone();
