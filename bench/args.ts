@@ -18,7 +18,9 @@ export const usage = `usage: npm run bench -- [options]
   --eager-eot T        callchart's DEEPGRAM_EAGER_EOT_THRESHOLD for Flux (0.3-0.9 or off)
   --eager-silence-ms N callchart's TURN_EAGER_SILENCE_MS for Nova-3 (its early end-of-turn signal)
   --lines K            speak only the first K lines of the booking script
-  --node-arg FLAG      pass a Node flag to the callchart server (repeatable), e.g. --node-arg=--trace-gc
+  --trace-gc           run the server under V8's --trace-gc-nvp and report the load's GCs (scavenges,
+                       mark-compacts, promoted MB/s, longest pause; "gc" in --json)
+  --node-arg FLAG      pass a Node flag to the callchart server (repeatable), e.g. --node-arg=--max-semi-space-size=32
   --log-dir DIR        keep the callchart server's output in DIR/callchart.log
   --hold-db-lock MS    during the load, another process holds callchart's SQLite write lock for MS ms
                        (a shell or a backup would); the report's longest gap shows whether audio stalled
@@ -89,6 +91,7 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       'eager-eot': { type: 'string' },
       'eager-silence-ms': { type: 'string' },
       'node-arg': { type: 'string', multiple: true },
+      'trace-gc': { type: 'boolean' },
       'log-dir': { type: 'string' },
       'hold-db-lock': { type: 'string' },
       json: { type: 'boolean' },
@@ -126,6 +129,7 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       workers,
       ...(cpuProfDir ? { cpuProfDir } : {}),
       ...(values['node-arg'] ? { serverNodeArgs: values['node-arg'] } : {}),
+      ...(values['trace-gc'] ? { traceGc: true } : {}),
       ...(values['log-dir'] ? { logDir: values['log-dir'] } : {}),
       ...(values['hold-db-lock'] !== undefined
         ? { holdDbLockMs: positiveInt('hold-db-lock', values['hold-db-lock'], 2000) }

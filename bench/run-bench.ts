@@ -10,6 +10,7 @@ import { ROOT } from './child-process.js';
 import { type DbLockFigures, holdDbLockDuringLoad } from './db-lock.js';
 import { type ServerFigures, serverFigures, type WireFigures, wireFigures } from './figures.js';
 import { type FloorProcess, startFloor, startProviderFloor } from './floor-process.js';
+import { type GcSummary, readGcSummary, TRACE_GC_NODE_ARGS } from './gc-trace.js';
 import type { Arrival, LoadOptions } from './load-generator.js';
 import { pacerCountersFromExposition } from './pacer-counters.js';
 import { configuredProviderMs, delaysOf, type ProviderDelays } from './provider-delays.js';
@@ -47,6 +48,8 @@ export interface BenchOptions {
   serverNodeArgs?: string[];
   /** Keep the callchart server's output in <logDir>/callchart.log. */
   logDir?: string;
+  /** Run the server under --trace-gc-nvp and sum up the load's GCs (gc-trace.ts). */
+  traceGc?: boolean;
   /** Caller script: a file, else a named set (default booking); and how many of its lines to speak. */
   scriptPath?: string;
   scripts?: ScriptSet;
@@ -108,6 +111,8 @@ export interface BenchResult extends Omit<WireFigures, 'turns'> {
   llmRoundsBeforeAudio: ServerFigures['llmRoundsBeforeAudio'];
   /** Speculative replies during the load (server counter; null if not exported). */
   speculation: SpeculationCounts | null;
+  /** --trace-gc: the callchart server's GCs during the load; null without it. */
+  gc: GcSummary | null;
   /** --hold-db-lock: how long another process really held the write lock, and when (s into the load). */
   dbLock: DbLockFigures | null;
   machine: { cpus: number; model: string; node: string };
@@ -176,9 +181,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       workers,
       nodeArgs: [
         ...(opts.serverNodeArgs ?? []),
+        ...(opts.traceGc ? TRACE_GC_NODE_ARGS : []),
         ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProfDir)}`] : []),
       ],
-      ...(opts.logDir ? { logDir: resolve(opts.logDir) } : {}),
+      // The GC trace is read back from the server's log.
+      ...(opts.logDir || opts.traceGc ? { logDir: resolve(opts.logDir ?? dataDir) } : {}),
       ...(opts.transport === 'twilio' ? { twilio: BENCH_TWILIO } : {}),
       env: {
         ...(opts.stt?.model ? { DEEPGRAM_MODEL: opts.stt.model } : {}),
@@ -232,6 +239,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     );
     const serverFig = serverFigures(cc.load.outcomes, records, TTS_CHARS_PER_SECOND);
     const ccWire = wireFigures(cc, opts.calls, providerMs);
+    const gc = opts.traceGc
+      ? await readGcSummary(
+          join(resolve(opts.logDir ?? dataDir), 'callchart.log'),
+          cc.load,
+          ccWire.callMinutes,
+        )
+      : null;
 
     // 2. The floor, same load, same provider delays, replies as long as callchart's.
     let floor: BenchResult['floor'] = null;
@@ -315,6 +329,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       llmRequestsPerTurn: serverFig.llmRequestsPerTurn,
       llmRoundsBeforeAudio: serverFig.llmRoundsBeforeAudio,
       speculation,
+      gc,
       dbLock: dbLockFigures,
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
       timedOut,

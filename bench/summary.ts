@@ -45,6 +45,12 @@ export function formatSummary(r: BenchResult): string {
     const h = r.heapUsedMiB;
     lines.push(`V8 heap used MiB idle/end/after ${h.idle}/${h.end}/${h.after}`);
   }
+  if (r.gc) {
+    const g = r.gc;
+    lines.push(
+      `GC (--trace-gc, load)  ${g.scavenges} scavenges, ${g.markCompacts} mark-compacts, promoted ${g.promotedMB} MB (${g.promotedMBPerSec} MB/s, ${g.promotedMBPerCallMin ?? '-'} MB per call-minute; allocated ${g.allocatedMBPerCallMin ?? '-'} MB per call-minute), longest pause ${g.longestPauseMs} ms (mark-compact ${g.longestMarkCompactPauseMs} ms), pauses ${g.totalPauseMs} ms in all`,
+    );
+  }
   if (r.timedOut)
     lines.push('WARNING: the run hit its time bound; the server was stopped under the last calls');
   return lines.join('\n');

@@ -52,6 +52,8 @@ const norm = (s: string) =>
 export class TurnEnd {
   private finals: string[] = [];
   private interim = '';
+  /** `candidate()` until finals or interim change: silent frames ask for it 50 times a second. */
+  private candidateText: string | null = null;
   private lastVoicedAt = Number.NEGATIVE_INFINITY;
   private signalled: string | undefined;
   private finalizeSent = false;
@@ -89,6 +91,7 @@ export class TurnEnd {
 
   interimResult(text: string): void {
     this.interim = text.trim();
+    this.candidateText = null;
     // A transcript that changed under an early signal means the caller said more.
     if (this.signalled !== undefined && norm(this.candidate()) !== norm(this.signalled)) this.resume();
   }
@@ -96,6 +99,7 @@ export class TurnEnd {
   finalResult(text: string, opts: { speechFinal: boolean; fromFinalize: boolean }): void {
     if (text.trim()) this.finals.push(text.trim());
     this.interim = '';
+    this.candidateText = null;
     if (opts.speechFinal || (opts.fromFinalize && this.signalled !== undefined)) this.endIfComplete();
   }
 
@@ -116,11 +120,13 @@ export class TurnEnd {
   serviceEnded(text: string): void {
     this.finals = text.trim() ? [text.trim()] : [];
     this.interim = '';
+    this.candidateText = null;
     this.flush();
   }
 
   private candidate(): string {
-    return [...this.finals, this.interim].filter(Boolean).join(' ');
+    this.candidateText ??= [...this.finals, this.interim].filter(Boolean).join(' ');
+    return this.candidateText;
   }
 
   private endIfComplete(): void {
@@ -140,6 +146,7 @@ export class TurnEnd {
     const text = this.finals.join(' ');
     this.finals = [];
     this.interim = '';
+    this.candidateText = null;
     this.holding = false;
     this.signalled = undefined;
     this.finalizeSent = false;

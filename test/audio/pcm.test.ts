@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByteQueue } from '../../src/audio/byte-queue.js';
+import { BlockPool, ByteQueue } from '../../src/audio/byte-queue.js';
 import { LevelHistory } from '../../src/audio/level-history.js';
 import { bytesPerMs, frameBytes, pcmBytesForMs, pcmDurationMs, silencePcm } from '../../src/audio/pcm.js';
 
@@ -37,6 +37,56 @@ describe('ByteQueue', () => {
     expect(q.takeInto(out, 0, 4)).toBe(1);
     expect(out[0]).toBe(5);
     expect(q.takeInto(out, 0, 4)).toBe(0);
+  });
+
+  it('copies what is pushed: the caller may reuse its buffer at once', () => {
+    const q = new ByteQueue();
+    const chunk = Buffer.from([7, 8, 9]);
+    q.push(chunk);
+    chunk.fill(0);
+    const out = Buffer.alloc(3);
+    q.takeInto(out, 0, 3);
+    expect([...out]).toEqual([7, 8, 9]);
+  });
+
+  it('keeps the order across pooled blocks, for any chunk and take sizes', () => {
+    const pool = new BlockPool(7, 4);
+    const q = new ByteQueue(pool);
+    const expected: number[] = [];
+    const got: number[] = [];
+    let next = 0;
+    for (let round = 0; round < 200; round++) {
+      const chunk = Buffer.alloc((round * 13) % 23, 0);
+      for (let i = 0; i < chunk.length; i++) chunk[i] = next++ & 0xff;
+      expected.push(...chunk);
+      q.push(chunk);
+      const take = (round * 5) % 19;
+      const out = Buffer.alloc(take + 2);
+      const n = q.takeInto(out, 1, take);
+      got.push(...out.subarray(1, 1 + n));
+      expect(q.length).toBe(expected.length - got.length);
+    }
+    const rest = Buffer.alloc(q.length);
+    q.takeInto(rest, 0, rest.length);
+    got.push(...rest);
+    expect(got).toEqual(expected);
+    // Spent blocks went back to the pool, up to its bound.
+    expect(pool.freeBlocks).toBeGreaterThan(0);
+    expect(pool.freeBlocks).toBeLessThanOrEqual(4);
+  });
+
+  it('returns its blocks to the pool on clear(), and reuses them', () => {
+    const pool = new BlockPool(16, 10);
+    const q = new ByteQueue(pool);
+    q.push(Buffer.alloc(40, 1));
+    expect(pool.freeBlocks).toBe(0);
+    q.clear();
+    expect(pool.freeBlocks).toBe(3);
+    q.push(Buffer.alloc(20, 2));
+    expect(pool.freeBlocks).toBe(1);
+    const out = Buffer.alloc(20);
+    expect(q.takeInto(out, 0, 20)).toBe(20);
+    expect(out.every((b) => b === 2)).toBe(true);
   });
 
   it('clear() reports what it dropped', () => {

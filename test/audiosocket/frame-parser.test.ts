@@ -156,6 +156,29 @@ describe('FrameParser properties (fast-check)', () => {
     );
   });
 
+  it('parse() hands the same frames to its callback, then the error, and nothing after it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(frameArb, { maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        (frames, cuts) => {
+          const bytes = Buffer.concat([...frames.map(serializeFrame), hex('02 00 00'), hex('00 00 00')]);
+          const parser = new FrameParser();
+          const seen: Frame[] = [];
+          let error: ProtocolError | undefined;
+          for (const c of chunk(bytes, cuts)) {
+            error = parser.parse(c, (f) => seen.push(f));
+            if (error) break;
+          }
+          expect(seen).toEqual(frames);
+          expect(error?.code).toBe('unknown-kind');
+          expect(parser.parse(hex('00 00 00'), (f) => seen.push(f))).toBe(error);
+          expect(seen).toEqual(frames);
+        },
+      ),
+    );
+  });
+
   it('serialize ∘ parse is the identity on valid byte streams', () => {
     fc.assert(
       fc.property(

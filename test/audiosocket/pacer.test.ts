@@ -230,3 +230,43 @@ describe('CallPacer on the shared FrameScheduler (fake clock)', () => {
     expect(clock.pending).toBe(0);
   });
 });
+
+describe('CallPacer agent frame buffers', () => {
+  function run(released: boolean | null) {
+    const clock = new FakeClock();
+    const scheduler = new FrameScheduler({ clock });
+    const buffers = new Set<Buffer>();
+    const payloads: Buffer[] = [];
+    const pacer = new CallPacer({
+      scheduler,
+      format: FORMAT_8K,
+      send(frame) {
+        buffers.add(frame);
+        payloads.push(Buffer.from(frame.subarray(HEADER_BYTES))); // a copy: the buffer may be reused
+        return true;
+      },
+      ...(released === null ? {} : { frameReleased: () => released }),
+      onPlayoutDone: () => {},
+    });
+    const audio = tone(200);
+    pacer.play(audio);
+    pacer.start(FORMAT_8K);
+    clock.advance(300);
+    return { buffers, payloads, audio };
+  }
+
+  it('writes every agent frame into one buffer while the wire takes each frame at once', () => {
+    const { buffers, payloads, audio } = run(true);
+    // 10 agent frames, then silence (the one shared silence frame): two buffers in all.
+    expect(buffers.size).toBe(2);
+    expect(Buffer.concat(payloads.slice(0, 10)).equals(audio)).toBe(true);
+  });
+
+  it('takes a new buffer per frame while the wire still holds the last one, or cannot say', () => {
+    for (const released of [false, null]) {
+      const { buffers, payloads, audio } = run(released);
+      expect(buffers.size).toBe(11);
+      expect(Buffer.concat(payloads.slice(0, 10)).equals(audio)).toBe(true);
+    }
+  });
+});

@@ -90,6 +90,8 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
       scheduler: settings.scheduler,
       format: this.currentFormat,
       send: (frame) => this.writeFrame(frame),
+      // Node's socket keeps a buffer only while a write is pending: none pending, none kept.
+      frameReleased: () => this.socket.writableLength === 0,
       onPlayoutDone: () => this.playoutDone(),
       onError: (err) => {
         this.settings.log.error({ callId: this.callId, err }, 'audiosocket pacing task threw');
@@ -182,7 +184,7 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
           return;
         }
         if (this.isClosed) return; // ended by settleFormat (a rate the voice cannot be produced at)
-        this.emit('audio', frame.payload);
+        this.emitAudio(frame.payload);
         return;
       case 'dtmf':
         this.emit('dtmf', frame.digit);
@@ -218,12 +220,28 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
       try {
         (listener as (...a: Parameters<TransportEvents[E]>) => void)(...args);
       } catch (err) {
-        // A listener bug must end this call, not the process (the socket's data handler would rethrow).
-        this.settings.log.error({ callId: this.callId, err, event }, 'audiosocket call listener threw');
-        if (event !== 'closed') this.finish('transport-error', `${event} listener threw`);
+        this.listenerThrew(event, err);
         return;
       }
     }
+  }
+
+  /** `emit('audio', …)` without its rest-argument array: this runs for every caller frame. */
+  private emitAudio(payload: Buffer): void {
+    for (const listener of this.listeners.audio) {
+      try {
+        listener(payload);
+      } catch (err) {
+        this.listenerThrew('audio', err);
+        return;
+      }
+    }
+  }
+
+  /** A listener bug must end this call, not the process (the socket's data handler would rethrow). */
+  private listenerThrew(event: keyof TransportEvents, err: unknown): void {
+    this.settings.log.error({ callId: this.callId, err, event }, 'audiosocket call listener threw');
+    if (event !== 'closed') this.finish('transport-error', `${event} listener threw`);
   }
 
   private settleFormat(sampleRate: SampleRate, source: 'declared' | 'first-frame' | 'assumed'): void {

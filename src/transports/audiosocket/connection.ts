@@ -101,16 +101,21 @@ export function handleConnection(socket: Socket, ctx: ConnectionContext): void {
   /** Past a violation or hang-up, bytes are still read (never pause, §6) but ignored. */
   const ignoring = (): boolean => outcome === 'protocol-error' || feed?.call.closed === true;
 
+  /** Set once a frame of the current chunk ended the call: the chunk's later frames are dropped. */
+  let stopped = false;
+  // One callback for the connection's life, not one per chunk or frame.
+  const onFrame = (frame: Frame): void => {
+    if (stopped) return;
+    dispatch(frame);
+    stopped = ignoring();
+  };
+
   socket.on('data', (chunk: Buffer) => {
     bytesSeen += chunk.length;
     if (ignoring()) return;
-    const result = parser.push(chunk);
-    for (const frame of result.frames) {
-      dispatch(frame);
-      if (ignoring()) return;
-    }
-    if (result.error) {
-      const { error } = result;
+    stopped = false;
+    const error = parser.parse(chunk, onFrame);
+    if (error && !stopped) {
       fail(feed ? error : { ...error, message: `before the UUID frame: ${error.message}` });
     }
   });

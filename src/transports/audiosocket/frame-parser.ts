@@ -34,6 +34,9 @@ export interface ParseResult {
   ignored?: ProtocolError[];
 }
 
+/** Called with each frame as it completes. */
+export type FrameSink = (frame: Frame) => void;
+
 const READ_HEADER = 0;
 const READ_PAYLOAD = 1;
 const SKIP_PAYLOAD = 2;
@@ -43,16 +46,20 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * Incremental AudioSocket frame parser (§2), shaped like ws's receiver: chunks are kept in a list
- * with a running byte count and `consume(n)` returns exactly n bytes, copying only when a frame
- * straddles chunks (a payload inside one chunk is a zero-copy view of it). Violations are returned
- * as `ProtocolError` values, never thrown, and are detected from the header when possible, so a bad
- * length is rejected before its payload is buffered.
+ * with a running byte count and a read offset into the first, and `consume(n)` returns exactly n
+ * bytes, copying only when a frame straddles chunks (a payload inside one chunk is a zero-copy view
+ * of it, and a chunk that is one whole payload is handed on as is). Violations are returned as
+ * `ProtocolError` values, never thrown, and are detected from the header when possible, so a bad
+ * length is rejected before its payload is buffered. `parse` hands frames to a callback, so a caller
+ * frame costs its payload view and its frame object and nothing else; `push` collects them.
  * Hand-written: no npm package speaks AudioSocket, and the format is a 3-byte header.
  */
 export class FrameParser {
   private readonly maxPayloadBytes: number;
   private readonly lenient: boolean;
   private chunks: Buffer[] = [];
+  /** Bytes of chunks[0] already read. */
+  private offset = 0;
   private buffered = 0;
   private state = READ_HEADER;
   private kind = 0;
@@ -67,12 +74,31 @@ export class FrameParser {
   /** Feeds bytes; returns every frame completed by them, and an error if the stream went bad. */
   push(chunk: Buffer): ParseResult {
     const frames: Frame[] = [];
-    if (this.failure) return { frames, error: this.failure };
+    const ignored: ProtocolError[] = [];
+    const error = this.parse(
+      chunk,
+      (frame) => frames.push(frame),
+      (bad) => ignored.push(bad),
+    );
+    if (error) return { frames, error };
+    return ignored.length > 0 ? { frames, ignored } : { frames };
+  }
+
+  /**
+   * Feeds bytes; each frame they complete goes to `onFrame` as it is parsed. Returns the error if
+   * the stream is (or went) bad: frames before the violation were delivered, none after. Lenient
+   * mode tells `onIgnored` of each invalid frame it skips.
+   */
+  parse(
+    chunk: Buffer,
+    onFrame: FrameSink,
+    onIgnored?: (error: ProtocolError) => void,
+  ): ProtocolError | undefined {
+    if (this.failure) return this.failure;
     if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
     }
-    const ignored: ProtocolError[] = [];
     for (;;) {
       if (this.state === READ_HEADER) {
         if (this.buffered < HEADER_BYTES) break;
@@ -81,8 +107,8 @@ export class FrameParser {
         this.discard(HEADER_BYTES);
         const bad = this.checkHeader(this.kind, this.length);
         if (bad) {
-          if (!this.lenient) return this.fail(frames, bad);
-          ignored.push(bad);
+          if (!this.lenient) return this.fail(bad);
+          onIgnored?.(bad);
           this.state = SKIP_PAYLOAD;
           continue;
         }
@@ -93,11 +119,11 @@ export class FrameParser {
         this.state = READ_HEADER;
         const frame = buildFrame(this.kind, payload);
         if ('message' in frame) {
-          if (!this.lenient) return this.fail(frames, frame);
-          ignored.push(frame);
+          if (!this.lenient) return this.fail(frame);
+          onIgnored?.(frame);
           continue;
         }
-        frames.push(frame);
+        onFrame(frame);
       } else {
         // SKIP_PAYLOAD: discard without buffering, however long the bad frame claims to be.
         const n = Math.min(this.length, this.buffered);
@@ -107,7 +133,7 @@ export class FrameParser {
         this.state = READ_HEADER;
       }
     }
-    return ignored.length > 0 ? { frames, ignored } : { frames };
+    return undefined;
   }
 
   /** The stream closed: an error if it stopped inside a frame. */
@@ -167,16 +193,18 @@ export class FrameParser {
     }
   }
 
-  private fail(frames: Frame[], error: ProtocolError): ParseResult {
+  private fail(error: ProtocolError): ProtocolError {
     this.failure = error;
     this.state = FAILED;
     this.chunks = [];
+    this.offset = 0;
     this.buffered = 0;
-    return { frames, error };
+    return error;
   }
 
   /** Byte `i` of the buffered stream (the header may straddle chunks). */
   private byteAt(i: number): number {
+    i += this.offset;
     for (const chunk of this.chunks) {
       if (i < chunk.length) return chunk[i]!;
       i -= chunk.length;
@@ -187,33 +215,39 @@ export class FrameParser {
   private discard(n: number): void {
     this.buffered -= n;
     while (n > 0) {
-      const head = this.chunks[0]!;
-      if (n < head.length) {
-        this.chunks[0] = head.subarray(n);
+      const left = this.chunks[0]!.length - this.offset;
+      if (n < left) {
+        this.offset += n;
         return;
       }
-      n -= head.length;
+      n -= left;
       this.chunks.shift();
+      this.offset = 0;
     }
   }
 
   private consume(n: number): Buffer {
     const head = this.chunks[0]!;
-    if (n <= head.length) {
+    const start = this.offset;
+    if (n <= head.length - start) {
       this.buffered -= n;
-      if (n === head.length) this.chunks.shift();
-      else this.chunks[0] = head.subarray(n);
-      return head.subarray(0, n);
+      if (start + n === head.length) {
+        this.chunks.shift();
+        this.offset = 0;
+      } else this.offset += n;
+      return start === 0 && n === head.length ? head : head.subarray(start, start + n);
     }
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
     while (filled < n) {
       const chunk = this.chunks[0]!;
-      const take = Math.min(n - filled, chunk.length);
-      chunk.copy(out, filled, 0, take);
+      const take = Math.min(n - filled, chunk.length - this.offset);
+      chunk.copy(out, filled, this.offset, this.offset + take);
       filled += take;
-      if (take === chunk.length) this.chunks.shift();
-      else this.chunks[0] = chunk.subarray(take);
+      if (this.offset + take === chunk.length) {
+        this.chunks.shift();
+        this.offset = 0;
+      } else this.offset += take;
     }
     this.buffered -= n;
     return out;

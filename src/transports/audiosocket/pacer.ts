@@ -18,6 +18,11 @@ export interface CallPacerOptions {
   format: PacerFormat;
   /** Writes one whole frame to the wire; returns false when it had to be dropped (slow consumer). */
   send(frame: Buffer): boolean;
+  /**
+   * True when the last frame `send` took has gone to the wire entirely (nothing holds its buffer),
+   * so the next agent frame may be written into the same buffer. Without it every frame is new.
+   */
+  frameReleased?: () => boolean;
   /** The queue ran dry after agent audio: the reply has finished playing. */
   onPlayoutDone(): void;
   /** The pacing task threw (its stream is already stopped): end this call, and only it. */
@@ -64,6 +69,9 @@ export function emptyPacerCounters(): PacerCounters {
 export class CallPacer {
   private readonly scheduler: FrameScheduler;
   private readonly sendFrame: (frame: Buffer) => boolean;
+  private readonly frameReleased: (() => boolean) | undefined;
+  /** The last agent frame's buffer, free for the next one (see `frameReleased`). */
+  private spare: Buffer | null = null;
   private readonly onPlayoutDone: () => void;
   private readonly onError: ((err: unknown) => void) | undefined;
   private readonly lateMs: number;
@@ -72,6 +80,8 @@ export class CallPacer {
   private readonly levels = new LevelHistory();
   private format: PacerFormat;
   private kind: number;
+  /** The shared silence frame of `format` (looked up once, not by a string key every 20 ms). */
+  private silence: Buffer;
   private stream: ScheduledStream | null = null;
   /** The last frame written carried agent audio. */
   private speaking = false;
@@ -83,12 +93,14 @@ export class CallPacer {
   constructor(opts: CallPacerOptions) {
     this.scheduler = opts.scheduler;
     this.sendFrame = opts.send;
+    this.frameReleased = opts.frameReleased;
     this.onPlayoutDone = opts.onPlayoutDone;
     this.onError = opts.onError;
     this.lateMs = opts.lateMs ?? 5;
     this.underrunWindowMs = opts.underrunWindowMs ?? 300;
     this.format = opts.format;
     this.kind = audioKindOfRate(opts.format.sampleRate);
+    this.silence = silenceFrame(opts.format.sampleRate, opts.format.frameBytes);
   }
 
   get started(): boolean {
@@ -105,6 +117,7 @@ export class CallPacer {
     if (this.stream) return;
     this.format = format;
     this.kind = audioKindOfRate(format.sampleRate);
+    this.silence = silenceFrame(format.sampleRate, format.frameBytes);
     this.sendNext();
     this.stream = this.scheduler.add(
       this.onFrameDue,
@@ -178,23 +191,26 @@ export class CallPacer {
   };
 
   private sendNext(): void {
-    const { frameBytes, sampleRate } = this.format;
+    const { frameBytes } = this.format;
     if (this.queue.length === 0) {
       const endOfAudio = this.speaking;
       this.speaking = false;
-      if (this.write(silenceFrame(sampleRate, frameBytes))) this.levels.record(this.scheduler.clock.now(), 0);
+      if (this.write(this.silence)) this.levels.record(this.scheduler.clock.now(), 0);
       if (endOfAudio) {
         this.dryAt = this.scheduler.clock.now();
         this.onPlayoutDone();
       }
       return;
     }
-    const frame = Buffer.allocUnsafe(HEADER_BYTES + frameBytes);
+    const frame = this.agentFrameBuffer(HEADER_BYTES + frameBytes);
     writeHeader(frame, this.kind, frameBytes);
     const audioBytes = this.queue.takeInto(frame, HEADER_BYTES, frameBytes);
     if (audioBytes < frameBytes) frame.fill(0, HEADER_BYTES + audioBytes);
     this.speaking = true;
-    if (this.write(frame)) {
+    const sent = this.write(frame);
+    // Dropped, or written out in full: the buffer is ours again. Still queued in the socket: not.
+    if (this.frameReleased && (!sent || this.frameReleased())) this.spare = frame;
+    if (sent) {
       this.counters.agentFrames++;
       this.playedBytes += audioBytes;
       this.levels.record(
@@ -202,6 +218,17 @@ export class CallPacer {
         rmsS16le(frame, HEADER_BYTES, HEADER_BYTES + audioBytes),
       );
     }
+  }
+
+  /**
+   * The spare buffer when there is one of the right size. A reusable one gets its own memory (not a
+   * slice of Node's shared 8 KiB pool, which it would pin for the whole call).
+   */
+  private agentFrameBuffer(bytes: number): Buffer {
+    const spare = this.spare;
+    this.spare = null;
+    if (spare !== null && spare.length === bytes) return spare;
+    return this.frameReleased ? Buffer.allocUnsafeSlow(bytes) : Buffer.allocUnsafe(bytes);
   }
 
   private write(frame: Buffer): boolean {
