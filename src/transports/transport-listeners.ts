@@ -31,4 +31,16 @@ export class TransportListeners {
       }
     }
   }
+
+  /** `emit('audio', …)` without its rest-argument array: this runs for every caller frame. */
+  audio(payload: Buffer): void {
+    for (const listener of this.listeners.audio) {
+      try {
+        listener(payload);
+      } catch (err) {
+        this.onThrow('audio', err);
+        return;
+      }
+    }
+  }
 }

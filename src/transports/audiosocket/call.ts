@@ -3,6 +3,7 @@ import { frameBytes as frameBytesFor } from '../../audio/pcm.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import type { CallTransport, HangupCause, TransportAudioFormat, TransportEvents } from '../transport.js';
+import { TransportListeners } from '../transport-listeners.js';
 import type { FrameScheduler } from './frame-scheduler.js';
 import { HANGUP_FRAME } from './frame-serializer.js';
 import type { Frame, SampleRate } from './frames.js';
@@ -60,8 +61,6 @@ export function slinFormat(sampleRate: SampleRate): SlinFormat {
   return { encoding: 'slin', sampleRate, frameBytes: frameBytesFor(sampleRate) };
 }
 
-type Listeners = { [E in keyof TransportEvents]: TransportEvents[E][] };
-
 class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
   readonly call: AudioSocketCall = this;
   readonly formatReady: Promise<TransportAudioFormat>;
@@ -70,7 +69,11 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
   private formatKnown = false;
   private formatTimer: unknown = null;
   private readonly pacer: CallPacer;
-  private readonly listeners: Listeners = { audio: [], dtmf: [], playoutDone: [], closed: [] };
+  // A listener bug must end this call, not the process (the socket's data handler would rethrow).
+  private readonly listeners = new TransportListeners((event, err) => {
+    this.settings.log.error({ callId: this.callId, err, event }, 'audiosocket call listener threw');
+    if (event !== 'closed') this.finish('transport-error', `${event} listener threw`);
+  });
   private isClosed = false;
   private hangupAfterPlayout = false;
   private stalledSince: number | null = null;
@@ -118,7 +121,7 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
   }
 
   on<E extends keyof TransportEvents>(event: E, listener: TransportEvents[E]): void {
-    this.listeners[event].push(listener);
+    this.listeners.add(event, listener);
   }
 
   play(audio: Buffer): void {
@@ -184,10 +187,10 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
           return;
         }
         if (this.isClosed) return; // ended by settleFormat (a rate the voice cannot be produced at)
-        this.emitAudio(frame.payload);
+        this.listeners.audio(frame.payload);
         return;
       case 'dtmf':
-        this.emit('dtmf', frame.digit);
+        this.listeners.emit('dtmf', frame.digit);
         return;
       case 'hangup':
         // Asterisk never sends 0x00 (it just closes, §7); if something does, it means goodbye.
@@ -215,35 +218,6 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
     if (!this.isClosed) this.settleFormat(sampleRate, 'declared');
   }
 
-  private emit<E extends keyof TransportEvents>(event: E, ...args: Parameters<TransportEvents[E]>): void {
-    for (const listener of this.listeners[event]) {
-      try {
-        (listener as (...a: Parameters<TransportEvents[E]>) => void)(...args);
-      } catch (err) {
-        this.listenerThrew(event, err);
-        return;
-      }
-    }
-  }
-
-  /** `emit('audio', …)` without its rest-argument array: this runs for every caller frame. */
-  private emitAudio(payload: Buffer): void {
-    for (const listener of this.listeners.audio) {
-      try {
-        listener(payload);
-      } catch (err) {
-        this.listenerThrew('audio', err);
-        return;
-      }
-    }
-  }
-
-  /** A listener bug must end this call, not the process (the socket's data handler would rethrow). */
-  private listenerThrew(event: keyof TransportEvents, err: unknown): void {
-    this.settings.log.error({ callId: this.callId, err, event }, 'audiosocket call listener threw');
-    if (event !== 'closed') this.finish('transport-error', `${event} listener threw`);
-  }
-
   private settleFormat(sampleRate: SampleRate, source: 'declared' | 'first-frame' | 'assumed'): void {
     if (this.formatKnown) return;
     this.formatKnown = true;
@@ -263,7 +237,7 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
   }
 
   private playoutDone(): void {
-    this.emit('playoutDone');
+    this.listeners.emit('playoutDone');
     if (this.hangupAfterPlayout) this.finish('agent');
   }
 
@@ -312,7 +286,7 @@ class AudioSocketCallImpl implements AudioSocketCall, CallFeed {
       },
       'audiosocket call ended',
     );
-    this.emit('closed', cause, detail);
+    this.listeners.emit('closed', cause, detail);
   }
 }
 
