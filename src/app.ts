@@ -25,7 +25,7 @@ import { llmChainSpec } from './providers/llm/chain-spec.js';
 import type { LlmClient } from './providers/llm/types.js';
 import { DeepgramSttProvider } from './providers/stt/deepgram.js';
 import type { SttProvider } from './providers/stt/types.js';
-import { CartesiaTtsProvider } from './providers/tts/cartesia.js';
+import { CartesiaTtsProvider, cartesiaRedialDelays } from './providers/tts/cartesia.js';
 import type { TtsProvider } from './providers/tts/types.js';
 import { registerRespondRoute } from './respond/register-route.js';
 import { tenantLookupFromStore } from './respond/tenant-lookup.js';
@@ -120,17 +120,29 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const lines = new LineCache();
   const stt =
     overrides.stt ??
-    new DeepgramSttProvider({ apiKey: config.DEEPGRAM_API_KEY, baseUrl: config.DEEPGRAM_BASE_URL });
+    new DeepgramSttProvider({
+      apiKey: config.DEEPGRAM_API_KEY,
+      baseUrl: config.DEEPGRAM_BASE_URL,
+      silentSocketMs: config.STT_SILENT_SOCKET_MS,
+      replayMs: config.STT_REPLAY_MS,
+    });
   const tts =
     overrides.tts ??
-    new CartesiaTtsProvider({ apiKey: config.CARTESIA_API_KEY, baseURL: config.CARTESIA_BASE_URL });
-  const llm =
-    overrides.llm ??
-    createLlmChainFromConfig(llmChainSpec(config), {
-      firstTokenDeadlineMs: config.LLM_FIRST_TOKEN_DEADLINE_MS,
-      tokenGapDeadlineMs: config.LLM_TOKEN_GAP_DEADLINE_MS,
-      log,
+    new CartesiaTtsProvider({
+      apiKey: config.CARTESIA_API_KEY,
+      baseURL: config.CARTESIA_BASE_URL,
+      redialDelaysMs: cartesiaRedialDelays(config.TTS_REDIALS),
     });
+  const chain = overrides.llm
+    ? undefined
+    : createLlmChainFromConfig(llmChainSpec(config), {
+        firstTokenDeadlineMs: config.LLM_FIRST_TOKEN_DEADLINE_MS,
+        tokenGapDeadlineMs: config.LLM_TOKEN_GAP_DEADLINE_MS,
+        breaker: { failures: config.LLM_BREAKER_FAILURES, coolDownMs: config.LLM_BREAKER_COOLDOWN_MS },
+        log,
+      });
+  if (chain) metrics.trackLlmBreakers(() => chain.breakers());
+  const llm = overrides.llm ?? chain!;
   const inspector = createInspector(config, log);
   const shutdownController = new AbortController();
   let draining = false;
