@@ -101,6 +101,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     draining: () => draining,
   });
   const providers = providersFromConfig(config, log, overrides, capacity);
+  if (providers.llmBreakers) metrics.trackLlmBreakers(providers.llmBreakers);
   const inspector = createInspector(config, log);
   const shutdownController = new AbortController();
   const deps = buildCallDeps(config, log, {

@@ -6,7 +6,14 @@ export function callSettings(
   config: Config,
 ): Pick<
   CallDeps,
-  'sttOptions' | 'sttLanguage' | 'ttsModelId' | 'defaultVoices' | 'llmOptions' | 'bargeIn' | 'turnEnd'
+  | 'sttOptions'
+  | 'sttLanguage'
+  | 'ttsModelId'
+  | 'defaultVoices'
+  | 'llmOptions'
+  | 'bargeIn'
+  | 'turnEnd'
+  | 'ttsWatchdogs'
 > {
   return {
     sttOptions: {
@@ -29,6 +36,7 @@ export function callSettings(
     ttsModelId: config.CARTESIA_MODEL,
     defaultVoices: { en: config.CARTESIA_VOICE_EN, es: config.CARTESIA_VOICE_ES },
     llmOptions: { maxTokens: config.LLM_MAX_TOKENS, temperature: config.LLM_TEMPERATURE },
+    ttsWatchdogs: { firstAudioMs: config.TTS_FIRST_AUDIO_TIMEOUT_MS, gapMs: config.TTS_AUDIO_GAP_TIMEOUT_MS },
     bargeIn: {
       rmsThreshold: config.BARGE_IN_RMS,
       minSpeechMs: config.BARGE_IN_MIN_MS,

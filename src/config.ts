@@ -92,6 +92,9 @@ export const configSchema = z.object({
   ]),
   LLM_FIRST_TOKEN_DEADLINE_MS: ms.default(1200),
   LLM_TOKEN_GAP_DEADLINE_MS: ms.default(1500),
+  /** Circuit breaker per LLM provider: failures or stalls in a row that open it, and how long it stays open. */
+  LLM_BREAKER_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
+  LLM_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   LLM_MAX_TOKENS: z.coerce.number().int().min(16).max(4096).default(250),
   LLM_TEMPERATURE: z.coerce.number().min(0).max(2).default(0.3),
 
@@ -100,6 +103,19 @@ export const configSchema = z.object({
   CARTESIA_MODEL: z.string().default('sonic-3'),
   CARTESIA_VOICE_EN: z.string().default('a01c369f-6d2d-4185-bc20-b32c225eab70'),
   CARTESIA_VOICE_ES: z.string().default('5c5ad5e7-1020-476b-8b91-fdcbe9cc313c'),
+  /** Redials of a TTS socket that cannot be opened before the call is handed over (TTS.FAILED). */
+  TTS_REDIALS: z.coerce.number().int().min(0).max(10).default(3),
+  /** A reply's TTS context with no first audio this long after its text, or a gap this long mid-reply, is retried. */
+  TTS_FIRST_AUDIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1000),
+  TTS_AUDIO_GAP_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1500),
+  /** An STT socket that answers nothing this long while the caller speaks is redialled; 0 turns the check off. */
+  STT_SILENT_SOCKET_MS: z.coerce
+    .number()
+    .int()
+    .refine((v) => v === 0 || (v >= 500 && v <= 60_000), '0 (off) or 500..60000')
+    .default(2000),
+  /** Recent caller audio kept to be sent again to a redialled STT socket, so no words are lost. */
+  STT_REPLAY_MS: z.coerce.number().int().min(0).max(10_000).default(4000),
 
   BARGE_IN_RMS: z.coerce.number().int().min(0).max(32767).default(800),
   BARGE_IN_MIN_MS: ms.default(300),

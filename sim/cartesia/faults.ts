@@ -5,12 +5,16 @@ import { z } from 'zod';
  * - `error`: an `error` message (docs/protocols/cartesia-tts.md §3f) for the context after `afterChunks`
  * chunks (default 0);
  * - `drop`: the socket is torn down (no close frame) after `afterChunks` chunks (default 1);
- * - `stall`: the context accepts input and never sends anything back.
- * Each applies to `times` contexts (default 1), or to every context with `all`.
+ * - `stall`: the context accepts input and never sends anything back; with `afterChunks`, it sends that
+ * many chunks first and then nothing more (no chunk, no `done`): a TTS that hangs mid-reply.
+ * Each applies to `times` contexts (default 1), or to every context with `all`. With `textStartsWith`,
+ * a fault waits for a context whose text (as sent on the wire) starts with those words, so a test can
+ * aim it at one reply of a call; without it, faults go to contexts in the order they open.
  */
 export const faultSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('error'),
+    textStartsWith: z.string().min(1).optional(),
     status: z.number().int().min(400).max(599).default(500),
     afterChunks: z.number().int().min(0).optional(),
     message: z.string().optional(),
@@ -19,12 +23,15 @@ export const faultSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('drop'),
+    textStartsWith: z.string().min(1).optional(),
     afterChunks: z.number().int().min(0).optional(),
     times: z.number().int().min(1).optional(),
     all: z.boolean().optional(),
   }),
   z.object({
     kind: z.literal('stall'),
+    textStartsWith: z.string().min(1).optional(),
+    afterChunks: z.number().int().min(0).optional(),
     times: z.number().int().min(1).optional(),
     all: z.boolean().optional(),
   }),
@@ -62,8 +69,18 @@ export class FaultPlan {
     });
   }
 
+  /** The fault for a context opening now: the next one not aimed at given words. */
   next(): ResolvedFault | undefined {
-    const entry = this.entries.find((e) => e.left > 0);
+    return this.take((f) => f.textStartsWith === undefined);
+  }
+
+  /** The fault aimed at a context whose text so far is `text`, if any. */
+  nextFor(text: string): ResolvedFault | undefined {
+    return this.take((f) => f.textStartsWith !== undefined && text.startsWith(f.textStartsWith));
+  }
+
+  private take(fits: (f: ResolvedFault) => boolean): ResolvedFault | undefined {
+    const entry = this.entries.find((e) => e.left > 0 && fits(e.fault));
     if (!entry) return undefined;
     entry.left -= 1;
     return entry.fault;

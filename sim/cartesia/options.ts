@@ -30,6 +30,8 @@ export interface CartesiaSimKnobs {
   maxConcurrentContexts: number;
   /** When set, the upgrade and HTTP calls need `Authorization: Bearer <key>` or `X-API-Key` (else 401). */
   apiKey: string;
+  /** Refuse this many WebSocket upgrades (the first ones) with 503: a TTS that cannot be reached. */
+  refuseHandshakes: number;
   faults: CartesiaFault[];
 }
 
@@ -76,6 +78,7 @@ export function resolveKnobs(o: CartesiaSimOptions): CartesiaSimKnobs {
     voices: list(o.voices, `${P}VOICES`, env),
     models: list(o.models, `${P}MODELS`, env),
     apiKey: knob(o.apiKey, `${P}API_KEY`, '', env),
+    refuseHandshakes: knob(o.refuseHandshakes, `${P}REFUSE_HANDSHAKES`, 0, env, nonNegative),
     faults: o.faults ?? (faultsRaw ? parseFaultsEnv(faultsRaw, `${P}FAULTS`) : []),
   };
 }

@@ -56,6 +56,10 @@ export async function startCartesiaSim(options: CartesiaSimOptions = {}): Promis
     };
     if (path !== TTS_WEBSOCKET_PATH) return refuse(404, 'Not Found');
     if (!authorized(req, core.knobs.apiKey)) return refuse(401, 'Unauthorized');
+    if (core.stats.handshakesRefused < core.knobs.refuseHandshakes) {
+      core.stats.handshakesRefused += 1;
+      return refuse(503, 'Service Unavailable');
+    }
     wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, core));
   });
   server.on('clientError', (_err, socket) => socket.destroy());

@@ -96,6 +96,7 @@ export class SimContext {
   private generatorFreeAt = 0;
   private generating = false;
   private chunksSent = 0;
+  private textSoFar = '';
   private pumpTimer: unknown;
   private holdTimer: unknown;
 
@@ -103,10 +104,12 @@ export class SimContext {
     readonly id: string,
     readonly config: ContextConfig,
     private readonly pacing: ContextPacing,
-    private readonly fault: ResolvedFault | undefined,
+    private fault: ResolvedFault | undefined,
     private readonly clock: Clock,
     private readonly sink: ContextSink,
     private readonly requestId: string,
+    /** A fault aimed at this context's words (`textStartsWith`), looked up as the text arrives. */
+    private readonly faultFor?: (text: string) => ResolvedFault | undefined,
   ) {
     this.style = { voiceId: config.voiceId, speed: 1, volume: 1, charsPerSecond: pacing.charsPerSecond };
   }
@@ -125,6 +128,14 @@ export class SimContext {
     // generation_config rides on pushes only (the SDK omits it on flush/no_more_inputs): keep the last.
     if (input.speed !== undefined) this.style.speed = input.speed;
     if (input.volume !== undefined) this.style.volume = input.volume;
+    if (!this.fault && this.faultFor && this.textSoFar.length < 200) {
+      this.textSoFar += input.transcript;
+      this.fault = this.faultFor(this.textSoFar.trimStart());
+      // A stall from the start, aimed at words that arrived in pieces: what the first pieces queued
+      // is never sent either.
+      if (this.silentFromStart)
+        this.outbox = this.outbox.filter((i) => i.kind !== 'chunk' && i.kind !== 'timestamps');
+    }
     this.text.append(input.transcript);
     if (input.flush || !input.continue) {
       this.clearHold();
@@ -202,7 +213,7 @@ export class SimContext {
   }
 
   private render(words: string[]): void {
-    if (words.length === 0 || this.fault?.kind === 'stall') return;
+    if (words.length === 0 || this.silentFromStart) return;
     const spoken = speakWords(words, this.config.sampleRate, this.style, this.timelineSec);
     this.timelineSec += spoken.durationSec;
     const batch = ++this.batch;
@@ -234,7 +245,7 @@ export class SimContext {
   }
 
   private enqueueMarker(item: { kind: 'flush_done'; flushId: number } | { kind: 'done' }): void {
-    if (this.fault?.kind === 'stall') return;
+    if (this.silentFromStart) return;
     const readyAt = Math.max(this.generatorFreeAt, this.clock.now());
     this.outbox.push({ ...item, readyAt, batch: this.batch });
   }
@@ -265,9 +276,16 @@ export class SimContext {
     this.schedulePump();
   }
 
+  /** The `stall` fault without `afterChunks`: nothing is ever generated. */
+  private get silentFromStart(): boolean {
+    return this.fault?.kind === 'stall' && this.fault.afterChunks === undefined;
+  }
+
   /** Sends one item, applying this context's fault first. Returns false once the context is over. */
   private emit(item: OutItem): boolean {
     const f = this.fault;
+    // A stall mid-reply: past `afterChunks`, everything is swallowed and the context stays open.
+    if (f?.kind === 'stall' && f.afterChunks !== undefined && this.chunksSent >= f.afterChunks) return true;
     if (f && f.kind !== 'stall' && this.state === 'open') {
       // Never later than just before `done`, so a fault always lands mid-context.
       const due = this.chunksSent >= (f.afterChunks ?? (f.kind === 'drop' ? 1 : 0)) || item.kind === 'done';

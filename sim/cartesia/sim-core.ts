@@ -82,6 +82,8 @@ export class SimCore {
       },
     };
     const config = configOf(input, this.knobs.defaultMaxBufferDelayMs);
-    return new SimContext(contextId, config, this.knobs, fault, this.clock, counted, requestId);
+    return new SimContext(contextId, config, this.knobs, fault, this.clock, counted, requestId, (text) =>
+      this.faults.nextFor(text),
+    );
   }
 }

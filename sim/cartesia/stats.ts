@@ -2,6 +2,8 @@
 export interface CartesiaSimStats {
   /** WebSocket connections accepted, ever. */
   connections: number;
+  /** Upgrades refused by the `refuseHandshakes` knob. */
+  handshakesRefused: number;
   openConnections: number;
   contextsOpened: number;
   /** Contexts with output still to send (cancelled ones count until their in-flight audio is out). */
@@ -25,6 +27,7 @@ export interface CartesiaSimStats {
 export function emptyStats(): CartesiaSimStats {
   return {
     connections: 0,
+    handshakesRefused: 0,
     openConnections: 0,
     contextsOpened: 0,
     activeContexts: 0,

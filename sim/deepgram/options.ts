@@ -16,6 +16,8 @@ export interface DeepgramSimFaults {
   maxDrops?: number;
   /** After a stream's Nth segment, send nothing more (no Results, no Metadata, no close). */
   stallAfterSegments?: number;
+  /** How many streams, over the simulator's life, the stall fault may hit (default: every one). */
+  maxStalls?: number;
   /** Refuse this many handshakes (the first ones) with `refuseStatus`. */
   refuseHandshakes?: number;
   /** HTTP status of a refused handshake (default 503; 429 for "too many streams"). */
@@ -89,6 +91,7 @@ export interface DeepgramSimKnobs {
   dropAfterSegments: number;
   maxDrops: number;
   stallAfterSegments: number;
+  maxStalls: number;
   refuseHandshakes: number;
   refuseStatus: number;
 }
@@ -176,6 +179,7 @@ export function resolveKnobs(opts: DeepgramSimOptions): DeepgramSimKnobs {
       env,
       nonNegativeOrNever,
     ),
+    maxStalls: knob(f.maxStalls, 'SIM_DEEPGRAM_MAX_STALLS', Infinity, env, nonNegativeOrNever),
     refuseHandshakes: knob(f.refuseHandshakes, 'SIM_DEEPGRAM_REFUSE_HANDSHAKES', 0, env, nonNegativeOrNever),
     refuseStatus: knob(f.refuseStatus, 'SIM_DEEPGRAM_REFUSE_STATUS', 503, env, errorStatus),
   };

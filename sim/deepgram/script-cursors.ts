@@ -18,6 +18,11 @@ export class ScriptCursor {
     return this.units[this.next++];
   }
 
+  /** The last line taken was never recognised (its stream died mid-segment): the next segment takes it. */
+  giveBack(): void {
+    if (this.next > 0) this.next--;
+  }
+
   get linesTaken(): number {
     return this.next;
   }

@@ -58,6 +58,7 @@ export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<D
     badMessages: 0,
     idleTimeouts: 0,
     drops: 0,
+    stalls: 0,
     prerecordedRequests: 0,
   };
   let refused = 0;
@@ -65,6 +66,11 @@ export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<D
   const takeDrop = (): boolean => {
     if (drops >= knobs.maxDrops) return false;
     drops++;
+    return true;
+  };
+  const takeStall = (): boolean => {
+    if (counters.stalls >= knobs.maxStalls) return false;
+    counters.stalls++;
     return true;
   };
   const requestIds = new WeakMap<IncomingMessage, string>();
@@ -169,6 +175,7 @@ export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<D
         log: log.child({ requestId }),
         stats: counters,
         takeDrop,
+        takeStall,
         onEnd: (finished: boolean) => {
           counters.streamsActive--;
           cursors.release(sessionKey, finished);

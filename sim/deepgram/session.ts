@@ -35,6 +35,8 @@ export interface DeepgramSimStats {
   badMessages: number;
   idleTimeouts: number;
   drops: number;
+  /** Streams that fell silent (the stall fault). */
+  stalls: number;
   /** POST /v1/listen requests (pre-recorded). */
   prerecordedRequests: number;
 }
@@ -50,6 +52,8 @@ export interface ListenSessionDeps {
   stats: DeepgramSimStats;
   /** Asks the simulator-wide budget for one injected drop; false once `maxDrops` is spent. */
   takeDrop: () => boolean;
+  /** Asks the simulator-wide budget for one injected stall; false once `maxStalls` is spent. */
+  takeStall: () => boolean;
   /** `finished`: the client ended the stream with CloseStream. */
   onEnd: (finished: boolean) => void;
 }
@@ -91,6 +95,7 @@ export class ListenSession {
   private lastUtteranceEndAtSec = -1;
   private closeStreamReceived = false;
   private stalled = false;
+  private stallTaken = false;
   private dropped = false;
   private ended = false;
 
@@ -168,6 +173,8 @@ export class ListenSession {
   private onAudio(chunk: Buffer): void {
     if (this.closeStreamReceived) return; // §3a: nothing after CloseStream is transcribed
     this.deps.stats.audioBytes += chunk.length;
+    // A stalled stream recognises nothing more: the words it never reported take no script line.
+    if (this.stalled) return;
     this.hash.update(chunk);
     for (const rms of this.windows.push(this.decoder.push(chunk))) {
       this.onWindow(rms);
@@ -339,7 +346,8 @@ export class ListenSession {
   private afterSegment(): void {
     this.segmentsFinished++;
     const { knobs } = this.deps;
-    if (this.segmentsFinished >= knobs.stallAfterSegments) {
+    if (!this.stallTaken && this.segmentsFinished >= knobs.stallAfterSegments && this.deps.takeStall()) {
+      this.stallTaken = true;
       // Let the final already decided go out, then fall silent.
       this.sender.schedule(() => {
         this.stalled = true;
@@ -373,6 +381,8 @@ export class ListenSession {
     this.dropped = true;
     this.deps.stats.drops++;
     this.deps.log.info({ requestId: this.deps.requestId }, 'deepgram sim: injected drop');
+    // Words cut off before their final were never recognised: a redial that replays them gets that line.
+    if (this.segment && !this.segment.flushed) this.deps.cursor.giveBack();
     this.sender.cancel();
     this.closeSocket(CLOSE_INTERNAL_ERROR, NET_0000_REASON);
   }

@@ -4,16 +4,20 @@ import { ProviderHealth } from '../health/provider-health.js';
 import type { Logger } from '../log.js';
 import { createLlmChainFromConfig } from '../providers/llm/chain-from-config.js';
 import { llmChainSpec } from '../providers/llm/chain-spec.js';
+import type { BreakerReport } from '../providers/llm/circuit-breaker.js';
+import type { FallbackChain } from '../providers/llm/fallback.js';
 import type { LlmClient } from '../providers/llm/types.js';
 import { DeepgramSttProvider } from '../providers/stt/deepgram.js';
 import type { SttProvider } from '../providers/stt/types.js';
-import { CartesiaTtsProvider } from '../providers/tts/cartesia.js';
+import { CartesiaTtsProvider, cartesiaRedialDelays } from '../providers/tts/cartesia.js';
 import type { TtsProvider } from '../providers/tts/types.js';
 
 export interface Providers {
   readonly stt: SttProvider;
   readonly tts: TtsProvider;
   readonly llm: LlmClient;
+  /** The LLM chain's circuit breakers, for /metrics; undefined when a test swapped the LLM. */
+  readonly llmBreakers: (() => BreakerReport[]) | undefined;
   /** Background probes of every configured vendor, for /readyz. Started here; `stop()` on close. */
   readonly health: ProviderHealth;
 }
@@ -28,19 +32,30 @@ export function providersFromConfig(
 ): Providers {
   const stt = capacity.countStt(
     overrides.stt ??
-      new DeepgramSttProvider({ apiKey: config.DEEPGRAM_API_KEY, baseUrl: config.DEEPGRAM_BASE_URL }),
+      new DeepgramSttProvider({
+        apiKey: config.DEEPGRAM_API_KEY,
+        baseUrl: config.DEEPGRAM_BASE_URL,
+        silentSocketMs: config.STT_SILENT_SOCKET_MS,
+        replayMs: config.STT_REPLAY_MS,
+      }),
   );
   const tts = capacity.countTts(
     overrides.tts ??
-      new CartesiaTtsProvider({ apiKey: config.CARTESIA_API_KEY, baseURL: config.CARTESIA_BASE_URL }),
+      new CartesiaTtsProvider({
+        apiKey: config.CARTESIA_API_KEY,
+        baseURL: config.CARTESIA_BASE_URL,
+        redialDelaysMs: cartesiaRedialDelays(config.TTS_REDIALS),
+      }),
   );
-  const llm =
-    overrides.llm ??
-    createLlmChainFromConfig(llmChainSpec(config), {
-      firstTokenDeadlineMs: config.LLM_FIRST_TOKEN_DEADLINE_MS,
-      tokenGapDeadlineMs: config.LLM_TOKEN_GAP_DEADLINE_MS,
-      log,
-    });
+  const chain = overrides.llm
+    ? undefined
+    : createLlmChainFromConfig(llmChainSpec(config), {
+        firstTokenDeadlineMs: config.LLM_FIRST_TOKEN_DEADLINE_MS,
+        tokenGapDeadlineMs: config.LLM_TOKEN_GAP_DEADLINE_MS,
+        breaker: { failures: config.LLM_BREAKER_FAILURES, coolDownMs: config.LLM_BREAKER_COOLDOWN_MS },
+        log,
+      });
+  const llm = overrides.llm ?? (chain as FallbackChain);
   const health = new ProviderHealth(
     [
       { name: 'stt', url: config.DEEPGRAM_BASE_URL },
@@ -56,5 +71,5 @@ export function providersFromConfig(
     },
   );
   void health.start();
-  return { stt, tts, llm, health };
+  return { stt, tts, llm, llmBreakers: chain ? () => chain.breakers() : undefined, health };
 }

@@ -23,6 +23,7 @@ import { LegOutcome, type ReportLegOutcome } from './leg-outcome.js';
 import type { LineCache, LineSet } from './line-cache.js';
 import type { CallObserver } from './observer.js';
 import { replyActor } from './reply-actor.js';
+import type { TtsWatchdogs } from './reply-voice.js';
 import { saveBookingActor } from './save-booking-actor.js';
 import { sttActor } from './stt-actor.js';
 import { ttsActor } from './tts-actor.js';
@@ -63,6 +64,8 @@ export interface CallDeps {
   reportOutcome?: ReportLegOutcome;
   /** Apology, transfer, goodbye and overflow lines synthesised ahead, played when a reply needs one. */
   lines?: LineCache;
+  /** How long a reply's TTS context may keep the caller waiting before it is retried. */
+  ttsWatchdogs?: TtsWatchdogs;
 }
 
 /** A transport that may still be learning its audio format (AudioSocket: from the first frame). */
@@ -178,6 +181,7 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
           llm: deps.llm,
           llmOptions: deps.llmOptions,
           ...(deps.lines ? { lines: { cache: deps.lines, format: ttsFormat } } : {}),
+          ...(deps.ttsWatchdogs ? { ttsWatchdogs: deps.ttsWatchdogs } : {}),
         }),
         saveBooking: saveBookingActor({ line, store: deps.store, journal: deps.journal }),
       },

@@ -7,7 +7,8 @@ const STT_BUFFER_MS = 3000;
 
 /** Where caller audio goes after the echo gate: the STT session once it is open. */
 export interface CallerAudioSink {
-  sendAudio(chunk: Buffer): void;
+  /** `voiced`: the chunk carries the caller's voice (the STT watches for a socket silent meanwhile). */
+  sendAudio(chunk: Buffer, voiced?: boolean): void;
 }
 
 /**
@@ -96,7 +97,7 @@ export class CallerAudio {
     if (voiced) line.lastVoicedAt = line.now();
     this.audioMs += frameMs;
     this.onVoice?.(voiced, this.audioMs);
-    if (this.sink) this.sink.sendAudio(toStt);
+    if (this.sink) this.sink.sendAudio(toStt, voiced);
     else this.buffer(toStt);
   }
 

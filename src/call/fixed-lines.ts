@@ -72,3 +72,21 @@ export function cachedReplyLine(
   if (say === undefined) return closing ? find(closing) : undefined;
   return find(say) ?? (closing && say.endsWith(closing) ? find(closing) : undefined);
 }
+
+/** The apology for this reply's step, synthesised ahead: what plays when the TTS cannot voice the reply. */
+export function cachedApology(
+  input: ReplyInput,
+  line: CallLine,
+  cache: LineCache,
+  format: LineSet['format'],
+): { text: string; clip: Buffer } | undefined {
+  const { step, language, facts } = input;
+  if (!BOOKING_STEPS.includes(step)) return undefined;
+  const text = recoveryLine('apology', step, facts, {}, language);
+  const clip = cache.get(
+    { tenantId: line.tenantId, language, format },
+    line.voice(language, step).voiceId,
+    text,
+  );
+  return clip ? { text, clip } : undefined;
+}

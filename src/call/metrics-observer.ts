@@ -13,5 +13,6 @@ export function metricsObserver(metrics: Metrics): CallObserver {
     providerError: (provider, kind) => metrics.providerError(provider, kind),
     fallback: (from, to) => metrics.fallback(from, to),
     speculation: (tenant, result) => metrics.speculation(tenant, result),
+    recovery: (provider, action) => metrics.recovery(provider, action),
   };
 }

@@ -12,6 +12,12 @@ export interface CallObserver {
   fallback(from: string, to: string): void;
   /** A reply started before the caller's turn was confirmed, and whether it was kept. */
   speculation(tenantId: string, result: 'started' | 'confirmed' | 'cancelled'): void;
+  /**
+   * A provider fault the call recovered from, by what was done: `respoken` (a TTS context said again
+   * on a fresh one), `apology` (the cached apology instead), `gave_up`, `silent_socket` (an STT
+   * socket that stopped answering, redialled), `replayed` (caller audio sent again after a redial).
+   */
+  recovery?(provider: 'tts' | 'stt', action: string): void;
 }
 
 export const nullObserver: CallObserver = {
@@ -24,4 +30,5 @@ export const nullObserver: CallObserver = {
   providerError() {},
   fallback() {},
   speculation() {},
+  recovery() {},
 };

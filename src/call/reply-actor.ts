@@ -1,21 +1,14 @@
 import { fromCallback } from 'xstate';
-import type {
-  CallEvent,
-  CallerIntent,
-  ReplyCommand,
-  ReplyInput,
-  ToolCallSummary,
-} from '../../machines/call.types.js';
+import type { CallEvent, ReplyCommand, ReplyInput } from '../../machines/call.types.js';
 import type { Logger } from '../log.js';
 import { type LlmClient, LlmError, type ToolCall } from '../providers/llm/types.js';
-import type { TtsContext } from '../providers/tts/types.js';
 import type { CallLine, Speaker } from './call-line.js';
 import type { CallerAudio } from './caller-audio.js';
-import { cachedReplyLine, closingLine } from './fixed-lines.js';
+import { cachedApology, cachedReplyLine, closingLine } from './fixed-lines.js';
 import { heardText, type ReplyAudioLedger } from './heard-text.js';
 import type { LineCache, LineSet } from './line-cache.js';
-import { chatMessages } from './prompts.js';
-import { TOOLS, toolCallToIntent } from './tools.js';
+import { streamLlmRound, toolCallsEvent } from './reply-llm.js';
+import { DEFAULT_TTS_WATCHDOGS, ReplyVoice, type TtsWatchdogs } from './reply-voice.js';
 
 /** Audio a speculative reply may hold while its turn is unconfirmed. */
 const MAX_HELD_MS = 20_000;
@@ -31,6 +24,8 @@ export interface ReplyDeps {
   llmOptions: { maxTokens: number; temperature: number };
   /** Fixed lines synthesised ahead, and the call's format in that cache. */
   lines?: { cache: LineCache; format: LineSet['format'] };
+  /** How long the TTS may keep a reply waiting before it is retried (default DEFAULT_TTS_WATCHDOGS). */
+  ttsWatchdogs?: TtsWatchdogs;
 }
 
 /**
@@ -41,14 +36,15 @@ export interface ReplyDeps {
  */
 class ActiveReply implements Speaker {
   private readonly abort = new AbortController();
-  private ctx: TtsContext | undefined;
-  private ctxPromise: Promise<TtsContext> | undefined;
+  private voice: ReplyVoice | undefined;
   private stopped = false;
   private ttsDone = false;
   /** The LLM is still writing this reply (a TTS failure is then reported once its tool calls are known). */
   private thinking = false;
   /** The TTS could not voice any of this reply. */
   private ttsFailed = false;
+  /** The TTS failed and the cached apology was played instead of the rest of the reply. */
+  private replaced = false;
   /** Settles on the reply's first audio, a TTS failure or a stop. */
   private audioSettled!: () => void;
   private readonly firstAudio = new Promise<void>((resolve) => {
@@ -100,12 +96,7 @@ class ActiveReply implements Speaker {
     this.stopped = true;
     this.audioSettled();
     this.abort.abort();
-    if (this.ctx && !this.ttsDone) this.ctx.cancel();
-    else if (!this.ctx && this.ctxPromise)
-      this.ctxPromise.then(
-        (c) => c.cancel(),
-        () => {},
-      );
+    this.voice?.cancel();
     if (this.deps.line.speaker === this) this.deps.line.speaker = undefined;
   }
 
@@ -153,56 +144,39 @@ class ActiveReply implements Speaker {
   }
 
   private async speak(text: string): Promise<void> {
-    await this.pushText(text);
-    this.send({ type: 'REPLY.GENERATED', text });
-    await this.finishText();
+    await Promise.resolve(); // report milestones once the invoking state has been entered
+    this.pushText(text);
+    if (!this.replaced) this.send({ type: 'REPLY.GENERATED', text });
+    this.voiceOf().finish();
   }
 
   private async think(): Promise<void> {
-    const { llm, llmOptions } = this.deps;
-    const { turns, observer } = this.deps.line;
-    const log = this.log;
-    turns.llmRequested();
+    const { llm, llmOptions, line } = this.deps;
     this.thinking = true;
-    const toolCalls: ToolCall[] = [];
-    let text = '';
-    let provider = llm.name;
-    try {
-      for await (const ev of llm.stream(
-        { messages: chatMessages(this.input), tools: TOOLS, ...llmOptions, signal: this.abort.signal },
-        log,
-      )) {
-        if (this.stopped) return;
-        if (ev.type === 'first-token') {
-          provider = ev.provider;
-          this.send({ type: 'LLM.FIRST_TOKEN', provider: ev.provider, ttftMs: ev.ttftMs });
-        } else if (ev.type === 'text') {
-          if (!ev.text) continue;
-          if (!text) turns.llmFirstText(provider);
-          text += ev.text;
-          await this.pushText(ev.text);
-        } else if (ev.type === 'tool-call') {
-          toolCalls.push(ev.call);
-        } else if (ev.type === 'fallback') {
-          observer.fallback(ev.from, ev.to);
-          log.warn({ from: ev.from, to: ev.to, reason: ev.reason }, 'llm fallback');
-        }
-      }
-    } catch (err) {
-      if (this.stopped) return;
-      const e = err as LlmError;
-      observer.providerError(e.provider ?? llm.name, e.kind ?? 'error');
-      // Words already spoken cannot be unsaid: end the reply on what the caller has heard.
-      if (!text) throw err;
-      log.warn({ err }, 'llm failed mid-reply; ending reply early');
+    const round = await streamLlmRound({
+      line,
+      llm,
+      llmOptions,
+      input: this.input,
+      signal: this.abort.signal,
+      log: this.log,
+      send: this.send,
+      onText: (text) => this.pushText(text),
+      stopped: () => this.stopped,
+    });
+    if (!round || this.stopped) return;
+    const { text, toolCalls } = round;
+    if (this.replaced) {
+      // The caller heard the apology instead: the words were not said, the tool calls still count.
+      if (toolCalls.length) this.reportTools(toolCalls, false);
+      return;
     }
-    if (this.stopped) return;
     if (text && toolCalls.length && !this.audioSeen && !this.ttsFailed) {
       // Words count as said before the tool calls only once the caller hears them: a TTS that fails
       // now must not leave the chart believing a closing line (a hand-over) was spoken. Bounded, so a
       // stalled TTS still gets the tool calls applied well before the chart's first-audio deadline.
       this.send({ type: 'REPLY.GENERATED', text });
-      await this.finishText();
+      this.voiceOf().finish();
       let wait: NodeJS.Timeout | undefined;
       await Promise.race([
         this.firstAudio,
@@ -210,7 +184,7 @@ class ActiveReply implements Speaker {
       ]);
       clearTimeout(wait);
       if (this.stopped) return;
-      this.reportTools(toolCalls, !this.ttsFailed);
+      this.reportTools(toolCalls, !this.ttsFailed && !this.replaced);
       return;
     }
     if (this.ttsFailed) {
@@ -221,72 +195,65 @@ class ActiveReply implements Speaker {
     if (toolCalls.length) this.reportTools(toolCalls, text.length > 0);
     if (text) {
       this.send({ type: 'REPLY.GENERATED', text });
-      await this.finishText();
+      this.voiceOf().finish();
     } else if (!toolCalls.length) {
-      throw new LlmError('empty reply', provider, 'truncated');
+      throw new LlmError('empty reply', round.provider, 'truncated');
     }
   }
 
   private reportTools(calls: ToolCall[], afterText: boolean): void {
-    const intents: CallerIntent[] = [];
-    const summaries: ToolCallSummary[] = [];
-    for (const call of calls) {
-      summaries.push({ id: call.id, name: call.name, arguments: call.rawArguments });
-      const parsed = toolCallToIntent(call);
-      if (parsed.ok) intents.push(parsed.intent);
-      else this.log.warn({ tool: call.name, error: parsed.error }, 'tool call rejected');
-    }
-    this.send({ type: 'LLM.TOOL_CALLS', calls: summaries, intents, afterText });
+    this.send(toolCallsEvent(calls, afterText, this.log));
   }
 
-  private context(): Promise<TtsContext> {
+  /** The reply's TTS side, opened on the first text (it waits for the session, or its redial). */
+  private voiceOf(): ReplyVoice {
+    const { line, lines } = this.deps;
+    this.voice ??= new ReplyVoice(
+      line,
+      line.voice(this.input.language, this.input.step),
+      this.ledger,
+      this.deps.ttsWatchdogs ?? DEFAULT_TTS_WATCHDOGS,
+      () => (lines ? cachedApology(this.input, line, lines.cache, lines.format) : undefined),
+      {
+        audio: (audio) => this.onAudio(audio),
+        done: () => {
+          this.ttsDone = true;
+          this.onPlayoutDrained();
+        },
+        replaced: (text, clip) => {
+          this.replaced = true;
+          this.send({ type: 'REPLY.GENERATED', text });
+          this.onAudio(clip);
+          this.ttsDone = true;
+          this.onPlayoutDrained();
+        },
+        failed: (error, afterAudio) => this.onTtsFailed(error, afterAudio),
+      },
+      this.log,
+    );
+    return this.voice;
+  }
+
+  /** The TTS could not voice this reply, even on a fresh context, and no cached line could stand in. */
+  private onTtsFailed(error: Error, afterAudio: boolean): void {
+    if (this.stopped) return;
     const { line } = this.deps;
-    this.ctxPromise ??= line.tts.then((session) => {
-      const ctx = session.context(line.voice(this.input.language, this.input.step), (e) => {
-        if (this.stopped) return;
-        switch (e.type) {
-          case 'audio':
-            line.ttsFailuresInARow = 0;
-            this.onAudio(e.audio);
-            break;
-          case 'first-audio':
-            break;
-          case 'timestamps': {
-            this.ledger.words ??= { words: [], end: [] };
-            const w = this.ledger.words;
-            w.words.push(...e.words);
-            w.end.push(...e.end);
-            break;
-          }
-          case 'done':
-            this.ttsDone = true;
-            this.onPlayoutDrained();
-            break;
-          case 'error':
-            line.observer.providerError('tts', 'error');
-            if (!this.audioSeen) {
-              // The TTS voiced none of this reply. Once that happens twice in a row it is down: the
-              // chart hands the caller to a person (its line comes from the line cache).
-              line.ttsFailuresInARow++;
-              if (line.ttsFailuresInARow >= TTS_FAILURES_BEFORE_HANDOVER)
-                this.send({ type: 'TTS.FAILED', reason: `tts: ${e.error.message}` });
-              this.ttsFailed = true;
-              this.audioSettled();
-              // A reply the LLM is still writing reports once its tool calls are known (think()).
-              if (!this.thinking) this.send({ type: 'REPLY.FAILED', reason: `tts: ${e.error.message}` });
-            } else {
-              // Part of the reply played: treat the error as its end rather than go silent mid-call.
-              this.log.warn({ err: e.error }, 'tts error mid-reply');
-              this.ttsDone = true;
-              this.onPlayoutDrained();
-            }
-            break;
-        }
-      });
-      this.ctx = ctx;
-      return ctx;
-    });
-    return this.ctxPromise;
+    if (afterAudio) {
+      // Part of the reply played: treat the error as its end rather than go silent mid-call.
+      this.log.warn({ err: error }, 'tts error mid-reply');
+      this.ttsDone = true;
+      this.onPlayoutDrained();
+      return;
+    }
+    // The TTS voiced none of this reply. Once that happens twice in a row it is down: the chart hands
+    // the caller to a person (its line comes from the line cache).
+    line.ttsFailuresInARow++;
+    if (line.ttsFailuresInARow >= TTS_FAILURES_BEFORE_HANDOVER)
+      this.send({ type: 'TTS.FAILED', reason: `tts: ${error.message}` });
+    this.ttsFailed = true;
+    this.audioSettled();
+    // A reply the LLM is still writing reports once its tool calls are known (think()).
+    if (!this.thinking) this.send({ type: 'REPLY.FAILED', reason: `tts: ${error.message}` });
   }
 
   private onAudio(audio: Buffer): void {
@@ -309,18 +276,11 @@ class ActiveReply implements Speaker {
     this.held.push(audio);
   }
 
-  private async pushText(text: string): Promise<void> {
-    const ctx = await this.context();
-    if (this.stopped || this.ttsFailed) return;
+  private pushText(text: string): void {
+    if (this.stopped || this.ttsFailed || this.replaced) return;
     this.deps.line.turns.ttsPushed();
     this.firstPushAt ??= performance.now();
-    this.ledger.text += text;
-    ctx.push(text);
-  }
-
-  private async finishText(): Promise<void> {
-    const ctx = await this.context();
-    if (!this.stopped) ctx.finish();
+    this.voiceOf().push(text);
   }
 }
 

@@ -1,6 +1,12 @@
 import { fromCallback } from 'xstate';
 import type { CallEvent, Language, SttCommand, SttInput } from '../../machines/call.types.js';
-import type { SttEvent, SttOptions, SttProvider, SttSession } from '../providers/stt/types.js';
+import {
+  STT_SILENT_SOCKET_CODE,
+  type SttEvent,
+  type SttOptions,
+  type SttProvider,
+  type SttSession,
+} from '../providers/stt/types.js';
 import type { CallLine } from './call-line.js';
 import type { CallerAudio } from './caller-audio.js';
 import { TurnEnd, type TurnEndOptions } from './turn-end.js';
@@ -69,10 +75,16 @@ export function sttActor(deps: SttActorDeps) {
           turnEnd.serviceEnded(e.text);
           break;
         case 'reconnecting':
-          line.log.warn({ attempt: e.attempt, code: e.code }, 'speech-to-text socket dropped; reconnecting');
+          line.log.warn({ attempt: e.attempt, code: e.code }, 'speech-to-text socket lost; reconnecting');
+          if (e.attempt === 1 && e.code === STT_SILENT_SOCKET_CODE) {
+            line.observer.providerError('stt', 'silent_socket');
+            line.observer.recovery?.('stt', 'silent_socket');
+          }
           send({ type: 'STT.RECONNECTING', attempt: e.attempt });
           break;
         case 'reconnected':
+          // Caller audio the lost socket never finalised was sent again: no words lost.
+          if (e.replayedMs > 0) line.observer.recovery?.('stt', 'replayed');
           send({ type: 'STT.RECONNECTED' });
           break;
         case 'error':

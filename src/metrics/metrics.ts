@@ -10,6 +10,8 @@ export const LATENCY_BUCKETS_MS = [
 
 const PREFIX = 'callchart_';
 
+const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
+
 export type TurnLatencies = Pick<
   TurnRecord,
   'sttFinalMs' | 'llmTtftMs' | 'ttsTtfbMs' | 'mouthToEarMs' | 'bargeInStopMs'
@@ -62,6 +64,7 @@ export class Metrics {
   private readonly speculations: client.Counter<'tenant' | 'outcome'>;
   private readonly providerErrors: client.Counter<'provider' | 'kind'>;
   private readonly fallbacks: client.Counter<'from' | 'to'>;
+  private readonly recoveries: client.Counter<'provider' | 'action'>;
   private readonly activeCallsGauge: client.Gauge<'tenant'>;
   private readonly twilioRequests: client.Counter<'route' | 'result'>;
 
@@ -111,6 +114,11 @@ export class Metrics {
       'from',
       'to',
     ]);
+    this.recoveries = counter(
+      'provider_recoveries_total',
+      'Provider faults a call recovered from, by action: respoken, apology, gave_up (tts); silent_socket, replayed (stt)',
+      ['provider', 'action'],
+    );
     this.twilioRequests = counter(
       'twilio_requests_total',
       'Twilio webhooks and stream upgrades by route and result (forbidden: bad or missing signature)',
@@ -188,6 +196,22 @@ export class Metrics {
     });
   }
 
+  /** Each LLM provider's circuit breaker, read at each scrape: 0 closed, 1 half-open, 2 open. */
+  trackLlmBreakers(read: () => { provider: string; state: 'closed' | 'half-open' | 'open' }[]): void {
+    const labels = this.labels;
+    new client.Gauge<'provider'>({
+      name: `${PREFIX}llm_breaker_state`,
+      help: 'LLM provider circuit breaker: 0 closed (in use), 1 half-open (probing), 2 open (skipped)',
+      labelNames: ['provider'],
+      registers: [this.registry],
+      collect() {
+        for (const { provider, state } of read()) {
+          this.set({ provider: labels.value('provider', provider) }, BREAKER_VALUE[state]);
+        }
+      },
+    });
+  }
+
   answerToFirstAudio(tenant: string, ms: number): void {
     observe(this.answerToFirstAudioMs, { tenant: this.labels.value('tenant', tenant) }, ms);
   }
@@ -224,6 +248,13 @@ export class Metrics {
 
   fallback(from: string, to: string): void {
     this.fallbacks.inc({ from: this.labels.value('provider', from), to: this.labels.value('provider', to) });
+  }
+
+  recovery(provider: string, action: string): void {
+    this.recoveries.inc({
+      provider: this.labels.value('provider', provider),
+      action: this.labels.value('action', action),
+    });
   }
 
   /** Route and result come from fixed lists in the Twilio server, so the series stay bounded. */

@@ -29,6 +29,25 @@ describe('configuration', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' }, '')).toThrow(/LOG_LEVEL.*(expected|Invalid)/s);
   });
 
+  it('validates the provider liveness settings strictly', () => {
+    const c = loadConfig({}, '');
+    expect(c).toMatchObject({
+      TTS_REDIALS: 3,
+      TTS_FIRST_AUDIO_TIMEOUT_MS: 1000,
+      TTS_AUDIO_GAP_TIMEOUT_MS: 1500,
+      STT_SILENT_SOCKET_MS: 2000,
+      STT_REPLAY_MS: 4000,
+      LLM_BREAKER_FAILURES: 3,
+      LLM_BREAKER_COOLDOWN_MS: 30_000,
+    });
+    expect(loadConfig({ STT_SILENT_SOCKET_MS: '0' }, '').STT_SILENT_SOCKET_MS).toBe(0);
+    expect(() => loadConfig({ STT_SILENT_SOCKET_MS: '100' }, '')).toThrow(/STT_SILENT_SOCKET_MS/);
+    expect(() => loadConfig({ TTS_FIRST_AUDIO_TIMEOUT_MS: '0' }, '')).toThrow(/TTS_FIRST_AUDIO_TIMEOUT_MS/);
+    expect(() => loadConfig({ TTS_REDIALS: '2.5' }, '')).toThrow(/TTS_REDIALS/);
+    expect(() => loadConfig({ LLM_BREAKER_FAILURES: '0' }, '')).toThrow(/LLM_BREAKER_FAILURES/);
+    expect(() => loadConfig({ STT_REPLAY_MS: '' }, '')).toThrow(/STT_REPLAY_MS: set but empty/);
+  });
+
   it('treats a blank value as an error naming the variable, never as 0 or the default', () => {
     expect(() => loadConfig({ AUDIOSOCKET_PORT: '' }, '')).toThrow(/AUDIOSOCKET_PORT: set but empty/);
     expect(() => loadConfig({ LLM_FIRST_TOKEN_DEADLINE_MS: '  ' }, '')).toThrow(

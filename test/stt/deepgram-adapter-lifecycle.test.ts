@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DeepgramSim, type DeepgramSimOptions, startDeepgramSim } from '../../sim/deepgram/index.js';
 import { NET_0000_REASON, NET_0001_REASON } from '../../sim/deepgram/protocol.js';
+import { rmsS16le, VOICED_RMS } from '../../src/audio/energy.js';
 import { silentLogger } from '../../src/log.js';
 import { type DeepgramSttConfig, DeepgramSttProvider } from '../../src/providers/stt/deepgram.js';
-import type { SttSession } from '../../src/providers/stt/types.js';
+import { STT_SILENT_SOCKET_CODE, type SttSession } from '../../src/providers/stt/types.js';
 import {
   clipOf,
   EventLog,
@@ -42,6 +43,17 @@ async function openSession(
   return { log, session, sim };
 }
 
+/** 20 ms frames at 8 kHz s16le, one every 20 ms, marked voiced by their energy; then silence until `done`. */
+async function streamPaced(session: SttSession, audio: Buffer, done: () => boolean): Promise<void> {
+  const frame = 320;
+  for (let at = 0; !done(); at += frame) {
+    if (at > audio.length + 8000 * 2 * 10) throw new Error('no final within 10 s of audio');
+    const chunk = at < audio.length ? audio.subarray(at, at + frame) : silenceS16(20);
+    session.sendAudio(chunk, rmsS16le(chunk) > VOICED_RMS);
+    await sleep(20);
+  }
+}
+
 const utterance = (i: number): Buffer => Buffer.concat([clipOf(script[i]!), silenceS16(700)]);
 
 describe('Deepgram adapter lifecycle', () => {
@@ -72,7 +84,9 @@ describe('Deepgram adapter lifecycle', () => {
     expect(log.ofType('reconnecting')).toEqual([
       { type: 'reconnecting', attempt: 1, code: 1011, reason: NET_0000_REASON },
     ]);
-    expect(log.ofType('reconnected')).toEqual([{ type: 'reconnected', attempt: 1 }]);
+    expect(log.ofType('reconnected')).toEqual([
+      { type: 'reconnected', attempt: 1, replayedMs: expect.any(Number) },
+    ]);
     expect(session.isOpen).toBe(true);
 
     streamTo(session, utterance(1), 'linear16');
@@ -84,16 +98,31 @@ describe('Deepgram adapter lifecycle', () => {
     expect(sim.stats()).toMatchObject({ streamsOpened: 2, drops: 1 });
   });
 
-  it('survives a drop in the middle of an utterance; audio sent while redialling is dropped, not thrown', async () => {
+  it('survives a drop in the middle of an utterance: the words cut off are replayed to the new socket', async () => {
     const { log, session } = await openSession({ faults: { dropAfterAudioSec: 1 } });
     streamTo(session, utterance(0), 'linear16');
     await until(() => log.ofType('reconnecting').length === 1, 'reconnecting');
     expect(() => streamTo(session, silenceS16(200), 'linear16')).not.toThrow();
     await until(() => log.ofType('reconnected').length === 1, 'reconnected');
+    expect(log.ofType('reconnected')[0]!.replayedMs).toBeGreaterThan(1000);
     streamTo(session, utterance(1), 'linear16');
-    await until(() => log.spokenFinals().length === 1, 'final on the new socket');
-    // Line 1 was cut off with its socket; the caller's next utterance is line 2.
-    expect(log.spokenFinals()[0]!.text).toBe(script[1]!.text);
+    await until(() => log.spokenFinals().length === 2, 'both finals on the new socket');
+    // Line 1 was cut off with its socket and sent again from the ring: no words lost.
+    expect(log.spokenFinals().map((f) => f.text)).toEqual([script[0]!.text, script[1]!.text]);
+  });
+
+  it('redials a socket that stays open but answers nothing while the caller speaks, and replays the words', async () => {
+    const { log, session, sim } = await openSession(
+      { faults: { stallAfterSegments: 1, maxStalls: 1 } },
+      { silentSocketMs: 800 },
+    );
+    streamTo(session, utterance(0), 'linear16');
+    await until(() => log.spokenFinals().length === 1, 'final before the stall');
+    // Paced like a phone line (the silence check runs as frames go out); the stalled socket says nothing.
+    await streamPaced(session, utterance(1), () => log.spokenFinals().length === 2);
+    expect(log.ofType('reconnecting')[0]).toMatchObject({ attempt: 1, code: STT_SILENT_SOCKET_CODE });
+    expect(log.spokenFinals().map((f) => f.text)).toEqual([script[0]!.text, script[1]!.text]);
+    expect(sim.stats()).toMatchObject({ stalls: 1, streamsOpened: 2 });
   });
 
   it('gives up with a fatal error after its bounded redials fail', async () => {

@@ -1,7 +1,7 @@
 import { createAnthropicClient } from './anthropic.js';
 import { createCerebrasClient } from './cerebras.js';
 import type { ProviderClientOptions } from './client-options.js';
-import { createFallbackChain, type FallbackOptions } from './fallback.js';
+import { createFallbackChain, type FallbackChain, type FallbackOptions } from './fallback.js';
 import { createGroqClient } from './groq.js';
 import type { LlmClient } from './types.js';
 
@@ -29,7 +29,7 @@ const FACTORIES: Record<LlmProvider, (opts: ProviderClientOptions) => LlmClient>
 export function createLlmChainFromConfig(
   spec: readonly LlmLinkSpec[],
   opts: FallbackOptions & { headersTimeoutMs?: number },
-): LlmClient {
+): FallbackChain {
   const usable = spec.filter((link) => {
     if (link.apiKey) return true;
     opts.log.warn(

@@ -1,6 +1,7 @@
 // The provider fallback chain as one LlmClient: which request wins, when to hedge or switch, when to give up.
 import { type Clock, systemClock } from '../../clock.js';
 import type { Logger } from '../../log.js';
+import { type BreakerOptions, type BreakerReport, Breakers } from './circuit-breaker.js';
 import { type Attempt, type AttemptMessage, AttemptRunner } from './fallback-attempt.js';
 import { Inbox } from './inbox.js';
 import { type ChatRequest, type LlmClient, LlmError, type LlmEvent } from './types.js';
@@ -21,6 +22,8 @@ import { type ChatRequest, type LlmClient, LlmError, type LlmEvent } from './typ
  *   time measured from the start of the chain. `fallback` events report every switch or hedge.
  * - Aborting `req.signal` aborts every request in flight; the stream then throws kind `aborted`.
  * - When no provider is left, the stream throws an LlmError naming every failure.
+ * - With `breaker`, a provider failing or stalling repeatedly is tried last for a cool-down, then
+ *   probed by one request (circuit-breaker.ts).
  */
 
 export interface FallbackLink {
@@ -32,22 +35,32 @@ export interface FallbackOptions {
   firstTokenDeadlineMs: number;
   /** Longest silence between events of the winning reply. */
   tokenGapDeadlineMs: number;
+  /** A circuit breaker per provider; none without it. */
+  breaker?: BreakerOptions;
   log: Logger;
   clock?: Clock;
+}
+
+/** The chain as an LlmClient, with its providers' breaker states (for /metrics). */
+export interface FallbackChain extends LlmClient {
+  breakers(): BreakerReport[];
 }
 
 type FirstTokenEvent = Extract<LlmEvent, { type: 'first-token' }>;
 
 type Message = AttemptMessage | { type: 'consumer-abort' };
 
-export function createFallbackChain(links: readonly FallbackLink[], opts: FallbackOptions): LlmClient {
+export function createFallbackChain(links: readonly FallbackLink[], opts: FallbackOptions): FallbackChain {
   if (links.length === 0) throw new Error('a fallback chain needs at least one provider');
   const name = links.map((l) => l.client.name).join('>');
   opts.log.debug({ chain: name }, 'llm fallback chain ready');
+  const names = links.map((l) => l.client.name);
+  const breakers = new Breakers(names, opts.breaker, opts.clock ?? systemClock, opts.log);
   return {
     name,
+    breakers: () => breakers.report(),
     async *stream(req: ChatRequest, log: Logger): AsyncGenerator<LlmEvent> {
-      const run = new ChainRun(name, links, req, log, opts);
+      const run = new ChainRun(name, links, req, log, opts, breakers);
       try {
         run.start();
         for (;;) {
@@ -75,16 +88,22 @@ class ChainRun {
   private pendingFirstToken: FirstTokenEvent | undefined;
   private contentSent = false;
   private lastError: LlmError | undefined;
+  /** Links in the order tried (open breakers last); providers admitted by their breaker, and judged. */
+  private readonly order: readonly FallbackLink[];
+  private readonly admitted: Set<string>;
+  private readonly judged = new Set<string>();
   private readonly onConsumerAbort = () => this.inbox.push({ type: 'consumer-abort' });
 
   constructor(
     private readonly name: string,
-    private readonly links: readonly FallbackLink[],
+    links: readonly FallbackLink[],
     private readonly req: ChatRequest,
     private readonly log: Logger,
     private readonly opts: FallbackOptions,
+    private readonly breakers: Breakers,
   ) {
     this.clock = opts.clock ?? systemClock;
+    ({ links: this.order, taken: this.admitted } = breakers.order(links));
     this.runner = new AttemptRunner(req, log, this.clock, opts, (msg) => this.inbox.push(msg));
     this.startedAt = this.clock.now();
   }
@@ -138,12 +157,19 @@ class ChainRun {
   dispose(): void {
     this.req.signal?.removeEventListener('abort', this.onConsumerAbort);
     for (const attempt of this.attempts) this.runner.retire(attempt);
+    this.breakers.settle(this.admitted, this.judged);
+  }
+
+  /** The provider answered (first token) or failed (an error, a missed first-token deadline). */
+  private judge(attempt: Attempt, ok: boolean): void {
+    this.breakers.verdict(attempt.client.name, ok, this.judged);
   }
 
   private onEvent(attempt: Attempt, event: LlmEvent): { events: LlmEvent[]; done?: boolean } {
     switch (event.type) {
       case 'first-token':
         if (this.winner) return { events: [] };
+        this.judge(attempt, true);
         this.winner = attempt;
         attempt.state = 'winner';
         this.pendingFirstToken = {
@@ -198,6 +224,7 @@ class ChainRun {
       throw error;
     }
     this.runner.retire(attempt);
+    if (error.kind !== 'aborted') this.judge(attempt, false);
     this.lastError = error;
     this.failures.push(`${attempt.client.name}: ${error.message}`);
     this.log.warn(
@@ -220,6 +247,7 @@ class ChainRun {
   private onFirstTokenDeadline(attempt: Attempt): LlmEvent[] {
     if (attempt.state !== 'waiting') return [];
     attempt.overdue = true;
+    this.judge(attempt, false); // a stall counts against the breaker even if the request wins later
     const reason = `no first token after ${this.opts.firstTokenDeadlineMs} ms`;
     this.log.warn({ provider: attempt.client.name }, `llm ${reason}`);
     if (this.hasRequestOnTime()) return [];
@@ -260,7 +288,7 @@ class ChainRun {
   }
 
   private launch(): Attempt | undefined {
-    const link = this.links[this.nextLink];
+    const link = this.order[this.nextLink];
     if (!link) return undefined;
     this.nextLink += 1;
     const attempt = this.runner.create(link.client);
@@ -270,7 +298,4 @@ class ChainRun {
   }
 }
 
-function reasonOf(error: LlmError): string {
-  if (error.kind === 'status' && error.status) return `HTTP ${error.status}`;
-  return error.kind;
-}
+const reasonOf = (e: LlmError): string => (e.kind === 'status' && e.status ? `HTTP ${e.status}` : e.kind);

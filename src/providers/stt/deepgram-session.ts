@@ -2,9 +2,11 @@
 import type { DeepgramClient } from '@deepgram/sdk';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
+import { CallerAudioRing, SilentSocketWatch } from './caller-audio-ring.js';
 import type { DeepgramSocket, ListenDialect } from './deepgram-dialect.js';
 import { DeepgramKeepAlive } from './deepgram-keep-alive.js';
-import type { SttEvent, SttSession } from './types.js';
+import { toError, withTimeout } from './deepgram-timeout.js';
+import { STT_SILENT_SOCKET_CODE, type SttEvent, type SttSession } from './types.js';
 
 /** ReconnectingWebSocket.ReadyState.OPEN in the SDK. */
 const SOCKET_OPEN = 1;
@@ -15,7 +17,14 @@ export interface DeepgramSessionTimings {
   closeTimeoutMs: number;
   /** One entry per redial attempt: how long to wait before it. */
   reconnectDelaysMs: readonly number[];
+  /** No message for this long while the caller speaks: the socket is redialled (0: never). */
+  silentSocketMs: number;
+  /** Recent caller audio kept to be sent again to a redialled socket (0: none). */
+  replayMs: number;
 }
+
+/** The close code reported for a socket given up as silent (a private-use code: it never came on the wire). */
+const SILENT_CODE_REASON = { code: STT_SILENT_SOCKET_CODE, reason: 'no results while the caller spoke' };
 
 export interface DeepgramSessionDeps {
   client: DeepgramClient;
@@ -44,14 +53,20 @@ export class DeepgramSttSession implements SttSession {
   /** Bumped at each dial, so late frames of an abandoned socket are ignored. */
   private dialGeneration = 0;
   private readonly keepAlive: DeepgramKeepAlive;
-  private bytesOnSocket = 0;
+  /** Where the current socket's audio time 0 lies in the call's audio, in seconds. */
   private offsetSec = 0;
-  private droppedChunks = 0;
+  private readonly ring: CallerAudioRing;
+  private readonly watch: SilentSocketWatch;
   private closePromise: Promise<void> | undefined;
   private onSocketClosedWhileClosing: ((code: number, reason: string) => void) | undefined;
   private wakeBackoff: (() => void) | undefined;
 
   constructor(private readonly deps: DeepgramSessionDeps) {
+    this.ring = new CallerAudioRing(
+      Math.round((deps.timings.replayMs / 1000) * deps.bytesPerSec),
+      deps.bytesPerSec,
+    );
+    this.watch = new SilentSocketWatch(deps.timings.silentSocketMs, deps.bytesPerSec);
     this.keepAlive = new DeepgramKeepAlive({
       clock: deps.clock,
       intervalMs: deps.timings.keepAliveMs,
@@ -73,19 +88,21 @@ export class DeepgramSttSession implements SttSession {
     this.adopt(socket);
   }
 
-  sendAudio(chunk: Buffer): void {
+  /** `voiced`: the chunk carries the caller's voice (a socket silent while it does is redialled). */
+  sendAudio(chunk: Buffer, voiced = false): void {
+    this.ring.append(chunk);
     const socket = this.socket;
-    if (!this.isOpen || !socket) {
-      this.droppedChunks++;
-      return;
-    }
+    if (!this.isOpen || !socket) return; // kept in the ring for the redial, as far as it reaches
     try {
       socket.sendMedia(chunk);
-      this.bytesOnSocket += chunk.length;
       this.keepAlive.noteAudio();
     } catch {
-      // Closed between the check and the send: same as not open, the audio is dropped.
-      this.droppedChunks++;
+      return; // closed between the check and the send: same as not open (the ring keeps it)
+    }
+    if (this.watch.sent(chunk.length, voiced, this.deps.clock.now())) {
+      const ms = this.deps.timings.silentSocketMs;
+      this.deps.log.warn({ silentMs: ms }, 'deepgram: no results while the caller spoke; redialling');
+      void this.reconnect(SILENT_CODE_REASON.code, SILENT_CODE_REASON.reason);
     }
   }
 
@@ -149,7 +166,7 @@ export class DeepgramSttSession implements SttSession {
     socket.on('error', (err) => this.deps.log.debug({ err: err.message }, 'deepgram: socket error'));
     socket.connect();
     try {
-      await this.withTimeout(socket.waitForOpen(), timings.connectTimeoutMs);
+      await withTimeout(socket.waitForOpen(), timings.connectTimeoutMs, this.deps.clock);
       return socket;
     } catch (err) {
       this.abandon(socket);
@@ -157,16 +174,37 @@ export class DeepgramSttSession implements SttSession {
     }
   }
 
-  private adopt(socket: DeepgramSocket): void {
+  /**
+   * The socket becomes the session's. After a redial it is first sent the caller audio the lost socket
+   * never finalised (as far as the ring reaches), so words said across the redial are not lost.
+   * Returns how much audio was sent again, in ms.
+   */
+  private adopt(socket: DeepgramSocket): number {
+    const { from, chunks } = this.ring.unconfirmed();
     this.socket = socket;
-    this.bytesOnSocket = 0;
+    this.offsetSec = from / this.deps.bytesPerSec;
     this.state = 'open';
+    this.watch.heard();
+    let replayed = 0;
+    try {
+      for (const chunk of chunks) {
+        socket.sendMedia(chunk);
+        replayed += chunk.length;
+      }
+    } catch (err) {
+      this.deps.log.debug({ err }, 'deepgram: replay cut short');
+    }
     this.keepAlive.start();
+    return Math.round((replayed / this.deps.bytesPerSec) * 1000);
   }
 
   private onMessage(raw: unknown): void {
+    this.watch.heard();
     const mapping = { offsetSec: this.offsetSec, interims: this.deps.interims };
-    for (const event of this.deps.dialect.toEvents(raw, mapping, this.deps.log)) this.emit(event);
+    for (const event of this.deps.dialect.toEvents(raw, mapping, this.deps.log)) {
+      this.ring.noteConfirmed(event);
+      this.emit(event);
+    }
   }
 
   private onSocketClose(socket: DeepgramSocket, code: number, reason: string): void {
@@ -183,7 +221,6 @@ export class DeepgramSttSession implements SttSession {
   private async reconnect(code: number, reason: string): Promise<void> {
     this.state = 'reconnecting';
     this.keepAlive.stop();
-    this.offsetSec += this.bytesOnSocket / this.deps.bytesPerSec;
     this.abandon(this.socket);
     this.socket = undefined;
     const delays = this.deps.timings.reconnectDelaysMs;
@@ -198,9 +235,9 @@ export class DeepgramSttSession implements SttSession {
           this.abandon(socket);
           return;
         }
-        this.adopt(socket);
-        this.deps.log.info({ attempt, droppedChunks: this.droppedChunks }, 'deepgram: reconnected');
-        this.emit({ type: 'reconnected', attempt });
+        const replayedMs = this.adopt(socket);
+        this.deps.log.info({ attempt, replayedMs }, 'deepgram: reconnected');
+        this.emit({ type: 'reconnected', attempt, replayedMs });
         return;
       } catch (err) {
         lastError = toError(err, 'redial failed');
@@ -251,25 +288,6 @@ export class DeepgramSttSession implements SttSession {
     });
   }
 
-  private withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = this.deps.clock.setTimeout(
-        () => reject(new Error(`Deepgram socket did not open within ${ms} ms`)),
-        ms,
-      );
-      promise.then(
-        (value) => {
-          this.deps.clock.clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          this.deps.clock.clearTimeout(timer);
-          reject(err);
-        },
-      );
-    });
-  }
-
   /** A throwing consumer must not break the socket handlers (the SDK would only console.error it). */
   private emit(event: SttEvent): void {
     try {
@@ -278,13 +296,4 @@ export class DeepgramSttSession implements SttSession {
       this.deps.log.error({ err, event: event.type }, 'deepgram: STT event handler threw');
     }
   }
-}
-
-/** waitForOpen rejects with the SDK's ErrorEvent, not an Error. */
-function toError(err: unknown, fallback: string): Error {
-  if (err instanceof Error) return err;
-  if (typeof err === 'object' && err !== null && 'message' in err && typeof err.message === 'string') {
-    return new Error(err.message || fallback);
-  }
-  return new Error(fallback);
 }

@@ -21,6 +21,10 @@ export interface DeepgramSttConfig {
   closeTimeoutMs?: number;
   /** Wait before each redial after a drop; its length is the number of attempts. */
   reconnectDelaysMs?: readonly number[];
+  /** No message for this long while the caller speaks: the socket is redialled (0: never). */
+  silentSocketMs?: number;
+  /** Recent caller audio kept to be sent again after a redial (0: none). */
+  replayMs?: number;
   clock?: Clock;
 }
 
@@ -29,6 +33,8 @@ export const DEEPGRAM_DEFAULT_TIMINGS: DeepgramSessionTimings = {
   connectTimeoutMs: 5000,
   closeTimeoutMs: 2000,
   reconnectDelaysMs: [100, 400, 1200],
+  silentSocketMs: 2000,
+  replayMs: 4000,
 };
 
 /** Deepgram live STT behind the product's SttProvider interface: Nova on /v1/listen, Flux (model flux-*) on /v2/listen. */
@@ -42,6 +48,8 @@ export class DeepgramSttProvider implements SttProvider {
       connectTimeoutMs: config.connectTimeoutMs ?? DEEPGRAM_DEFAULT_TIMINGS.connectTimeoutMs,
       closeTimeoutMs: config.closeTimeoutMs ?? DEEPGRAM_DEFAULT_TIMINGS.closeTimeoutMs,
       reconnectDelaysMs: config.reconnectDelaysMs ?? DEEPGRAM_DEFAULT_TIMINGS.reconnectDelaysMs,
+      silentSocketMs: config.silentSocketMs ?? DEEPGRAM_DEFAULT_TIMINGS.silentSocketMs,
+      replayMs: config.replayMs ?? DEEPGRAM_DEFAULT_TIMINGS.replayMs,
     };
   }
 

@@ -28,6 +28,9 @@ export interface FluxTurnOptions {
   eotTimeoutMs: number;
 }
 
+/** The `reconnecting` code of a socket given up because it answered nothing while the caller spoke. */
+export const STT_SILENT_SOCKET_CODE = 4900;
+
 export type SttEvent =
   | { type: 'speech-started'; audioSec: number }
   | { type: 'interim'; text: string }
@@ -48,15 +51,22 @@ export type SttEvent =
   | { type: 'turn-resumed' }
   /** Flux: the turn is over (eot_threshold or eot_timeout_ms); `text` is the whole turn. */
   | { type: 'end-of-turn'; text: string; confidence: number }
-  /** The socket dropped and the adapter is redialling; audio sent meanwhile is lost. */
+  /**
+   * The socket dropped (or went silent while the caller spoke: STT_SILENT_SOCKET_CODE) and the adapter is
+   * redialling; caller audio meanwhile is kept, as far as the replay buffer reaches.
+   */
   | { type: 'reconnecting'; attempt: number; code: number; reason: string }
-  | { type: 'reconnected'; attempt: number }
+  /** `replayedMs`: caller audio the lost socket had not finalised, sent again to the new one. */
+  | { type: 'reconnected'; attempt: number; replayedMs: number }
   | { type: 'error'; error: Error; fatal: boolean }
   | { type: 'closed'; code: number; reason: string };
 
 export interface SttSession {
-  /** Raw audio in the session's format. Dropped (not queued) while the socket is not open. */
-  sendAudio(chunk: Buffer): void;
+  /**
+   * Raw audio in the session's format; `voiced` when it carries the caller's voice. While the socket
+   * is not open it is not queued, only kept (bounded) to be replayed after a redial.
+   */
+  sendAudio(chunk: Buffer, voiced?: boolean): void;
   /** Ask the service to finalise what it has buffered now. */
   finalize(): void;
   /** CloseStream, wait for Metadata/close (bounded), then stop timers. Idempotent. */

@@ -24,6 +24,8 @@ export interface SessionSettings {
   socketOptions: ClientOptions;
   format: TtsSessionOptions;
   maxBufferDelayMs: number;
+  /** Wait before each redial when a socket cannot be opened; its length is the number of redials. */
+  redialDelaysMs: readonly number[];
   clock: Clock;
   log: Logger;
 }
@@ -37,8 +39,9 @@ function rawSocket(socket: TtsSocket): WebSocket {
  * One call's Cartesia WebSocket, shared by all its replies (contexts). Owns reconnection: the SDK's own
  * silent reopen-on-send (docs/protocols/cartesia-tts.md §7) would drop every context's queue without a word,
  * so this session never lets the SDK send on a socket that is not open. Instead, a context whose first input
- * finds the socket gone opens a fresh one (one attempt, shared by every context waiting); contexts that were
- * mid-reply on the lost socket get an `error` event.
+ * finds the socket gone opens a fresh one (bounded redials, shared by every context waiting); contexts that
+ * were mid-reply on the lost socket get an `error` event (the reply says the rest on a fresh context).
+ * The first open redials the same way; only when every redial fails does it reject.
  */
 export class CartesiaTtsSession implements TtsSession {
   private socket!: TtsSocket;
@@ -59,7 +62,7 @@ export class CartesiaTtsSession implements TtsSession {
 
   static async open(settings: SessionSettings): Promise<CartesiaTtsSession> {
     const session = new CartesiaTtsSession(settings);
-    session.socket = await session.openSocket();
+    session.socket = await session.openWithRedials();
     return session;
   }
 
@@ -121,7 +124,7 @@ export class CartesiaTtsSession implements TtsSession {
     if (this.host.isOpen(this.socket)) return Promise.resolve(this.socket);
     if (!this.reconnecting) {
       this.settings.log.info('cartesia: socket gone, reconnecting for a new reply');
-      this.reconnecting = this.openSocket()
+      this.reconnecting = this.openWithRedials()
         .then(async (socket) => {
           if (this.closed) {
             await closeSocket(socket, this.settings.clock);
@@ -135,6 +138,26 @@ export class CartesiaTtsSession implements TtsSession {
         });
     }
     return this.reconnecting;
+  }
+
+  /** Opens a socket, redialling after each failure as `redialDelaysMs` allows; rejects with the last failure. */
+  private async openWithRedials(): Promise<TtsSocket> {
+    const { redialDelaysMs, clock, log } = this.settings;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const socket = await this.openSocket();
+        if (attempt > 0) log.info({ attempt }, 'cartesia: socket reopened');
+        return socket;
+      } catch (err) {
+        const delay = redialDelaysMs[attempt];
+        if (delay === undefined || this.closed) throw err;
+        log.warn(
+          { attempt: attempt + 1, err: (err as Error).message },
+          'cartesia: connect failed; redialling',
+        );
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, delay));
+      }
+    }
   }
 
   /**

@@ -21,7 +21,14 @@ export interface CartesiaTtsConfig {
   maxBufferDelayMs?: number;
   /** Upgrade must complete within this long (`ws` handshakeTimeout). */
   handshakeTimeoutMs?: number;
+  /** Wait before each redial of a socket that cannot be opened; its length is the number of redials. */
+  redialDelaysMs?: readonly number[];
   clock?: Clock;
+}
+
+/** The wait before each of `n` redials: quick first, since a caller is waiting, then at most 1 s apart. */
+export function cartesiaRedialDelays(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => [50, 250, 600][i] ?? 1000);
 }
 
 /** §2a: the rates `output_format.sample_rate` accepts. */
@@ -46,6 +53,7 @@ export class CartesiaTtsProvider implements TtsProvider {
       socketOptions: socketOptionsFor(this.config.baseURL, this.config.handshakeTimeoutMs ?? 5000),
       format: options,
       maxBufferDelayMs: this.config.maxBufferDelayMs ?? 0,
+      redialDelaysMs: this.config.redialDelaysMs ?? cartesiaRedialDelays(3),
       clock: this.config.clock ?? systemClock,
       log: log.child({ provider: 'cartesia' }),
     });
