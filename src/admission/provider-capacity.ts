@@ -100,7 +100,7 @@ export class ProviderCapacity {
             log,
           );
           return {
-            sendAudio: (chunk) => session.sendAudio(chunk),
+            sendAudio: (chunk, voiced) => session.sendAudio(chunk, voiced),
             finalize: () => session.finalize(),
             close: () => session.close().finally(release),
             get isOpen() {
