@@ -1,10 +1,10 @@
 import { fromCallback } from 'xstate';
 import type { CallEvent, GreetingInput } from '../../machines/call.types.js';
 import { greetingText } from '../../machines/phrases.js';
-import type { TtsContext } from '../providers/tts/types.js';
 import type { CallStore } from '../store/types.js';
 import type { CallLine, Speaker } from './call-line.js';
 import type { GreetingCache } from './greeting.js';
+import { DEFAULT_TTS_WATCHDOGS, ReplyVoice } from './reply-voice.js';
 
 export interface GreetingActorDeps {
   line: CallLine;
@@ -23,11 +23,11 @@ export function greetingActor(deps: GreetingActorDeps) {
   return fromCallback<CallEvent, GreetingInput>(({ input, sendBack }) => {
     const send = (e: CallEvent) => sendBack(e);
     const text = greetingText(input.facts, input.language);
-    const voice = line.voice(input.language, 'greet');
+    const voiceOf = line.voice(input.language, 'greet');
     let stopped = false;
     let started = false;
     let complete = false;
-    let context: TtsContext | undefined;
+    let voice: ReplyVoice | undefined;
 
     const speaker: Speaker = {
       heard: () => '',
@@ -52,7 +52,7 @@ export function greetingActor(deps: GreetingActorDeps) {
       companyName: input.facts.companyName,
       language: input.language,
       timeOfDay: input.facts.timeOfDay,
-      format: `${line.format.encoding}/${line.format.sampleRate}/${voice.voiceId}`,
+      format: `${line.format.encoding}/${line.format.sampleRate}/${voiceOf.voiceId}`,
     };
     const cached = deps.greetings.get(key);
     if (cached) {
@@ -60,34 +60,40 @@ export function greetingActor(deps: GreetingActorDeps) {
       start();
       line.transport.play(cached);
     } else {
-      line.tts.then(
-        (session) => {
-          if (stopped) return;
-          const parts: Buffer[] = [];
-          context = session.context(voice, (e) => {
+      // Streamed on a cache miss, with the replies' watchdogs and one retry on a fresh context.
+      const parts: Buffer[] = [];
+      voice = new ReplyVoice(
+        line,
+        voiceOf,
+        { text: '', audioMs: 0 },
+        DEFAULT_TTS_WATCHDOGS,
+        () => undefined,
+        {
+          audio: (audio) => {
             if (stopped) return;
-            if (e.type === 'audio') {
-              parts.push(e.audio);
-              if (!started) start();
-              line.transport.play(e.audio);
-            } else if (e.type === 'done') {
-              complete = true;
-              deps.greetings.set(key, Buffer.concat(parts));
-              speaker.onPlayoutDrained();
-            } else if (e.type === 'error') {
-              fail(e.error, 'greeting could not be synthesised; listening instead');
-            }
-          });
-          context.push(text);
-          context.finish();
+            parts.push(audio);
+            if (!started) start();
+            line.transport.play(audio);
+          },
+          done: () => {
+            if (stopped) return;
+            complete = true;
+            // A greeting said again after a fault is not kept: the next caller gets a clean one.
+            if (!voice?.recovered) deps.greetings.set(key, Buffer.concat(parts));
+            speaker.onPlayoutDrained();
+          },
+          replaced: () => {},
+          failed: (err) => fail(err, 'greeting could not be synthesised; listening instead'),
         },
-        (err: unknown) => fail(err, 'text-to-speech unavailable for the greeting; listening instead'),
+        line.log,
       );
+      voice.push(text);
+      voice.finish();
     }
 
     return () => {
       stopped = true;
-      if (context && !complete) context.cancel();
+      if (!complete) voice?.cancel();
       if (line.speaker === speaker) line.speaker = undefined;
     };
   });

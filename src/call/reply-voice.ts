@@ -63,6 +63,11 @@ export class ReplyVoice {
     private readonly log: Logger,
   ) {}
 
+  /** A context failed and the rest was said again (or replaced): the audio is not one clean take. */
+  get recovered(): boolean {
+    return this.retried;
+  }
+
   /** Text is sent as is (the caller keeps the spaces between pieces). */
   push(text: string): void {
     if (this.over || this.finished) return;
@@ -114,9 +119,9 @@ export class ReplyVoice {
       },
       (err: unknown) => {
         if (this.over || attempt !== this.attempt) return;
-        // The session could not be opened at all (the tts child reports TTS.FAILED): no retry helps.
+        // The session could not be opened at all (the tts child counts and reports it): no retry helps.
         this.retried = true;
-        this.fail('error', err instanceof Error ? err : new Error(String(err)));
+        this.fail('error', err instanceof Error ? err : new Error(String(err)), false);
       },
     );
   }
@@ -174,11 +179,11 @@ export class ReplyVoice {
   }
 
   /** One context failed: say the rest on a fresh one, else the cached apology, else give up. */
-  private fail(kind: Failure, error: Error): void {
+  private fail(kind: Failure, error: Error, count = true): void {
     this.clearTimer();
     this.ctx?.cancel();
     this.ctx = undefined;
-    this.line.observer.providerError('tts', kind);
+    if (count) this.line.observer.providerError('tts', kind);
     if (!this.retried) {
       this.retried = true;
       this.log.warn(
