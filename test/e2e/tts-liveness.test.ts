@@ -21,7 +21,9 @@ const RESPOKEN = 'provider="tts",action="respoken"';
 const APOLOGY = 'provider="tts",action="apology"';
 
 // Cartesia fails in the middle of real calls, through its simulator's fault knobs (aimed at one reply by
-// the words it starts with: "And your name?" and the confirmation "That's booked. ..."). The caller is
+// the words it starts with: "And your name?", the quote "Every job's different ..." and the postcode
+// read-back "Thanks, that's N for ..."; the
+// booking confirmation plays from the line cache, so no fault can reach it). The caller is
 // never left with a reply lost: the socket is redialled, the rest is said on a fresh context, or the
 // apology synthesised ahead plays; every call still books.
 describe('text-to-speech liveness', () => {
@@ -34,7 +36,7 @@ describe('text-to-speech liveness', () => {
         sims: {
           cartesia: {
             refuseHandshakes: 2,
-            faults: [{ kind: 'drop', afterChunks: 2, textStartsWith: "That's" }],
+            faults: [{ kind: 'drop', afterChunks: 2, textStartsWith: 'Thanks' }],
           },
         },
       });
@@ -70,7 +72,7 @@ describe('text-to-speech liveness', () => {
           cartesia: {
             faults: [
               { kind: 'stall', textStartsWith: 'And your' },
-              { kind: 'stall', afterChunks: 2, textStartsWith: "That's" },
+              { kind: 'stall', afterChunks: 2, textStartsWith: 'Every' },
             ],
           },
         },
