@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../../src/clock.js';
 import type { Logger } from '../../src/log.js';
-import { type KnobEnv, knob } from '../knobs.js';
+import { type KnobEnv, knob, nonNegativeOrNever } from '../knobs.js';
 import { type CartesiaFault, parseFaultsEnv } from './faults.js';
 import { DEFAULT_IDLE_TIMEOUT_MS } from './protocol.js';
 
@@ -31,6 +31,16 @@ export interface CartesiaSimKnobs {
   /** When set, the upgrade and HTTP calls need `Authorization: Bearer <key>` or `X-API-Key` (else 401). */
   apiKey: string;
   faults: CartesiaFault[];
+  /**
+   * Faults apply only to contexts opened at least this long after their connection opened, so a
+   * fault lands mid-call rather than on a greeting or the start-up line cache (default 0).
+   */
+  faultsAfterMs: number;
+  /**
+   * After this many WebSocket connections the simulator stops listening: later connects are refused
+   * by the OS (ECONNREFUSED) while open sockets carry on (default Infinity: never).
+   */
+  refuseAfterConnections: number;
 }
 
 export interface CartesiaSimOptions extends Partial<CartesiaSimKnobs> {
@@ -77,5 +87,13 @@ export function resolveKnobs(o: CartesiaSimOptions): CartesiaSimKnobs {
     models: list(o.models, `${P}MODELS`, env),
     apiKey: knob(o.apiKey, `${P}API_KEY`, '', env),
     faults: o.faults ?? (faultsRaw ? parseFaultsEnv(faultsRaw, `${P}FAULTS`) : []),
+    faultsAfterMs: knob(o.faultsAfterMs, `${P}FAULTS_AFTER_MS`, 0, env, nonNegative),
+    refuseAfterConnections: knob(
+      o.refuseAfterConnections,
+      `${P}REFUSE_AFTER_CONNECTIONS`,
+      Infinity,
+      env,
+      nonNegativeOrNever,
+    ),
   };
 }

@@ -58,11 +58,20 @@ export class SimCore {
     return undefined;
   }
 
-  /** Opens a context (call `admit` first); it counts towards the limit until its sink hears `ended`. */
-  openContext(contextId: string, input: GenerationInput, sink: ContextSink, requestId: string): SimContext {
+  /**
+   * Opens a context (call `admit` first); it counts towards the limit until its sink hears `ended`.
+   * `faultsAllowed` false serves it clean without using up the fault plan (too early in its connection).
+   */
+  openContext(
+    contextId: string,
+    input: GenerationInput,
+    sink: ContextSink,
+    requestId: string,
+    faultsAllowed = true,
+  ): SimContext {
     this.stats.activeContexts += 1;
     this.stats.contextsOpened += 1;
-    const fault = this.faults.next();
+    const fault = faultsAllowed ? this.faults.next() : undefined;
     const counted: ContextSink = {
       send: (m) => {
         if (m.type === 'chunk') this.stats.chunksSent += 1;

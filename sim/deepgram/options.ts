@@ -3,6 +3,7 @@ import type { Clock } from '../../src/clock.js';
 import type { Logger } from '../../src/log.js';
 import { type CallerLine, loadCallerScript, parseCallerScript } from '../caller/script.js';
 import { type KnobEnv, knob, nonNegativeOrNever } from '../knobs.js';
+import { DROP_KINDS, type DropKind } from './drop.js';
 import { DEFAULT_ENDPOINTER } from './endpointer.js';
 import { DEFAULT_IDLE_TIMEOUT_MS } from './protocol.js';
 
@@ -16,10 +17,14 @@ export interface DeepgramSimFaults {
   maxDrops?: number;
   /** After a stream's Nth segment, send nothing more (no Results, no Metadata, no close). */
   stallAfterSegments?: number;
-  /** Refuse this many handshakes (the first ones) with `refuseStatus`. */
+  /** Refuse this many handshakes (the first ones after `refuseAfterHandshakes`) with `refuseStatus`. */
   refuseHandshakes?: number;
   /** HTTP status of a refused handshake (default 503; 429 for "too many streams"). */
   refuseStatus?: number;
+  /** Accept this many handshakes before refusing `refuseHandshakes` (0: refuse the first ones). */
+  refuseAfterHandshakes?: number;
+  /** How a drop ends the stream: a 1011 close frame (default) or a TCP reset with no close frame. */
+  dropKind?: DropKind;
 }
 
 export interface DeepgramSimOptions {
@@ -91,6 +96,8 @@ export interface DeepgramSimKnobs {
   stallAfterSegments: number;
   refuseHandshakes: number;
   refuseStatus: number;
+  refuseAfterHandshakes: number;
+  dropKind: DropKind;
 }
 
 const positive = z.number().positive();
@@ -178,6 +185,14 @@ export function resolveKnobs(opts: DeepgramSimOptions): DeepgramSimKnobs {
     ),
     refuseHandshakes: knob(f.refuseHandshakes, 'SIM_DEEPGRAM_REFUSE_HANDSHAKES', 0, env, nonNegativeOrNever),
     refuseStatus: knob(f.refuseStatus, 'SIM_DEEPGRAM_REFUSE_STATUS', 503, env, errorStatus),
+    refuseAfterHandshakes: knob(
+      f.refuseAfterHandshakes,
+      'SIM_DEEPGRAM_REFUSE_AFTER_HANDSHAKES',
+      0,
+      env,
+      nonNegativeOrNever,
+    ),
+    dropKind: knob(f.dropKind, 'SIM_DEEPGRAM_DROP_KIND', 'close', env, z.enum(DROP_KINDS)),
   };
   if (!(k.fluxGiveUpMs > k.fluxSettleMs))
     throw new Error('Deepgram simulator: fluxGiveUpMs must be longer than fluxSettleMs');
