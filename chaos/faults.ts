@@ -98,9 +98,10 @@ export const FAULT_ROWS: readonly FaultRow[] = [
   },
   {
     id: 'cartesia-stall',
-    fault: 'Cartesia: one context accepts text and sends nothing, 9 s into the call',
+    fault: 'Cartesia: from 9 s into the call its socket stays open and sends nothing back',
     sim: {
-      SIM_CARTESIA_FAULTS: json([{ kind: 'stall', times: 1 }]),
+      // Every later context on that connection stalls; a new connection (a reopen) is served.
+      SIM_CARTESIA_FAULTS: json([{ kind: 'stall', all: true }]),
       SIM_CARTESIA_FAULTS_AFTER_MS: TTS_AFTER_MS,
     },
   },

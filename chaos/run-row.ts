@@ -89,7 +89,7 @@ export async function runRow(row: FaultRow, setup: RowSetup): Promise<RowResult>
       group: true,
       readyTimeoutMs: READY_TIMEOUT_MS,
       // A short drain: the fresh call is hung up by then, and the row should not wait a minute.
-      env: { DRAIN_SECONDS: '2' },
+      env: { DRAIN_SECONDS: '2', LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn' },
     });
     const srv = server;
     const agi = await runFakeAgiCall({ host: '127.0.0.1', port: srv.agiPort, args: [DID, CALLER_ID] });

@@ -33,7 +33,8 @@ export interface CartesiaSimKnobs {
   faults: CartesiaFault[];
   /**
    * Faults apply only to contexts opened at least this long after their connection opened, so a
-   * fault lands mid-call rather than on a greeting or the start-up line cache (default 0).
+   * fault lands mid-call rather than on a greeting or the start-up line cache (default 0). When set,
+   * faults also stay on the one connection that took the first of them, so a reopened socket is clean.
    */
   faultsAfterMs: number;
   /**
