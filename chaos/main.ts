@@ -5,6 +5,7 @@
  *   npm run chaos -- --json                 the report as one JSON object on the last line
  *   npm run chaos -- --only groq-429,disk-full --concurrency 2 --keep-logs
  * Exit code 0 when every row run is within target (max silence <= 2000 ms, process alive), else 1.
+ * CHAOS_LOG_LEVEL=info keeps the servers' info lines in the --keep-logs files (default warn).
  */
 import { parseArgs } from 'node:util';
 import { parseProfileName } from '../sim/profiles.js';
