@@ -32,6 +32,8 @@ export interface CallchartServerOptions {
   /** Extra configuration for the server (e.g. DEEPGRAM_MODEL), applied last. */
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** Run it in its own process group, stopped as a whole (the chaos runner). */
+  group?: boolean;
   /** Serve the Twilio routes, signed with this account (the load generator plays Twilio). */
   twilio?: { authToken: string; accountSid: string };
 }
@@ -44,6 +46,7 @@ export async function startCallchartServer(opts: CallchartServerOptions): Promis
   const child = spawnNodeChild('callchart', 'src/main.ts', {
     nodeArgs: [...GC_ON_SIGNAL_ARGS, ...(opts.nodeArgs ?? [])],
     ...(opts.logDir ? { logDir: opts.logDir } : {}),
+    ...(opts.group ? { group: true } : {}),
     env: {
       ...cleanEnv(),
       ...opts.simEnv,

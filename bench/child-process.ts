@@ -27,9 +27,12 @@ let exitHookInstalled = false;
 
 /** Kills every child still running, at once. Runs on exit too, so a crashed bench leaves nothing behind. */
 export function killAllChildren(): void {
-  for (const child of live) child.kill('SIGKILL');
+  for (const child of live) (groupSignals.get(child) ?? ((sig) => child.kill(sig)))('SIGKILL');
   live.clear();
 }
+
+/** How to signal each live child: its whole group when it has one. */
+const groupSignals = new WeakMap<ChildProcess, (sig: NodeJS.Signals) => void>();
 
 const OUTPUT_TAIL_CHARS = 8000;
 
@@ -37,7 +40,14 @@ const OUTPUT_TAIL_CHARS = 8000;
 export function spawnNodeChild(
   name: string,
   script: string,
-  opts: { env: NodeJS.ProcessEnv; nodeArgs?: string[]; logDir?: string; args?: string[] },
+  opts: {
+    env: NodeJS.ProcessEnv;
+    nodeArgs?: string[];
+    logDir?: string;
+    args?: string[];
+    /** Its own process group: signals go to the group, so whatever it started stops with it. */
+    group?: boolean;
+  },
 ): NodeChild {
   if (!exitHookInstalled) {
     process.once('exit', killAllChildren);
@@ -50,10 +60,21 @@ export function spawnNodeChild(
       cwd: ROOT,
       env: opts.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: opts.group ?? false,
     },
   );
   if (child.pid === undefined) throw new Error(`${name}: could not start ${script}`);
   live.add(child);
+  const pid = child.pid;
+  const signal = (sig: NodeJS.Signals) => {
+    if (!opts.group) return child.kill(sig);
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // the group is gone
+    }
+  };
+  groupSignals.set(child, signal);
 
   let tail = '';
   const log = opts.logDir ? createWriteStream(join(opts.logDir, `${name}.log`), { flags: 'a' }) : null;
@@ -96,10 +117,11 @@ export function spawnNodeChild(
       // Once only: a second SIGTERM makes src/shutdown.ts exit at once, before the store has flushed.
       stopping ??= (async () => {
         if (child.exitCode !== null || child.signalCode !== null) return;
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        signal('SIGTERM');
+        const timer = setTimeout(() => signal('SIGKILL'), graceMs);
         await exited;
         clearTimeout(timer);
+        if (opts.group) signal('SIGKILL'); // anything it left behind in its group
       })();
       return stopping;
     },

@@ -22,6 +22,10 @@ export async function startSimulators(opts: {
   profile: ProfileName;
   scriptPath: string;
   ttsCharsPerSecond: number;
+  /** More simulator knobs (SIM_*), applied last: the chaos runner's faults. */
+  env?: Record<string, string>;
+  /** How long the child may take to print its ports (default 30 s). */
+  readyTimeoutMs?: number;
 }): Promise<Simulators> {
   const child = spawnNodeChild('simulators', 'sim/main.ts', {
     env: {
@@ -31,11 +35,13 @@ export async function startSimulators(opts: {
       SIM_PORT_BASE: '0',
       SIM_CALLER_SCRIPT: opts.scriptPath,
       LOG_LEVEL: 'warn',
+      ...opts.env,
     },
   });
   try {
     // The first stdout line is `KEY=VAL KEY=VAL ...` (sim/main.ts).
-    const line = await withTimeout(child.firstLine, 30_000, 'simulators did not start within 30 s');
+    const readyMs = opts.readyTimeoutMs ?? 30_000;
+    const line = await withTimeout(child.firstLine, readyMs, `simulators did not start within ${readyMs} ms`);
     const env = Object.fromEntries(
       line.split(' ').map((pair) => {
         const eq = pair.indexOf('=');

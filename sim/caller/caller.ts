@@ -32,6 +32,8 @@ export interface SimulatedCallerOptions {
   silentStartMs?: number;
   /** Clip lookup (a line, or one part of a line said in parts); defaults to the committed fixtures. */
   clipFor?: (line: CallerLine) => Buffer;
+  /** Told when line `index` (0-based) has been said in full (a moment to inject a fault at). */
+  onLineSaid?: (index: number) => void;
 }
 
 /** One caller turn as measured on the wire. */
@@ -68,6 +70,10 @@ export interface CallerResult {
   callerAudio: Buffer;
   durationMs: number;
   completed: boolean;
+  /** Clock time the caller connected (agentVoicedAt and `spoken` are on the same clock). */
+  startedAt: number;
+  /** Each line said: when its audio started and when its voice ended (clock ms). */
+  spoken: { startAt: number; voiceEndAt: number }[];
 }
 
 const FRAME_MS = 20;
@@ -227,6 +233,7 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
       }
       await peer.saidAll();
       if (ended) break;
+      opts.onLineSaid?.(spoken.length);
       const trailingMs = trailingSilenceMs(clip, sampleRate, voicedRms);
       const lastVoiced = clock.now() - trailingMs;
       spoken.push({
@@ -285,6 +292,8 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
     callerAudio: opts.record ? peer.sentAudio() : Buffer.alloc(0),
     durationMs: clock.now() - startedAt,
     completed,
+    startedAt,
+    spoken: spoken.map(({ startAt, voiceEndAt }) => ({ startAt, voiceEndAt })),
   };
 }
 

@@ -85,4 +85,10 @@ export class FaultPlan {
     entry.left -= 1;
     return entry.fault;
   }
+
+  /** A fault handed out that never reached the wire (its context was cancelled first) is not used up. */
+  giveBack(fault: ResolvedFault): void {
+    const entry = this.entries.find((e) => e.fault === fault);
+    if (entry) entry.left += 1;
+  }
 }

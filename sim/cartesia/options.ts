@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../../src/clock.js';
 import type { Logger } from '../../src/log.js';
-import { type KnobEnv, knob } from '../knobs.js';
+import { type KnobEnv, knob, nonNegativeOrNever } from '../knobs.js';
 import { type CartesiaFault, parseFaultsEnv } from './faults.js';
 import { DEFAULT_IDLE_TIMEOUT_MS } from './protocol.js';
 
@@ -33,6 +33,17 @@ export interface CartesiaSimKnobs {
   /** Refuse this many WebSocket upgrades (the first ones) with 503: a TTS that cannot be reached. */
   refuseHandshakes: number;
   faults: CartesiaFault[];
+  /**
+   * Faults apply only to contexts opened at least this long after their connection opened, so a
+   * fault lands mid-call rather than on a greeting or the start-up line cache (default 0). When set,
+   * faults also stay on the one connection that took the first of them, so a reopened socket is clean.
+   */
+  faultsAfterMs: number;
+  /**
+   * After this many WebSocket connections the simulator stops listening: later connects are refused
+   * by the OS (ECONNREFUSED) while open sockets carry on (default Infinity: never).
+   */
+  refuseAfterConnections: number;
 }
 
 export interface CartesiaSimOptions extends Partial<CartesiaSimKnobs> {
@@ -80,5 +91,13 @@ export function resolveKnobs(o: CartesiaSimOptions): CartesiaSimKnobs {
     apiKey: knob(o.apiKey, `${P}API_KEY`, '', env),
     refuseHandshakes: knob(o.refuseHandshakes, `${P}REFUSE_HANDSHAKES`, 0, env, nonNegative),
     faults: o.faults ?? (faultsRaw ? parseFaultsEnv(faultsRaw, `${P}FAULTS`) : []),
+    faultsAfterMs: knob(o.faultsAfterMs, `${P}FAULTS_AFTER_MS`, 0, env, nonNegative),
+    refuseAfterConnections: knob(
+      o.refuseAfterConnections,
+      `${P}REFUSE_AFTER_CONNECTIONS`,
+      Infinity,
+      env,
+      nonNegativeOrNever,
+    ),
   };
 }

@@ -36,6 +36,7 @@ function authorized(req: IncomingMessage, apiKey: string): boolean {
 export async function startCartesiaSim(options: CartesiaSimOptions = {}): Promise<CartesiaSim> {
   const core = new SimCore(resolveKnobs(options), options.clock ?? systemClock, options.log ?? silentLogger);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  let upgrades = 0;
   const server = createServer((req, res) => {
     if (!authorized(req, core.knobs.apiKey)) {
       res.writeHead(401, { 'Content-Type': 'application/json' });
@@ -61,6 +62,12 @@ export async function startCartesiaSim(options: CartesiaSimOptions = {}): Promis
       return refuse(503, 'Service Unavailable');
     }
     wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, core));
+    upgrades += 1;
+    // The fault "refused connection": stop listening, so the OS refuses what comes next.
+    if (upgrades === core.knobs.refuseAfterConnections) {
+      core.log.info({ upgrades }, 'cartesia sim: no longer listening (refuseAfterConnections)');
+      server.close();
+    }
   });
   server.on('clientError', (_err, socket) => socket.destroy());
 

@@ -12,6 +12,8 @@ export class SimCore {
   readonly faults: FaultPlan;
   readonly stats: CartesiaSimStats = emptyStats();
   private requestSeq = 0;
+  /** The connection (request id) that took the first fault. */
+  private faultOwner: string | undefined;
 
   constructor(
     readonly knobs: CartesiaSimKnobs,
@@ -58,11 +60,24 @@ export class SimCore {
     return undefined;
   }
 
-  /** Opens a context (call `admit` first); it counts towards the limit until its sink hears `ended`. */
-  openContext(contextId: string, input: GenerationInput, sink: ContextSink, requestId: string): SimContext {
+  /**
+   * Opens a context (call `admit` first); it counts towards the limit until its sink hears `ended`.
+   * `faultsAllowed` false serves it clean without using up the fault plan (too early in its connection).
+   */
+  openContext(
+    contextId: string,
+    input: GenerationInput,
+    sink: ContextSink,
+    requestId: string,
+    faultsAllowed = true,
+  ): SimContext {
     this.stats.activeContexts += 1;
     this.stats.contextsOpened += 1;
-    const fault = this.faults.next();
+    // With faultsAfterMs, faults go to one connection only (the call's own socket): a reopen is clean.
+    const owner = this.knobs.faultsAfterMs > 0 ? this.faultOwner : undefined;
+    const fault =
+      faultsAllowed && (owner === undefined || owner === requestId) ? this.faults.next() : undefined;
+    if (fault) this.faultOwner ??= requestId;
     const counted: ContextSink = {
       send: (m) => {
         if (m.type === 'chunk') this.stats.chunksSent += 1;
@@ -78,6 +93,8 @@ export class SimCore {
         if (how === 'done') this.stats.contextsDone += 1;
         if (how === 'error') this.stats.contextsFailed += 1;
         if (how === 'dropped') this.stats.contextsDropped += 1;
+        // Cancelled before an error or drop fired (a dropped speculative reply): the fault is still due.
+        if (how === 'cancelled' && fault && fault.kind !== 'stall') this.faults.giveBack(fault);
         sink.ended(how);
       },
     };

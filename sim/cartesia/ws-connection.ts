@@ -20,7 +20,8 @@ export function serveConnection(socket: WebSocket, core: SimCore): void {
   const { clock, stats, log } = core;
   const requestId = core.nextRequestId();
   const contexts = new Map<string, SimContext>();
-  let lastActivity = clock.now();
+  const openedAt = clock.now();
+  let lastActivity = openedAt;
   let idleTimer: unknown;
 
   stats.connections += 1;
@@ -63,6 +64,7 @@ export function serveConnection(socket: WebSocket, core: SimCore): void {
         },
       },
       requestId,
+      clock.now() - openedAt >= core.knobs.faultsAfterMs,
     );
     contexts.set(input.contextId, ctx);
     return ctx;

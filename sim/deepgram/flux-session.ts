@@ -2,13 +2,14 @@ import { type RawData, WebSocket } from 'ws';
 import type { Clock } from '../../src/clock.js';
 import type { Logger } from '../../src/log.js';
 import { AudioDecoder } from './audio-decoder.js';
+import { injectDrop } from './drop.js';
 import { DEFAULT_ENDPOINTER, EnergyEndpointer } from './endpointer.js';
 import { FluxMessages, parseFluxControl } from './flux-messages.js';
 import type { FluxQuery } from './flux-query.js';
 import { FluxTurnDetector, type FluxTurnEvent } from './flux-turns.js';
 import type { DeepgramSimKnobs } from './options.js';
 import { OrderedSender } from './ordered-sender.js';
-import { CLOSE_INTERNAL_ERROR, NET_0000_REASON, NET_0001_REASON } from './protocol.js';
+import { CLOSE_INTERNAL_ERROR, NET_0001_REASON } from './protocol.js';
 import type { ScriptCursor } from './script-cursors.js';
 import type { DeepgramSimStats } from './session.js';
 import { WindowRms } from './window-rms.js';
@@ -201,7 +202,7 @@ export class FluxSession {
     this.deps.stats.drops++;
     this.deps.log.info({ requestId: this.deps.requestId }, 'deepgram sim: injected drop');
     this.sender.cancel();
-    this.closeSocket(CLOSE_INTERNAL_ERROR, NET_0000_REASON);
+    injectDrop(this.deps.ws, this.deps.knobs.dropKind);
   }
 
   /** §5 Flux item 7 (UNVERIFIED): the v1 idle rule, NET-0001 after `idleTimeoutMs` without a frame. */

@@ -3,6 +3,7 @@ import type { Clock } from '../../src/clock.js';
 import type { Logger } from '../../src/log.js';
 import { type CallerLine, loadCallerScript, parseCallerScript } from '../caller/script.js';
 import { type KnobEnv, knob, nonNegativeOrNever } from '../knobs.js';
+import { DROP_KINDS, type DropKind } from './drop.js';
 import { DEFAULT_ENDPOINTER } from './endpointer.js';
 import { DEFAULT_IDLE_TIMEOUT_MS } from './protocol.js';
 
@@ -18,10 +19,14 @@ export interface DeepgramSimFaults {
   stallAfterSegments?: number;
   /** How many streams, over the simulator's life, the stall fault may hit (default: every one). */
   maxStalls?: number;
-  /** Refuse this many handshakes (the first ones) with `refuseStatus`. */
+  /** Refuse this many handshakes (the first ones after `refuseAfterHandshakes`) with `refuseStatus`. */
   refuseHandshakes?: number;
   /** HTTP status of a refused handshake (default 503; 429 for "too many streams"). */
   refuseStatus?: number;
+  /** Accept this many handshakes before refusing `refuseHandshakes` (0: refuse the first ones). */
+  refuseAfterHandshakes?: number;
+  /** How a drop ends the stream: a 1011 close frame (default) or a TCP reset with no close frame. */
+  dropKind?: DropKind;
 }
 
 export interface DeepgramSimOptions {
@@ -94,6 +99,8 @@ export interface DeepgramSimKnobs {
   maxStalls: number;
   refuseHandshakes: number;
   refuseStatus: number;
+  refuseAfterHandshakes: number;
+  dropKind: DropKind;
 }
 
 const positive = z.number().positive();
@@ -182,6 +189,14 @@ export function resolveKnobs(opts: DeepgramSimOptions): DeepgramSimKnobs {
     maxStalls: knob(f.maxStalls, 'SIM_DEEPGRAM_MAX_STALLS', Infinity, env, nonNegativeOrNever),
     refuseHandshakes: knob(f.refuseHandshakes, 'SIM_DEEPGRAM_REFUSE_HANDSHAKES', 0, env, nonNegativeOrNever),
     refuseStatus: knob(f.refuseStatus, 'SIM_DEEPGRAM_REFUSE_STATUS', 503, env, errorStatus),
+    refuseAfterHandshakes: knob(
+      f.refuseAfterHandshakes,
+      'SIM_DEEPGRAM_REFUSE_AFTER_HANDSHAKES',
+      0,
+      env,
+      nonNegativeOrNever,
+    ),
+    dropKind: knob(f.dropKind, 'SIM_DEEPGRAM_DROP_KIND', 'close', env, z.enum(DROP_KINDS)),
   };
   if (!(k.fluxGiveUpMs > k.fluxSettleMs))
     throw new Error('Deepgram simulator: fluxGiveUpMs must be longer than fluxSettleMs');

@@ -62,6 +62,8 @@ export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<D
     prerecordedRequests: 0,
   };
   let refused = 0;
+  /** Handshakes that reached the fault check (valid endpoint), accepted or refused. */
+  let handshakes = 0;
   let drops = 0;
   const takeDrop = (): boolean => {
     if (drops >= knobs.maxDrops) return false;
@@ -119,7 +121,8 @@ export async function startDeepgramSim(opts: DeepgramSimOptions = {}): Promise<D
     if (url.pathname !== LISTEN_V1_PATH && url.pathname !== LISTEN_V2_PATH) {
       return { status: 404, errCode: 'NOT_FOUND', errMsg: `no WebSocket endpoint at ${url.pathname}` };
     }
-    if (refused < knobs.refuseHandshakes) {
+    handshakes++;
+    if (handshakes > knobs.refuseAfterHandshakes && refused < knobs.refuseHandshakes) {
       refused++;
       const status = knobs.refuseStatus;
       return {

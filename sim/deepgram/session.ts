@@ -5,6 +5,7 @@ import type { Logger } from '../../src/log.js';
 import type { CallerLine } from '../caller/script.js';
 import { AudioDecoder } from './audio-decoder.js';
 import { parseControlMessage } from './control-message.js';
+import { injectDrop } from './drop.js';
 import { DEFAULT_ENDPOINTER, EnergyEndpointer } from './endpointer.js';
 import { HeardWords, PHRASE_PAUSE_SEC } from './heard-words.js';
 import {
@@ -16,7 +17,7 @@ import {
 } from './messages.js';
 import type { DeepgramSimKnobs } from './options.js';
 import { OrderedSender } from './ordered-sender.js';
-import { CLOSE_INTERNAL_ERROR, CLOSE_NORMAL, NET_0000_REASON, NET_0001_REASON } from './protocol.js';
+import { CLOSE_INTERNAL_ERROR, CLOSE_NORMAL, NET_0001_REASON } from './protocol.js';
 import type { ListenQuery } from './query.js';
 import type { ScriptCursor } from './script-cursors.js';
 import { WindowRms } from './window-rms.js';
@@ -384,7 +385,7 @@ export class ListenSession {
     // Words cut off before their final were never recognised: a redial that replays them gets that line.
     if (this.segment && !this.segment.flushed) this.deps.cursor.giveBack();
     this.sender.cancel();
-    this.closeSocket(CLOSE_INTERNAL_ERROR, NET_0000_REASON);
+    injectDrop(this.deps.ws, this.deps.knobs.dropKind);
   }
 
   private armIdleTimer(): void {

@@ -95,7 +95,7 @@ const DEFAULT_MESSAGES: Record<number, string> = {
 
 export async function startCompletionSim(
   wire: VendorWire,
-  config: { host: string; port: number; knobs: SimKnobs; faults: Fault[] },
+  config: { host: string; port: number; knobs: SimKnobs; faults: Fault[]; faultsAfterRequests?: number },
 ): Promise<LlmSim> {
   const knobs: SimKnobs = { ...config.knobs };
   const faults = new FaultQueue();
@@ -103,6 +103,8 @@ export async function startCompletionSim(
   const records: SimRequestRecord[] = [];
   const counters = { requests: 0, clientAborts: 0, byStatus: {} as Record<number, number> };
   let shuttingDown = false;
+  /** Valid streaming completion requests so far: faults wait for `faultsAfterRequests` of them. */
+  let completions = 0;
   const setStatus = (record: SimRequestRecord, status: number) => {
     record.status = status;
     counters.byStatus[status] = (counters.byStatus[status] ?? 0) + 1;
@@ -171,7 +173,8 @@ export async function startCompletionSim(
     if (!request.stream)
       return sendError(400, 'This simulator only serves streaming requests (stream: true)');
 
-    const fault = faults.take();
+    completions += 1;
+    const fault = completions > (config.faultsAfterRequests ?? 0) ? faults.take() : undefined;
     record.fault = fault?.kind;
     if (fault?.kind === 'status') {
       const retryAfter = fault.retryAfterSec ?? (fault.status === 429 ? 1 : undefined);

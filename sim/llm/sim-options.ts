@@ -17,6 +17,11 @@ export interface LlmSimOptions {
   toolCalls?: 'whole' | 'split';
   /** Faults from the first request on. Env `<PREFIX>_FAULTS` (JSON: one fault or an array). */
   faults?: Fault | Fault[];
+  /**
+   * Completion requests served clean before the faults start (a provider that fails mid-call).
+   * Env `<PREFIX>_FAULTS_AFTER_REQUESTS`; default 0.
+   */
+  faultsAfterRequests?: number;
   /** Where `<PREFIX>_*` variables are read; default process.env. */
   env?: KnobEnv;
 }
@@ -48,10 +53,18 @@ export function resolveSimConfig(prefix: string, opts: LlmSimOptions, defaults: 
     opts.faults === undefined
       ? faultsFromEnv(`${prefix}_FAULTS`, env)
       : (Array.isArray(opts.faults) ? opts.faults : [opts.faults]).map((f) => faultSchema.parse(f));
+  const faultsAfterRequests = knob(
+    opts.faultsAfterRequests,
+    `${prefix}_FAULTS_AFTER_REQUESTS`,
+    0,
+    env,
+    z.number().int().min(0),
+  );
   return {
     host: opts.host ?? '127.0.0.1',
     port: knob(opts.port, `${prefix}_PORT`, defaults.port, env),
     knobs,
     faults,
+    faultsAfterRequests,
   };
 }
