@@ -31,9 +31,12 @@ import { registerRespondRoute } from './respond/register-route.js';
 import { tenantLookupFromStore } from './respond/tenant-lookup.js';
 import { BookingJournal } from './store/booking-journal.js';
 import { loadCallerHashKey } from './store/caller-hash-key.js';
+import { fieldCipher } from './store/field-cipher.js';
+import { closeInterruptedCalls } from './store/interrupted-calls.js';
 import { JournalReplayer } from './store/journal-replayer.js';
 import { openCallStore, storeEngine } from './store/open-call-store.js';
 import { startRetention } from './store/retention.js';
+import { callOwner } from './store/store-identity.js';
 import { seedTenantsFromFile } from './store/tenant-seed.js';
 import type { CallStore } from './store/types.js';
 import { resolveCallContext } from './tenants/resolve-call-context.js';
@@ -51,6 +54,8 @@ export interface AppOverrides {
   onBargeIn?: CallDeps['onBargeIn'];
   /** How often the booking journal is replayed in the background (default JOURNAL_REPLAY_INTERVAL_MS). */
   journalReplayIntervalMs?: number;
+  /** The name on this process's call rows (default NODE_ID or the host name; a worker adds /worker-N). */
+  callOwner?: string;
   /** Where AudioSocket calls' outcomes go instead of this process's FastAGI (a worker: to the primary). */
   reportOutcome?: CallDeps['reportOutcome'];
   twilio?: TwilioOverrides;
@@ -93,15 +98,29 @@ const GOODBYE_GRACE_MS = 10_000;
  * AudioSocket, FastAGI and metrics servers. Each AudioSocket connection becomes one `runCall`.
  */
 export async function startApp(config: Config, log: Logger, overrides: AppOverrides = {}): Promise<App> {
+  const owner = overrides.callOwner ?? callOwner(config);
   const store =
     overrides.store ??
-    (await openCallStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.CALLCHART_DB, log }));
+    (await openCallStore({
+      databaseUrl: config.DATABASE_URL,
+      sqlitePath: config.CALLCHART_DB,
+      log,
+      owner,
+      ...(config.DATA_KEY ? { dataKey: config.DATA_KEY } : {}),
+    }));
+  // Before the first call: this process's calls left open by a crash are not running any more.
+  await closeInterruptedCalls(store, owner, log);
   const callerHashKey = loadCallerHashKey(config.CALLER_HASH_KEY, config.CALLCHART_DB, log);
   if (config.TENANTS_FILE) {
     const n = await seedTenantsFromFile(store, config.TENANTS_FILE);
     log.info({ tenants: n, file: config.TENANTS_FILE }, 'tenants loaded');
   }
-  const journal = new BookingJournal(join(dirname(config.CALLCHART_DB), 'booking-journal.jsonl'), log);
+  const journal = new BookingJournal(
+    join(dirname(config.CALLCHART_DB), 'booking-journal.jsonl'),
+    log,
+    Date.now,
+    fieldCipher(config.DATA_KEY),
+  );
   // Replayed before the first call, then in the background while the store may be failing and recover.
   const replayer = new JournalReplayer(journal, store, log, overrides.journalReplayIntervalMs);
   await replayer.replayNow();

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { type FieldCipher, fieldCipher } from '../store/field-cipher.js';
 import { type BookingRow, bookingFromRow, type TurnRow, turnFromRow } from '../store/rows.js';
 import type { Booking, TurnRecord } from '../store/types.js';
 
@@ -107,7 +108,11 @@ export class HistoryQueries {
   private readonly db: Database.Database;
   private readonly sql;
 
-  constructor(path: string) {
+  /** `cipher`: opens the callback numbers sealed with DATA_KEY. */
+  constructor(
+    path: string,
+    private readonly cipher: FieldCipher = fieldCipher(),
+  ) {
     this.db = new Database(path, { readonly: true, fileMustExist: true });
     this.db.pragma('busy_timeout = 200');
     this.sql = {
@@ -148,7 +153,9 @@ export class HistoryQueries {
 
   bookings(f: Pick<CallFilter, 'tenant' | 'from' | 'to'>): Booking[] {
     const [lo, hi] = range(f);
-    return (this.sql.bookings.all({ tenant: f.tenant ?? null, lo, hi }) as BookingRow[]).map(bookingFromRow);
+    return (this.sql.bookings.all({ tenant: f.tenant ?? null, lo, hi }) as BookingRow[]).map((r) =>
+      bookingFromRow(r, this.cipher),
+    );
   }
 
   tenants(): { id: string; companyName: string; number: string }[] {

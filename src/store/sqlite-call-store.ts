@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { type Logger, silentLogger } from '../log.js';
 import { parseBookingInput } from './booking-input.js';
 import { DEFAULT_TENANT } from './default-tenant.js';
+import { type FieldCipher, fieldCipher } from './field-cipher.js';
 import { DEFAULT_DB_PATH, openDatabase } from './open-database.js';
 import {
   type BookingRow,
@@ -15,8 +16,9 @@ import {
   turnFromRow,
 } from './rows.js';
 import { spawnModuleWorker } from './spawn-module-worker.js';
-import { fromWireError, type WriterOp, type WriterReply } from './sqlite-writer-protocol.js';
+import { fromWireError, type WriterData, type WriterOp, type WriterReply } from './sqlite-writer-protocol.js';
 import { StoreClosedError } from './store-errors.js';
+import { defaultOwner, type StoreIdentity } from './store-identity.js';
 import { dialledNumberKey, tenantNumberKey } from './tenant-number-key.js';
 import { parseTenant } from './tenant-schema.js';
 import type { Booking, BookingInput, CallEnd, CallRecord, CallStore, Tenant, TurnRecord } from './types.js';
@@ -25,7 +27,7 @@ import type { WriteErrorHandler } from './write-behind.js';
 // Existing importers take these from here.
 export { StoreClosedError, type StoredCall };
 
-export interface SqliteCallStoreOptions {
+export interface SqliteCallStoreOptions extends StoreIdentity {
   /** Database file; created with its directory. Default data/callchart.db. */
   path?: string;
   log?: Logger;
@@ -70,6 +72,7 @@ export class SqliteCallStore implements CallStore {
   private readonly waiting = new Map<number, Waiting>();
   private readonly mode: string;
   private readonly maxWaiting: number;
+  private readonly cipher: FieldCipher;
   private nextId = 1;
   /** Set when the writer thread died: everything after it fails fast. */
   private writerGone: Error | undefined;
@@ -82,13 +85,19 @@ export class SqliteCallStore implements CallStore {
     this.now = opts.now ?? Date.now;
     this.onWriteError = opts.onWriteError;
     this.maxWaiting = opts.maxWaiting ?? SQLITE_MAX_WAITING;
+    this.cipher = fieldCipher(opts.dataKey);
     const db = openDatabase(opts.path);
     try {
       this.mode = String(db.pragma('journal_mode', { simple: true }));
     } finally {
       db.close();
     }
-    this.writer = spawnModuleWorker(WRITER_ENTRY, { workerData: { path: opts.path ?? DEFAULT_DB_PATH } });
+    const workerData: WriterData = {
+      path: opts.path ?? DEFAULT_DB_PATH,
+      owner: opts.owner ?? defaultOwner(),
+      ...(opts.dataKey ? { dataKey: opts.dataKey } : {}),
+    };
+    this.writer = spawnModuleWorker(WRITER_ENTRY, { workerData });
     this.writer.unref(); // referenced only while a request is outstanding
     this.writer.on('message', (r: WriterReply) => this.settle(r));
     this.writer.on('error', (err) => this.writerDied(err));
@@ -148,13 +157,19 @@ export class SqliteCallStore implements CallStore {
     const input = parseBookingInput(b);
     const { value } = await this.ask({ op: 'createBooking', input, createdAt: this.now() });
     const { row, created } = value as { row: BookingRow; created: boolean };
-    return { booking: bookingFromRow(row), created };
+    return { booking: bookingFromRow(row, this.cipher), created };
   }
 
   async bookingForCall(callId: string): Promise<Booking | undefined> {
     this.assertOpen();
     const row = (await this.ask({ op: 'bookingForCall', callId })).value as BookingRow | undefined;
-    return row ? bookingFromRow(row) : undefined;
+    return row ? bookingFromRow(row, this.cipher) : undefined;
+  }
+
+  async closeInterruptedCalls(owner: string, opts: { withWorkers?: boolean } = {}): Promise<number> {
+    this.assertOpen();
+    const withWorkers = opts.withWorkers ?? false;
+    return (await this.ask({ op: 'closeInterruptedCalls', owner, withWorkers })).value as number;
   }
 
   async turnsForCall(callId: string): Promise<TurnRecord[]> {
