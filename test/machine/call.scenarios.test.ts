@@ -46,6 +46,10 @@ describe('call statechart scenarios', () => {
         postcode: 'NN15 6QP',
         address: '12 Acacia Avenue',
         name: 'Priya Shah',
+        // The fee quoted, and the caller's own words agreeing to it.
+        calloutFee: FACTS.calloutFee,
+        consent: 'yes please',
+        revision: 0,
       },
     ]);
     expect(replies.at(-1)!.step).toBe('confirm');
@@ -54,6 +58,36 @@ describe('call statechart scenarios', () => {
     expect(actor.getSnapshot().matches({ active: { turn: 'closing' } })).toBe(true);
     expect(effects).toContain('hangUp');
     expect(actor.getSnapshot().context.bookingId).toBe('BK-1');
+    actor.send({ type: 'HANGUP' });
+    expect(actor.getSnapshot().output).toMatchObject({ outcome: 'booked', bookingId: 'BK-1' });
+  });
+
+  it('a new address given while the booking is confirmed stores the next revision, then confirms again', async () => {
+    const call = startTestCall();
+    const { actor, replies, bookings } = call;
+    actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'my sink is leaking', details({ problem: 'leaking sink', agreed: true }));
+    speakReply(actor);
+    callerSays(
+      call,
+      'NN15 6QP, 12 Acacia Avenue, Priya Shah',
+      details({ postcode: 'NN15 6QP', address: '12 Acacia Avenue', name: 'Priya Shah' }),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(replies.at(-1)!.step).toBe('confirm');
+    // The caller speaks over the confirmation with a correction.
+    actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 50 });
+    actor.send({ type: 'CALLER.SPEECH_STARTED', source: 'vad', heardText: "That's" });
+    callerSays(call, "sorry, it's 14 Acacia Avenue", details({ address: '14 Acacia Avenue' }));
+    expect(actor.getSnapshot().matches({ active: { workflow: 'book' } })).toBe(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(bookings.map((b) => [b.address, b.revision, b.bookingId])).toEqual([
+      ['12 Acacia Avenue', 0, undefined],
+      ['14 Acacia Avenue', 1, 'BK-1'],
+    ]);
+    expect(replies.at(-1)!.step).toBe('confirm');
+    speakReply(actor, "That's booked.");
+    expect(actor.getSnapshot().matches({ active: { turn: 'closing' } })).toBe(true);
     actor.send({ type: 'HANGUP' });
     expect(actor.getSnapshot().output).toMatchObject({ outcome: 'booked', bookingId: 'BK-1' });
   });
