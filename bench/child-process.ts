@@ -37,7 +37,14 @@ const OUTPUT_TAIL_CHARS = 8000;
 export function spawnNodeChild(
   name: string,
   script: string,
-  opts: { env: NodeJS.ProcessEnv; nodeArgs?: string[]; logDir?: string; args?: string[] },
+  opts: {
+    env: NodeJS.ProcessEnv;
+    nodeArgs?: string[];
+    logDir?: string;
+    args?: string[];
+    /** Its own process group (detached): `kill(-pid)` then reaches everything it started. */
+    processGroup?: boolean;
+  },
 ): NodeChild {
   if (!exitHookInstalled) {
     process.once('exit', killAllChildren);
@@ -50,6 +57,7 @@ export function spawnNodeChild(
       cwd: ROOT,
       env: opts.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: opts.processGroup ?? false,
     },
   );
   if (child.pid === undefined) throw new Error(`${name}: could not start ${script}`);
