@@ -59,6 +59,7 @@ function bookingRequestOf(c: CallContext): BookingRequest {
     name: c.slots.name ?? '',
     calloutFee: c.facts.calloutFee,
     ...(c.consent !== undefined ? { consent: c.consent } : {}),
+    ...(c.slots.callback !== undefined ? { callbackNumber: c.slots.callback } : {}),
     revision: c.booked ? c.booked.revision + 1 : 0,
     ...(c.bookingId !== undefined ? { bookingId: c.bookingId } : {}),
   };

@@ -232,6 +232,8 @@ export interface BookingRequest {
   /** The fee quoted at `quote`, and the caller's words agreeing to it. */
   calloutFee: number;
   consent?: string;
+  /** A number the caller gave to be rung back on (otherwise the runtime uses the number they called from). */
+  callbackNumber?: string;
   /** 0 as first booked; each correction the next, stored over the last under the same `bookingId`. */
   revision: number;
   bookingId?: string;

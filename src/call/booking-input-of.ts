@@ -4,10 +4,12 @@ import type { CallerContext } from '../tenants/resolve-call-context.js';
 
 /**
  * What the store keeps for the chart's booking request, on every transport: the slots, the fee quoted
- * and the caller's consent, the caller's callback number, and the revision (a correction's is above 0,
+ * and the caller's consent, the callback number, and the revision (a correction's is above 0,
  * with the booking id the caller already heard).
  */
 export function bookingInputOf(request: BookingRequest, caller: CallerContext): BookingInput {
+  // A number the caller gave wins over the one they called from.
+  const callback = request.callbackNumber ?? caller.callbackNumber;
   return {
     ...(request.bookingId !== undefined ? { id: request.bookingId } : {}),
     callId: request.callId,
@@ -20,7 +22,7 @@ export function bookingInputOf(request: BookingRequest, caller: CallerContext): 
     callerHash: caller.callerHash,
     calloutFee: request.calloutFee,
     ...(request.consent !== undefined ? { consent: request.consent } : {}),
-    ...(caller.callbackNumber !== undefined ? { callbackNumber: caller.callbackNumber } : {}),
+    ...(callback !== undefined ? { callbackNumber: callback } : {}),
     revision: request.revision,
   };
 }

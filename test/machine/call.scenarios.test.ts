@@ -92,6 +92,22 @@ describe('call statechart scenarios', () => {
     expect(actor.getSnapshot().output).toMatchObject({ outcome: 'booked', bookingId: 'BK-1' });
   });
 
+  it('a number the caller gives to be called back on goes with the booking; a garbled one is dropped', async () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'my sink is leaking', details({ problem: 'leaking sink', agreed: true }));
+    speakReply(call.actor);
+    callerSays(call, 'call me on 07700 900 456', details({ callback: '07700 900-456' }));
+    callerSays(call, 'or maybe', details({ callback: 'not a number' }));
+    callerSays(
+      call,
+      'NN15 6QP, 12 Acacia Avenue, Priya Shah',
+      details({ postcode: 'NN15 6QP', address: '12 Acacia Avenue', name: 'Priya Shah' }),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(call.bookings.at(-1)).toMatchObject({ callbackNumber: '07700900456', revision: 0 });
+  });
+
   it('records several slots given at once and asks for the first one missing', () => {
     const call = startTestCall();
     call.actor.send({ type: 'PLAYOUT.DONE' });
