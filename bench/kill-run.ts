@@ -33,6 +33,10 @@ export interface KillBenchResult extends KillCheck {
   refusedWhileDown: number;
   /** Whether the restarted server was healthy again (it took the calls after the kill). */
   restarted: boolean;
+  /** Seconds into the load when the restarted server answered /healthz (null: it never did). */
+  restartedAtSeconds: number | null;
+  /** Calls placed on the restarted server: with none, `lostBookings` 0 proves only the calls before. */
+  callsAfterRestart: number;
 }
 
 const QUICK_FIX_PLUMBING_DID = '02012345678';
@@ -72,6 +76,7 @@ export async function runKillBench(opts: KillBenchOptions): Promise<KillBenchRes
     const hardStop = setTimeout(() => generator.stop(), (opts.seconds + 120) * 1000);
     let restarted = false;
     let killedAtMs = 0;
+    let restartedAtMs: number | null = null;
     try {
       await new Promise((r) => setTimeout(r, opts.killAfterSeconds * 1000));
       killedAtMs = performance.now() - loadStart;
@@ -81,6 +86,7 @@ export async function runKillBench(opts: KillBenchOptions): Promise<KillBenchRes
       server = null;
       server = await startCallchartServer({ ...serverOpts, ports });
       restarted = true;
+      restartedAtMs = performance.now() - loadStart;
       log('restarted on the same database and ports');
     } finally {
       // The load finishes either way, so its calls are not left running.
@@ -101,6 +107,9 @@ export async function runKillBench(opts: KillBenchOptions): Promise<KillBenchRes
       callsPlaced: outcomes.length,
       refusedWhileDown: outcomes.filter((o) => o.error !== null && o.uuid === null).length,
       restarted,
+      restartedAtSeconds: restartedAtMs === null ? null : Math.round(restartedAtMs / 100) / 10,
+      callsAfterRestart: outcomes.filter((o) => o.uuid !== null && o.startMs >= (restartedAtMs ?? Infinity))
+        .length,
       ...check,
     };
   } finally {
@@ -113,9 +122,12 @@ export async function runKillBench(opts: KillBenchOptions): Promise<KillBenchRes
 /** The text report of a kill run. */
 export function formatKillSummary(r: KillBenchResult): string {
   return [
-    `callchart kill -9 bench: ${r.calls} callers, ${r.seconds} s window, SIGKILL at ${r.killAfterSeconds} s, restart ${r.restarted ? 'ok' : 'FAILED'}`,
-    `calls placed ${r.callsPlaced}, refused while down ${r.refusedWhileDown}, cut by the kill ${r.callsCutByKill} (stored interrupted ${r.cutCallsInterrupted}), interrupted rows ${r.interruptedCalls}`,
+    `callchart kill -9 bench: ${r.calls} callers, ${r.seconds} s window, SIGKILL at ${r.killAfterSeconds} s, restart ${r.restarted ? `ok (serving at ${r.restartedAtSeconds} s)` : 'FAILED'}`,
+    `calls placed ${r.callsPlaced} (${r.callsAfterRestart} after the restart), refused while down ${r.refusedWhileDown}, cut by the kill ${r.callsCutByKill} (stored interrupted ${r.cutCallsInterrupted}), interrupted rows ${r.interruptedCalls}`,
     `bookings heard confirmed ${r.heardConfirmed}, on disk ${r.bookingsOnDisk}, lostBookings ${r.lostBookings} (target 0)`,
     `half-written rows ${r.halfWrittenRows} (target 0), integrity_check ${r.integrity}`,
+    ...(r.heardConfirmed === 0
+      ? ['no caller heard a booking confirmed: give the load more --seconds after the kill']
+      : []),
   ].join('\n');
 }

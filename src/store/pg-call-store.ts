@@ -25,7 +25,7 @@ import {
 } from './rows.js';
 import { SQL } from './sql.js';
 import { forPostgres } from './sql-dialect.js';
-import { BOOKING_ID_ATTEMPTS, StoreClosedError } from './store-errors.js';
+import { assertOpen, BOOKING_ID_ATTEMPTS, droppedAfterClose } from './store-errors.js';
 import { defaultOwner, type StoreIdentity } from './store-identity.js';
 import { dialledNumberKey, tenantNumberKey } from './tenant-number-key.js';
 import { parseTenant } from './tenant-schema.js';
@@ -84,7 +84,7 @@ export class PgCallStore implements CallStore {
   }
 
   async tenantForNumber(dialled: string): Promise<Tenant> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const { rows } = await this.pool.query<TenantRow>(PG_SQL.tenantByKey, [
       dialledNumberKey(dialled),
       DEFAULT_TENANT_NUMBER,
@@ -93,13 +93,13 @@ export class PgCallStore implements CallStore {
   }
 
   async upsertTenant(t: Tenant): Promise<void> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const tenant = parseTenant(t);
     await this.pool.query(PG_SQL.upsertTenant, tenantParams(tenantNumberKey(tenant), tenant, this.now()));
   }
 
   async isRepeatCaller(callerHash: string, tenantId: string): Promise<boolean> {
-    this.assertOpen();
+    assertOpen(this.closed);
     if (!callerHash) return false; // withheld numbers are nobody in particular
     await this.queue.flush();
     // A handful is enough: all we need is one call that is not in progress on this node.
@@ -112,7 +112,7 @@ export class PgCallStore implements CallStore {
   }
 
   startCall(c: CallRecord): Promise<void> {
-    if (this.rejectIfClosed('startCall', c.callId)) return Promise.resolve();
+    if (droppedAfterClose(this.closed, this.log, 'startCall', c.callId)) return Promise.resolve();
     this.activeCalls.add(c.callId);
     return this.queue.enqueue({
       kind: 'startCall',
@@ -123,7 +123,7 @@ export class PgCallStore implements CallStore {
 
   /** Queues the end row and commits everything pending for every call before resolving. */
   endCall(e: CallEnd): Promise<void> {
-    if (this.rejectIfClosed('endCall', e.callId)) return Promise.resolve();
+    if (droppedAfterClose(this.closed, this.log, 'endCall', e.callId)) return Promise.resolve();
     this.activeCalls.delete(e.callId);
     const written = this.queue.enqueue({
       kind: 'endCall',
@@ -138,7 +138,7 @@ export class PgCallStore implements CallStore {
   }
 
   addTurn(t: TurnRecord): Promise<void> {
-    if (this.rejectIfClosed('addTurn', t.callId)) return Promise.resolve();
+    if (droppedAfterClose(this.closed, this.log, 'addTurn', t.callId)) return Promise.resolve();
     return this.queue.enqueue({
       kind: 'addTurn',
       callId: t.callId,
@@ -147,7 +147,7 @@ export class PgCallStore implements CallStore {
   }
 
   async closeInterruptedCalls(owner: string, opts: { withWorkers?: boolean } = {}): Promise<number> {
-    this.assertOpen();
+    assertOpen(this.closed);
     await this.queue.flush();
     const res = await this.pool.query(
       PG_SQL.closeInterruptedCalls,
@@ -157,14 +157,14 @@ export class PgCallStore implements CallStore {
   }
 
   async purgeTranscripts(before: number): Promise<number> {
-    this.assertOpen();
+    assertOpen(this.closed);
     await this.queue.flush();
     return (await this.pool.query(PG_SQL.purgeTranscripts, [before])).rowCount ?? 0;
   }
 
   /** Commits with synchronous_commit on (the server default): the caller is about to hear "booked". */
   async createBooking(b: BookingInput): Promise<{ booking: Booking; created: boolean }> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const input = parseBookingInput(b);
     await this.queue.flush(); // keep the call row ahead of its booking
     const createdAt = this.now();
@@ -194,13 +194,13 @@ export class PgCallStore implements CallStore {
   }
 
   async bookingForCall(callId: string): Promise<Booking | undefined> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const { rows } = await this.pool.query<BookingRow>(PG_SQL.bookingByCall, [callId]);
     return rows[0] ? bookingFromRow(rows[0], this.cipher) : undefined;
   }
 
   async turnsForCall(callId: string): Promise<TurnRecord[]> {
-    this.assertOpen();
+    assertOpen(this.closed);
     await this.queue.flush();
     const { rows } = await this.pool.query<TurnRow>(PG_SQL.turnsByCall, [callId]);
     return rows.map(turnFromRow);
@@ -208,7 +208,7 @@ export class PgCallStore implements CallStore {
 
   /** The stored call row (for admin views and tests); undefined if it was never written. */
   async callById(callId: string): Promise<StoredCall | undefined> {
-    this.assertOpen();
+    assertOpen(this.closed);
     await this.queue.flush();
     const { rows } = await this.pool.query<CallRow>(PG_SQL.callById, [callId]);
     return rows[0] ? callFromRow(rows[0]) : undefined;
@@ -224,16 +224,5 @@ export class PgCallStore implements CallStore {
     this.closed = true;
     await this.queue.flush();
     await this.pool.end();
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new StoreClosedError('store is closed');
-  }
-
-  /** Write-behind writes never reject; after close they are logged and dropped. */
-  private rejectIfClosed(kind: string, callId: string): boolean {
-    if (!this.closed) return false;
-    this.log.warn({ kind, callId }, 'store write after close dropped');
-    return true;
   }
 }

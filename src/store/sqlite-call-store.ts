@@ -17,7 +17,7 @@ import {
 } from './rows.js';
 import { spawnModuleWorker } from './spawn-module-worker.js';
 import { fromWireError, type WriterData, type WriterOp, type WriterReply } from './sqlite-writer-protocol.js';
-import { StoreClosedError } from './store-errors.js';
+import { assertOpen, droppedAfterClose, StoreClosedError } from './store-errors.js';
 import { defaultOwner, type StoreIdentity } from './store-identity.js';
 import { dialledNumberKey, tenantNumberKey } from './tenant-number-key.js';
 import { parseTenant } from './tenant-schema.js';
@@ -112,7 +112,7 @@ export class SqliteCallStore implements CallStore {
   }
 
   async tenantForNumber(dialled: string): Promise<Tenant> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const row = (await this.ask({ op: 'tenantForNumber', key: dialledNumberKey(dialled) })).value as
       | TenantRow
       | undefined;
@@ -120,13 +120,13 @@ export class SqliteCallStore implements CallStore {
   }
 
   async upsertTenant(t: Tenant): Promise<void> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const tenant = parseTenant(t);
     await this.ask({ op: 'upsertTenant', key: tenantNumberKey(tenant), tenant, updatedAt: this.now() });
   }
 
   async isRepeatCaller(callerHash: string, tenantId: string): Promise<boolean> {
-    this.assertOpen();
+    assertOpen(this.closed);
     if (!callerHash) return false; // withheld numbers are nobody in particular
     // A handful is enough: all we need is one call that is not in progress right now.
     const limit = this.activeCalls.size + 1;
@@ -135,25 +135,25 @@ export class SqliteCallStore implements CallStore {
   }
 
   startCall(c: CallRecord): Promise<void> {
-    if (this.rejectIfClosed('startCall', c.callId)) return Promise.resolve();
+    if (droppedAfterClose(this.closed, this.log, 'startCall', c.callId)) return Promise.resolve();
     this.activeCalls.add(c.callId);
     return this.writeBehind('startCall', c.callId, { op: 'startCall', call: c });
   }
 
   /** Queues the end row and commits everything pending for every call before resolving. */
   endCall(e: CallEnd): Promise<void> {
-    if (this.rejectIfClosed('endCall', e.callId)) return Promise.resolve();
+    if (droppedAfterClose(this.closed, this.log, 'endCall', e.callId)) return Promise.resolve();
     this.activeCalls.delete(e.callId);
     return this.writeBehind('endCall', e.callId, { op: 'endCall', end: e });
   }
 
   addTurn(t: TurnRecord): Promise<void> {
-    if (this.rejectIfClosed('addTurn', t.callId)) return Promise.resolve();
+    if (droppedAfterClose(this.closed, this.log, 'addTurn', t.callId)) return Promise.resolve();
     return this.writeBehind('addTurn', t.callId, { op: 'addTurn', turn: t });
   }
 
   async createBooking(b: BookingInput): Promise<{ booking: Booking; created: boolean }> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const input = parseBookingInput(b);
     const { value } = await this.ask({ op: 'createBooking', input, createdAt: this.now() });
     const { row, created } = value as { row: BookingRow; created: boolean };
@@ -161,30 +161,30 @@ export class SqliteCallStore implements CallStore {
   }
 
   async bookingForCall(callId: string): Promise<Booking | undefined> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const row = (await this.ask({ op: 'bookingForCall', callId })).value as BookingRow | undefined;
     return row ? bookingFromRow(row, this.cipher) : undefined;
   }
 
   async closeInterruptedCalls(owner: string, opts: { withWorkers?: boolean } = {}): Promise<number> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const withWorkers = opts.withWorkers ?? false;
     return (await this.ask({ op: 'closeInterruptedCalls', owner, withWorkers })).value as number;
   }
 
   async turnsForCall(callId: string): Promise<TurnRecord[]> {
-    this.assertOpen();
+    assertOpen(this.closed);
     return ((await this.ask({ op: 'turnsForCall', callId })).value as TurnRow[]).map(turnFromRow);
   }
 
   async purgeTranscripts(before: number): Promise<number> {
-    this.assertOpen();
+    assertOpen(this.closed);
     return (await this.ask({ op: 'purgeTranscripts', before })).value as number;
   }
 
   /** The stored call row (for admin views and tests); undefined if it was never written. */
   async callById(callId: string): Promise<StoredCall | undefined> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const r = (await this.ask({ op: 'callById', callId })).value as CallRow | undefined;
     return r ? callFromRow(r) : undefined;
   }
@@ -245,16 +245,5 @@ export class SqliteCallStore implements CallStore {
     for (const w of this.waiting.values()) w.reject(err);
     this.waiting.clear();
     this.writer.unref();
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new StoreClosedError('store is closed');
-  }
-
-  /** Write-behind writes never reject; after close they are logged and dropped. */
-  private rejectIfClosed(kind: string, callId: string): boolean {
-    if (!this.closed) return false;
-    this.log.warn({ kind, callId }, 'store write after close dropped');
-    return true;
   }
 }
