@@ -12,6 +12,7 @@ export async function closeInterruptedCalls(
   log: Logger,
   opts: { withWorkers?: boolean } = {},
 ): Promise<void> {
+  if (!store.closeInterruptedCalls) return;
   try {
     const closed = await store.closeInterruptedCalls(owner, opts);
     if (closed > 0) log.warn({ calls: closed, owner }, 'calls cut off by the last stop marked interrupted');

@@ -118,9 +118,10 @@ export interface CallStore {
   /**
    * Calls this owner (node, or node/worker) started and never ended: the process died under them. Each
    * gets `interrupted`, and as its end the last thing stored for it. `withWorkers` also takes the
-   * owner's worker processes (`owner/…`). Returns how many.
+   * owner's worker processes (`owner/…`). Returns how many. (Both stores have it; optional so that
+   * a wrapper or fake store need not.)
    */
-  closeInterruptedCalls(owner: string, opts?: { withWorkers?: boolean }): Promise<number>;
+  closeInterruptedCalls?(owner: string, opts?: { withWorkers?: boolean }): Promise<number>;
   /** Retention: blanks the caller and agent text of turns older than `before` (epoch ms); returns how many. */
   purgeTranscripts?(before: number): Promise<number>;
   close(): Promise<void>;

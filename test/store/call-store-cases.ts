@@ -10,6 +10,7 @@ import { bookingInput, CALLER, callEnd, callRecord, QUICK_FIX, TEST_HASH_KEY, tu
 
 export interface StoreUnderTest extends CallStore {
   callById(callId: string): Promise<StoredCall | undefined>;
+  closeInterruptedCalls(owner: string, opts?: { withWorkers?: boolean }): Promise<number>;
 }
 
 export interface StoreOpenOptions {
