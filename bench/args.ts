@@ -16,6 +16,7 @@ export const usage = `usage: npm run bench -- [options]
                        mixed (booking lines and mid-sentence pauses in one call)
   --stt-model M        callchart's DEEPGRAM_MODEL, e.g. flux-general-en (default: its own, nova-3)
   --eager-eot T        callchart's DEEPGRAM_EAGER_EOT_THRESHOLD for Flux (0.3-0.9 or off)
+  --eager-silence-ms N callchart's TURN_EAGER_SILENCE_MS for Nova-3 (its early end-of-turn signal)
   --lines K            speak only the first K lines of the booking script
   --node-arg FLAG      pass a Node flag to the callchart server (repeatable), e.g. --node-arg=--trace-gc
   --log-dir DIR        keep the callchart server's output in DIR/callchart.log
@@ -40,16 +41,23 @@ function scriptSet(raw: string): ScriptSet {
 }
 
 /** Checked here so a typo fails before any process starts; callchart's own config checks them again. */
-function sttArgs(model: string | undefined, eager: string | undefined): Pick<BenchOptions, 'stt'> {
+function sttArgs(
+  model: string | undefined,
+  eager: string | undefined,
+  eagerSilence: string | undefined,
+): Pick<BenchOptions, 'stt'> {
   if (model !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(model))
     throw new Error(`--stt-model must be a Deepgram model name, got ${model}`);
   if (eager !== undefined && eager !== 'off' && !(Number(eager) >= 0.3 && Number(eager) <= 0.9))
     throw new Error(`--eager-eot must be 0.3-0.9 or off, got ${eager}`);
-  if (model === undefined && eager === undefined) return {};
+  if (model === undefined && eager === undefined && eagerSilence === undefined) return {};
   return {
     stt: {
       ...(model !== undefined ? { model } : {}),
       ...(eager !== undefined ? { eagerEotThreshold: eager } : {}),
+      ...(eagerSilence !== undefined
+        ? { eagerSilenceMs: positiveInt('eager-silence-ms', eagerSilence, 160) }
+        : {}),
     },
   };
 }
@@ -85,6 +93,7 @@ export function parseBenchArgs(argv: string[]): {
       scripts: { type: 'string' },
       'stt-model': { type: 'string' },
       'eager-eot': { type: 'string' },
+      'eager-silence-ms': { type: 'string' },
       'node-arg': { type: 'string', multiple: true },
       'log-dir': { type: 'string' },
       'hold-db-lock': { type: 'string' },
@@ -118,7 +127,7 @@ export function parseBenchArgs(argv: string[]): {
       arrival,
       profile: parseProfileName(values.profile ?? 'fast', '--profile'),
       scripts: scriptSet(values.scripts ?? 'booking'),
-      ...sttArgs(values['stt-model'], values['eager-eot']),
+      ...sttArgs(values['stt-model'], values['eager-eot'], values['eager-silence-ms']),
       transport,
       ...(rampSeconds !== undefined ? { rampSeconds } : {}),
       skipFloor: values['skip-floor'] ?? false,

@@ -1,4 +1,5 @@
 import { roundTo } from '../src/round.js';
+import { turnProviderMs } from '../src/store/types.js';
 import type { CallOutcome } from './load-generator.js';
 import { type ServerCallRecords, serverTurnForCallerLine } from './server-records.js';
 import { max, type Percentiles, percentiles } from './stats.js';
@@ -175,8 +176,8 @@ export function serverFigures(
     o.turns.forEach((turn, i) => {
       const s = serverTurnForCallerLine(rec.turns, i);
       if (!s || turn.mouthToEarMs === null) return;
-      if (s.sttFinalMs !== null && s.llmTtftMs !== null && s.ttsTtfbMs !== null) {
-        const p = s.sttFinalMs + s.llmTtftMs + s.ttsTtfbMs;
+      const p = turnProviderMs(s);
+      if (p !== null) {
         provider.push(p);
         overhead.push(turn.mouthToEarMs - p);
       }

@@ -66,7 +66,7 @@ export interface BenchOptions {
   /** During the load, another process holds callchart's SQLite write lock this long (db-lock.ts). */
   holdDbLockMs?: number;
   /** Deepgram model for callchart (nova-3 by default; flux-general-en for Flux) and Flux's eager threshold. */
-  stt?: { model?: string; eagerEotThreshold?: string };
+  stt?: { model?: string; eagerEotThreshold?: string; eagerSilenceMs?: number };
   /** audiosocket (default) or twilio (Media Streams through the Twilio simulator; no floor run). */
   transport?: 'audiosocket' | 'twilio';
 }
@@ -82,7 +82,7 @@ export interface BenchResult extends Omit<WireFigures, 'turns'> {
   /** The named script set, or the script file. */
   scripts: string;
   /** What callchart was told about STT (unset: its defaults). */
-  stt: { model: string | null; eagerEotThreshold: string | null };
+  stt: { model: string | null; eagerEotThreshold: string | null; eagerSilenceMs: number | null };
   /** Overhead per turn against the server-stored provider time (see docs/benchmarks.md). */
   overheadMs: ServerFigures['overheadMs'];
   underruns: number | null;
@@ -183,6 +183,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       env: {
         ...(opts.stt?.model ? { DEEPGRAM_MODEL: opts.stt.model } : {}),
         ...(opts.stt?.eagerEotThreshold ? { DEEPGRAM_EAGER_EOT_THRESHOLD: opts.stt.eagerEotThreshold } : {}),
+        ...(opts.stt?.eagerSilenceMs ? { TURN_EAGER_SILENCE_MS: String(opts.stt.eagerSilenceMs) } : {}),
       },
     });
     const running = server;
@@ -289,7 +290,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       arrival,
       profile,
       scripts: opts.scriptPath ? scriptPath : scripts,
-      stt: { model: opts.stt?.model ?? null, eagerEotThreshold: opts.stt?.eagerEotThreshold ?? null },
+      stt: {
+        model: opts.stt?.model ?? null,
+        eagerEotThreshold: opts.stt?.eagerEotThreshold ?? null,
+        eagerSilenceMs: opts.stt?.eagerSilenceMs ?? null,
+      },
       ...wire,
       callerTurns: turns,
       overheadMs: serverFig.overheadMs,

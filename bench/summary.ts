@@ -7,7 +7,7 @@ const p = (x: Percentiles) => `p50 ${x.p50 ?? '-'}  p90 ${x.p90 ?? '-'}  p99 ${x
 export function formatSummary(r: BenchResult): string {
   const f = r.floor;
   const lines = [
-    `callchart bench (${r.transport}): ${r.calls} calls, ${r.seconds} s window, ${r.arrival} arrival, ${r.workers} worker(s), ${r.profile} providers, ${r.scripts} script${r.stt.model ? `, STT ${r.stt.model}` : ''}${r.stt.eagerEotThreshold ? ` (eager ${r.stt.eagerEotThreshold})` : ''}  (${r.machine.cpus} cpus, node ${r.machine.node})`,
+    `callchart bench (${r.transport}): ${r.calls} calls, ${r.seconds} s window, ${r.arrival} arrival, ${r.workers} worker(s), ${r.profile} providers, ${r.scripts} script${r.stt.model ? `, STT ${r.stt.model}` : ''}${r.stt.eagerEotThreshold ? ` (eager ${r.stt.eagerEotThreshold})` : ''}${r.stt.eagerSilenceMs ? `, eager silence ${r.stt.eagerSilenceMs} ms` : ''}  (${r.machine.cpus} cpus, node ${r.machine.node})`,
     `calls placed ${r.callsPlaced}, completed ${r.completedCalls}, dropped ${r.droppedCalls}, errors ${r.errors}, bookings ${r.server.bookings}`,
     `mouth-to-ear ms        ${p(r.mouthToEarMs)}${f ? `   | floor ${p(f.mouthToEarMs)}` : ''}`,
     `overhead ms            ${p(r.overheadMs)}   (vs server-stored provider time; ${r.server.matchedTurns} turns)`,

@@ -91,6 +91,22 @@ const wayOut = (to: WayOut) => ({
   target: `.${to}`,
 });
 
+/**
+ * The caller's turn while the agent is silent (listening, or after a barge-in): a final transcript
+ * is decided on, an early end of turn starts a speculative reply. Targets are siblings of both states.
+ */
+const CALLER_TURN = {
+  'CALLER.FINAL': [
+    { guard: 'isEmptyTranscript' },
+    { target: 'deciding', actions: ['recordCallerTurn', 'announceCallerTurn'] },
+  ],
+  'CALLER.TURN_ENDING': {
+    guard: 'canSpeculate',
+    target: 'replying.speculating',
+    actions: ['startSpeculation', 'announceSpeculationStarted'],
+  },
+} as const;
+
 const enter = (step: Step) => ({ type: 'enterStep', params: { step } }) as const;
 const close = (step: ClosingStep) => ({ type: 'enterClosingStep', params: { step } }) as const;
 
@@ -475,17 +491,7 @@ export const callMachine = setup({
               initial: 'idle',
               // The workflow moved while nobody was speaking (a key press, a lost STT): speak for it.
               always: { guard: 'stepMovedSinceReply', target: 'deciding' },
-              on: {
-                'CALLER.FINAL': [
-                  { guard: 'isEmptyTranscript' },
-                  { target: 'deciding', actions: ['recordCallerTurn', 'announceCallerTurn'] },
-                ],
-                'CALLER.TURN_ENDING': {
-                  guard: 'canSpeculate',
-                  target: 'replying.speculating',
-                  actions: ['startSpeculation', 'announceSpeculationStarted'],
-                },
-              },
+              on: CALLER_TURN,
               states: {
                 idle: {
                   on: { 'CALLER.SPEECH_STARTED': 'hearing' },
@@ -672,17 +678,7 @@ export const callMachine = setup({
             // The agent has stopped; the caller is talking over it.
             bargeIn: {
               entry: assign({ bargeIns: ({ context }) => context.bargeIns + 1 }),
-              on: {
-                'CALLER.FINAL': [
-                  { guard: 'isEmptyTranscript' },
-                  { target: 'deciding', actions: ['recordCallerTurn', 'announceCallerTurn'] },
-                ],
-                'CALLER.TURN_ENDING': {
-                  guard: 'canSpeculate',
-                  target: 'replying.speculating',
-                  actions: ['startSpeculation', 'announceSpeculationStarted'],
-                },
-              },
+              on: CALLER_TURN,
               // A cough, not a sentence: invite them to go on.
               after: { bargeInDeadline: { target: 'replying', actions: 'sayApology' } },
             },

@@ -5,7 +5,7 @@ export type Language = (typeof LANGUAGES)[number];
 
 /**
  * Every workflow step, in order: the booking steps, then the steps that close the call (the agent
- * speaks once more, then hangs up). `CLOSING_STEPS` and `OUTCOME` are derived from this one list.
+ * speaks once more, then hangs up). `BOOKING_STEPS`, `CLOSING_STEPS` and `OUTCOME` derive from it.
  */
 export const STEPS = [
   'greet',
@@ -26,6 +26,8 @@ export type Step = (typeof STEPS)[number];
 
 /** Steps after which the call ends once the agent has spoken: `confirm` and everything after it. */
 export const CLOSING_STEPS: readonly Step[] = STEPS.slice(STEPS.indexOf('confirm'));
+/** The steps before those: the booking in progress, `greet` to `book`. */
+export const BOOKING_STEPS: readonly Step[] = STEPS.slice(0, STEPS.indexOf('confirm'));
 export type ClosingStep = Exclude<
   Step,
   'greet' | 'understand' | 'quote' | 'postcode' | 'address' | 'name' | 'book'

@@ -206,11 +206,8 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/**
- * Variables where an empty value means "not set" (a key left blank in .env). Everywhere else a blank
- * value is a mistake: `z.coerce.number()` would read it as 0 (a random port, a 0 ms deadline).
- */
-const BLANK_MEANS_UNSET: ReadonlySet<string> = new Set([
+/** Secrets whose key left blank in .env means "not set" (DATABASE_URL, TWILIO_AUTH_TOKEN: absent or real). */
+const OPTIONAL_SECRETS = [
   'DEEPGRAM_API_KEY',
   'GROQ_API_KEY',
   'CEREBRAS_API_KEY',
@@ -220,6 +217,14 @@ const BLANK_MEANS_UNSET: ReadonlySet<string> = new Set([
   'CALLER_HASH_KEY',
   'DASHBOARD_TOKEN',
   'RESPOND_API_TOKEN',
+] as const;
+
+/**
+ * Variables where an empty value means "not set". Everywhere else a blank value is a mistake:
+ * `z.coerce.number()` would read it as 0 (a random port, a 0 ms deadline).
+ */
+const BLANK_MEANS_UNSET: ReadonlySet<string> = new Set([
+  ...OPTIONAL_SECRETS,
   'RECORDINGS_DIR', // empty: no recordings
 ]);
 
@@ -277,17 +282,9 @@ export function assertProviderKeys(cfg: Config): void {
 
 /** Names of the variables that hold secrets; never logged. */
 export const SECRET_KEYS = [
-  'DEEPGRAM_API_KEY',
-  'GROQ_API_KEY',
-  'CEREBRAS_API_KEY',
-  'ANTHROPIC_API_KEY',
-  'CARTESIA_API_KEY',
-  'CONTEXT_API_KEY',
-  'CALLER_HASH_KEY',
-  'DATA_KEY',
+  ...OPTIONAL_SECRETS,
+  'DATA_KEY', // a blank one is an error, not "unset": encryption must not silently switch off
   'DATABASE_URL', // may carry a password
-  'DASHBOARD_TOKEN',
-  'RESPOND_API_TOKEN',
   'TWILIO_AUTH_TOKEN',
 ] as const;
 

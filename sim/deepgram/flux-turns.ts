@@ -1,7 +1,8 @@
 import type { CallerLine } from '../caller/script.js';
 import type { EndpointerEvent } from './endpointer.js';
+import { HeardWords } from './heard-words.js';
 import { type ConfidenceModel, endOfTurnConfidence } from './turn-completeness.js';
-import { type LineWord, layoutWords, splitWords, type TimedWord } from './words.js';
+import { type LineWord, layoutWords, type TimedWord } from './words.js';
 
 /** §4e: the TurnInfo events. */
 export type FluxEventName = 'StartOfTurn' | 'Update' | 'EagerEndOfTurn' | 'TurnResumed' | 'EndOfTurn';
@@ -42,13 +43,11 @@ export interface FluxTurnConfig extends FluxThresholds {
 
 /** One script part (a line, or a piece of a line said in parts) as one speech segment. */
 interface Part {
-  phrases: LineWord[][];
+  /** Phrases heard whole: one more for each pause inside the part, all of them once the segment ends. */
+  words: HeardWords;
   language: string;
   onsetSec: number;
   voiceEndSec: number;
-  /** Phrases heard whole: raised by each pause inside the part, all of them once the segment ends. */
-  phrasesHeard: number;
-  phraseStartSec: number;
 }
 
 interface Turn {
@@ -61,21 +60,6 @@ interface Turn {
 
 /** Bound on the segments one turn keeps (a turn of endless noise would otherwise grow without end). */
 const MAX_PARTS_PER_TURN = 32;
-
-/** A part's words split after each comma-like mark: espeak, and people, pause there. */
-function phrasesOf(words: LineWord[]): LineWord[][] {
-  const phrases: LineWord[][] = [];
-  let current: LineWord[] = [];
-  for (const w of words) {
-    current.push(w);
-    if (/[,;:]$/.test(w.punctuated)) {
-      phrases.push(current);
-      current = [];
-    }
-  }
-  if (current.length) phrases.push(current);
-  return phrases;
-}
 
 /**
  * Flux turn-taking derived from the audio, one 10 ms window at a time: speech opens a turn, silence
@@ -146,7 +130,7 @@ export class FluxTurnDetector {
   forceEnd(): FluxTurnEvent[] {
     const turn = this.turn;
     if (!turn) return [];
-    for (const p of turn.parts) p.phrasesHeard = p.phrases.length;
+    for (const p of turn.parts) p.words.all();
     return this.endTurn('manual', this.confidenceNow());
   }
 
@@ -185,7 +169,7 @@ export class FluxTurnDetector {
   private segmentEnded(): void {
     this.inSegment = false;
     const part = this.turn?.parts.at(-1);
-    if (part) part.phrasesHeard = part.phrases.length;
+    part?.words.all();
   }
 
   /**
@@ -197,10 +181,7 @@ export class FluxTurnDetector {
     const part = this.turn?.parts.at(-1);
     if (!this.turn || !part) return;
     const gapMs = (b - 1 - this.lastVoicedEnd) * this.config.windowMs;
-    if (gapMs >= this.config.phrasePauseMs) {
-      part.phrasesHeard = Math.min(part.phrases.length, part.phrasesHeard + 1);
-      part.phraseStartSec = this.sec(b - 1);
-    }
+    if (gapMs >= this.config.phrasePauseMs) part.words.pause(this.sec(b - 1));
     this.heardVoice(b);
     if (this.voicedRun >= this.minSpeechWindows) this.resume(out);
   }
@@ -213,17 +194,15 @@ export class FluxTurnDetector {
 
   private openPart(onset: number): void {
     const previous = this.turn?.parts.at(-1);
-    if (previous) previous.phrasesHeard = previous.phrases.length;
+    previous?.words.all();
     const line = this.takePart();
     this.partsTaken++;
     const start = this.sec(onset);
     this.turn?.parts.push({
-      phrases: phrasesOf(splitWords(line?.text ?? this.unscriptedText)),
+      words: new HeardWords(line, this.unscriptedText, start),
       language: line?.lang ?? 'en',
       onsetSec: start,
       voiceEndSec: start,
-      phrasesHeard: 0,
-      phraseStartSec: start,
     });
   }
 
@@ -262,17 +241,12 @@ export class FluxTurnDetector {
   /** Words heard so far: whole phrases, plus the phrase being spoken as far as the speaking rate goes. */
   private heardWords(part: Part, isLast: boolean): LineWord[] {
     const silenceMs = this.voicedNow ? 0 : (this.boundary - this.lastVoicedEnd) * this.config.windowMs;
-    // A pause ends the phrase being said: it is heard whole.
-    const pausing = isLast && silenceMs >= this.config.phrasePauseMs;
-    const whole = Math.min(part.phrases.length, part.phrasesHeard + (pausing ? 1 : 0));
-    const words = part.phrases.slice(0, whole).flat();
-    const current = part.phrases[whole];
-    if (isLast && !pausing && current) {
-      const spokenSec = this.sec(this.lastVoicedEnd) - part.phraseStartSec;
-      const said = Math.ceil(spokenSec * this.config.wordsPerSec);
-      words.push(...current.slice(0, Math.max(0, Math.min(current.length, said))));
-    }
-    return words;
+    return part.words.heard({
+      // A pause ends the phrase being said: it is heard whole.
+      pausing: isLast && silenceMs >= this.config.phrasePauseMs,
+      voicedUntilSec: this.sec(this.lastVoicedEnd),
+      wordsPerSec: this.config.wordsPerSec,
+    });
   }
 
   private transcript(): string {

@@ -6,6 +6,7 @@ import type { CallerLine } from '../caller/script.js';
 import { AudioDecoder } from './audio-decoder.js';
 import { parseControlMessage } from './control-message.js';
 import { DEFAULT_ENDPOINTER, EnergyEndpointer } from './endpointer.js';
+import { HeardWords, PHRASE_PAUSE_SEC } from './heard-words.js';
 import {
   metadataMessage,
   resultsMessage,
@@ -19,7 +20,7 @@ import { CLOSE_INTERNAL_ERROR, CLOSE_NORMAL, NET_0000_REASON, NET_0001_REASON } 
 import type { ListenQuery } from './query.js';
 import type { ScriptCursor } from './script-cursors.js';
 import { WindowRms } from './window-rms.js';
-import { type LineWord, layoutWords, splitWords, type TimedWord } from './words.js';
+import { layoutWords, type TimedWord } from './words.js';
 
 /** Counters the whole simulator shares; sessions only increment them. */
 export interface DeepgramSimStats {
@@ -54,14 +55,11 @@ export interface ListenSessionDeps {
 }
 
 /** The segment the endpointer is inside; it took its script line when speech was confirmed. */
-/** Silence after which an open segment's transcript so far is reported (as Deepgram does on a pause). */
-const PAUSE_INTERIM_SEC = 0.1;
-
 interface OpenSegment {
   line: CallerLine | undefined;
   /** ISO 639-1 code, reported only on multilingual streams. */
   language: string;
-  words: LineWord[];
+  words: HeardWords;
   onsetSec: number;
   nextInterimSec: number;
   /** The last pause in the caller's voice already re-reported with an interim (its start, in seconds). */
@@ -200,7 +198,7 @@ export class ListenSession {
     this.segment = {
       line,
       language: (line && 'lang' in line ? line.lang : undefined) ?? 'en',
-      words: splitWords(line?.text ?? this.deps.knobs.unscriptedText),
+      words: new HeardWords(line, this.deps.knobs.unscriptedText, onsetSec),
       onsetSec,
       nextInterimSec: onsetSec + this.deps.knobs.interimEveryMs / 1000,
       flushed: false,
@@ -213,7 +211,7 @@ export class ListenSession {
     const segment = this.segment;
     if (!segment) return;
     this.segment = undefined;
-    const words = segment.flushed ? [] : layoutWords(segment.words, segment.onsetSec, offsetSec);
+    const words = segment.flushed ? [] : layoutWords(segment.words.written, segment.onsetSec, offsetSec);
     this.emitFinal(words, segment, { speechFinal, fromFinalize: false });
     this.afterSegment();
   }
@@ -223,19 +221,22 @@ export class ListenSession {
     const segment = this.segment;
     if (!this.deps.query.interimResults || !segment || segment.flushed || !this.endpointer.inSpeech) return;
     const now = this.nowSec;
-    // A recogniser reports what it has when the voice pauses, not only on its cadence: once per pause.
+    // A recogniser reports what it has when the voice pauses, not only on its cadence: once per pause,
+    // and a pause ends the phrase being said, so it is heard whole.
     const pauseStart = this.lastVoicedSec;
-    const pauseBegan = now - pauseStart >= PAUSE_INTERIM_SEC && segment.pauseReportedSec !== pauseStart;
+    const pauseBegan = now - pauseStart >= PHRASE_PAUSE_SEC && segment.pauseReportedSec !== pauseStart;
     if (now < segment.nextInterimSec && !pauseBegan) return;
-    if (pauseBegan) segment.pauseReportedSec = pauseStart;
+    if (pauseBegan) {
+      segment.pauseReportedSec = pauseStart;
+      segment.words.pause(now);
+    }
     segment.nextInterimSec = now + this.deps.knobs.interimEveryMs / 1000;
-    // Words are heard at the speaking rate of how the line is said (a postcode spelled out is many
-    // spoken words for few written ones), and reported in proportion.
-    const spokenWords = (segment.line?.speak ?? segment.line?.text ?? '').split(/\s+/).filter(Boolean).length;
-    const heardSpoken = Math.ceil((now - segment.onsetSec) * this.deps.knobs.wordsPerSec);
-    const fraction = spokenWords > 0 ? Math.min(1, heardSpoken / spokenWords) : 1;
-    const heard = Math.floor(fraction * segment.words.length);
-    const prefix = segment.words.slice(0, Math.max(1, Math.min(segment.words.length, heard)));
+    const heard = segment.words.heard({
+      pausing: false,
+      voicedUntilSec: this.lastVoicedSec,
+      wordsPerSec: this.deps.knobs.wordsPerSec,
+    });
+    const prefix = heard.length ? heard : segment.words.written.slice(0, 1);
     const words = layoutWords(prefix, segment.onsetSec, this.lastVoicedSec);
     this.noteWords(words, segment.onsetSec);
     this.send(
@@ -279,7 +280,7 @@ export class ListenSession {
       segment.flushed = true;
       // The sim cannot tell how much of the line was said; Finalize normally follows the caller's last word.
       const words = layoutWords(
-        segment.words,
+        segment.words.written,
         segment.onsetSec,
         Math.max(segment.onsetSec, this.lastVoicedSec),
       );
@@ -297,7 +298,9 @@ export class ListenSession {
     const segment = this.segment;
     if (segment) {
       this.segment = undefined;
-      const words = segment.flushed ? [] : layoutWords(segment.words, segment.onsetSec, this.lastVoicedSec);
+      const words = segment.flushed
+        ? []
+        : layoutWords(segment.words.written, segment.onsetSec, this.lastVoicedSec);
       this.emitFinal(words, segment, { speechFinal: false, fromFinalize: false });
       this.afterSegment();
     }

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import type { Logger } from '../../src/log.js';
 import { roundTo } from '../../src/round.js';
 import { seedDemoTenants } from '../../src/store/tenant-seed.js';
-import type { Booking, TurnRecord } from '../../src/store/types.js';
+import { type Booking, type TurnRecord, turnProviderMs } from '../../src/store/types.js';
 import { runFakeAgiCall } from '../asterisk/fake-asterisk-agi.js';
 import { type CallerResult, runSimulatedCaller } from '../caller/caller.js';
 import type { CallerLine } from '../caller/script.js';
@@ -159,8 +159,7 @@ function verdict(
   booking: Booking | null,
   summary: CallSummary | null,
 ): boolean {
-  const measured = (t: DemoTurn) =>
-    t.sttFinalMs !== null && t.llmTtftMs !== null && t.ttsTtfbMs !== null && t.mouthToEarMs !== null;
+  const measured = (t: DemoTurn) => turnProviderMs(t) !== null && t.mouthToEarMs !== null;
   const everyLine = turns.length === opts.script.length && turns.every(measured);
   if (!opts.expectOutcome) return everyLine;
   const ended = (summary as CallSummary | null)?.outcome;
@@ -172,10 +171,7 @@ function pairTurns(caller: CallerResult, stored: TurnRecord[]): DemoTurn[] {
   const answered = stored.filter((t) => t.callerText !== '');
   return caller.turns.map((t, i) => {
     const s = answered.find((r) => r.index === i + 1);
-    const provider =
-      s && s.sttFinalMs !== null && s.llmTtftMs !== null && s.ttsTtfbMs !== null
-        ? s.sttFinalMs + s.llmTtftMs + s.ttsTtfbMs
-        : null;
+    const provider = s ? turnProviderMs(s) : null;
     return {
       caller: t.line,
       agent: s?.agentText ?? '',

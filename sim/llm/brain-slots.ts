@@ -96,7 +96,8 @@ function slotsForStep(text: string, step: Step | undefined): Slots {
       const postcode = findPostcode(text);
       const answer = valueAfter(text, ADDRESS_LEAD_IN);
       const address = capped(trimValue(postcode ? answer.replace(postcode, '') : answer));
-      return address ? { address } : {};
+      // Lead-ins and fillers around a postcode ("It's, um, NN15 6QP") are no address.
+      return address && !onlyFiller(address) ? { address } : {};
     }
     case 'name': {
       if (asksBack) return {};
@@ -106,6 +107,13 @@ function slotsForStep(text: string, step: Step | undefined): Slots {
     default:
       return {};
   }
+}
+
+/** Words that carry no detail of their own: lead-ins and hesitations. */
+const EMPTY_WORD = /^(?:it's|its|it|is|at|the|that's|um+|uh+|er+|erm|eh+|so|well|es|pues)$/i;
+
+function onlyFiller(text: string): boolean {
+  return text.split(/[\s,.!]+/).every((w) => w === '' || EMPTY_WORD.test(w));
 }
 
 export function findPostcode(text: string): string | undefined {

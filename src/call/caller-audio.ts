@@ -23,8 +23,14 @@ export class CallerAudio {
   private pendingBytes = 0;
   private sink: CallerAudioSink | undefined;
   private closed = false;
-  /** Told of every frame whether it carried the caller's voice (end-of-turn timing). */
-  onVoice: ((voiced: boolean, at: number) => void) | undefined;
+  /** Caller audio received so far, in ms: the clock end-of-turn silences are measured on. */
+  private audioMs = 0;
+  /**
+   * Told of every frame whether it carried the caller's voice (end-of-turn timing), and when, in
+   * caller-audio time: frames that arrive in a burst after a network or scheduling hiccup still
+   * count as the silence or speech they carry, never as more or less.
+   */
+  onVoice: ((voiced: boolean, atAudioMs: number) => void) | undefined;
 
   constructor(
     private readonly line: CallLine,
@@ -87,9 +93,9 @@ export class CallerAudio {
       this.detector.reset();
       voiced = rms > VOICED_RMS;
     }
-    const now = line.now();
-    if (voiced) line.lastVoicedAt = now;
-    this.onVoice?.(voiced, now);
+    if (voiced) line.lastVoicedAt = line.now();
+    this.audioMs += frameMs;
+    this.onVoice?.(voiced, this.audioMs);
     if (this.sink) this.sink.sendAudio(toStt);
     else this.buffer(toStt);
   }

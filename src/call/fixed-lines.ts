@@ -1,4 +1,10 @@
-import type { CallFacts, Language, ReplyInput, Step } from '../../machines/call.types.js';
+import {
+  BOOKING_STEPS,
+  type CallFacts,
+  type Language,
+  type ReplyInput,
+  type Step,
+} from '../../machines/call.types.js';
 import { overflowLine, recoveryLine, shutdownLine, suggestedReply } from '../../machines/phrases.js';
 import type { CallLine } from './call-line.js';
 import type { LineCache, LineSet } from './line-cache.js';
@@ -10,19 +16,12 @@ export interface FixedLine {
   step: Step;
 }
 
-/** Closing steps spoken in fixed words, never left to the model: the hand-over and the ways out of a failure. */
-const FIXED_CLOSING_STEPS: readonly Step[] = ['transfer', 'goodbye', 'bookingFailed'];
-
-/** Steps an apology ("sorry, I missed that" + the step's question) may be said in. */
-const APOLOGY_STEPS: readonly Step[] = [
-  'greet',
-  'understand',
-  'quote',
-  'postcode',
-  'address',
-  'name',
-  'book',
-];
+/**
+ * Closing steps spoken in fixed words, never left to the model: the booking confirmation (its words
+ * are known once the booking is stored, so it plays from the cache with no LLM round), the hand-over
+ * and the ways out of a failure.
+ */
+const FIXED_CLOSING_STEPS: readonly Step[] = ['confirm', 'transfer', 'goodbye', 'bookingFailed'];
 
 /** The fixed line of a closing step, if it has one (transfer, goodbye, booking failed). */
 export function closingLine(step: Step, facts: CallFacts, language: Language): string | undefined {
@@ -32,12 +31,13 @@ export function closingLine(step: Step, facts: CallFacts, language: Language): s
 }
 
 /**
- * Every line synthesised ahead for a company and language: the apology at each step, the closing
- * lines, the overflow and shutdown lines. Slot-dependent wording (an address apology that spells the
- * postcode) cannot be known ahead and is synthesised when needed.
+ * Every line synthesised ahead for a company and language: the apology at each booking step, the
+ * closing lines, the overflow and shutdown lines. Slot-dependent wording (an address apology that
+ * spells the postcode) cannot be known ahead and is synthesised when needed.
  */
 export function fixedLines(facts: CallFacts, language: Language): FixedLine[] {
-  const lines: FixedLine[] = APOLOGY_STEPS.map((step) => ({
+  // The apology ("sorry, I missed that" + the step's question) may be said at any booking step.
+  const lines: FixedLine[] = BOOKING_STEPS.map((step) => ({
     step,
     text: recoveryLine('apology', step, facts, {}, language),
   }));

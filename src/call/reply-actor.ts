@@ -11,7 +11,7 @@ import { type LlmClient, LlmError, type ToolCall } from '../providers/llm/types.
 import type { TtsContext } from '../providers/tts/types.js';
 import type { CallLine, Speaker } from './call-line.js';
 import type { CallerAudio } from './caller-audio.js';
-import { cachedReplyLine } from './fixed-lines.js';
+import { cachedReplyLine, closingLine } from './fixed-lines.js';
 import { heardText, type ReplyAudioLedger } from './heard-text.js';
 import type { LineCache, LineSet } from './line-cache.js';
 import { chatMessages } from './prompts.js';
@@ -78,10 +78,13 @@ class ActiveReply implements Speaker {
     if (!this.held) this.becomeAudible();
     const { lines, line } = this.deps;
     const cached = lines && cachedReplyLine(this.input, line, lines.cache, lines.format);
+    // A closing step's fixed words need no model even when they are not cached yet.
+    const { say, step, facts, language } = this.input;
+    const fixed = say ?? closingLine(step, facts, language);
     const run = cached
       ? this.playCached(cached.text, cached.clip)
-      : this.input.say !== undefined
-        ? this.speak(this.input.say)
+      : fixed !== undefined
+        ? this.speak(fixed)
         : this.think().finally(() => {
             this.thinking = false;
           });

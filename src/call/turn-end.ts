@@ -62,7 +62,7 @@ export class TurnEnd {
     private readonly signals: TurnEndSignals,
   ) {}
 
-  /** Every caller frame, after the echo gate: was it the caller's voice? */
+  /** Every caller frame, after the echo gate: was it the caller's voice? `now` is caller-audio time (ms). */
   frame(voiced: boolean, now: number): void {
     if (voiced) {
       this.lastVoicedAt = now;

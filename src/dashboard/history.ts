@@ -1,7 +1,13 @@
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { type FieldCipher, fieldCipher } from '../store/field-cipher.js';
-import { type BookingRow, bookingFromRow, type TurnRow, turnFromRow } from '../store/rows.js';
+import {
+  type BookingRow,
+  bookingFromRow,
+  type CallRow as StoredCallRow,
+  type TurnRow,
+  turnFromRow,
+} from '../store/rows.js';
 import type { Booking, TurnRecord } from '../store/types.js';
 
 const HOUR = 3_600_000;
@@ -49,23 +55,8 @@ export interface HourPoint {
   p90: number | null;
 }
 
-interface CallRow {
-  call_id: string;
-  tenant_id: string;
-  caller_masked: string;
-  dialled: string;
-  language: string;
-  started_at: number;
-  ended_at: number | null;
-  outcome: string | null;
-  duration_ms: number | null;
-  turns: number | null;
-  barge_ins: number | null;
-  booked: number | null;
-  answer_to_first_audio_ms: number | null;
-  provider_errors: number | null;
-  fallbacks: number | null;
-}
+/** The store's call row, less the caller hash (the dashboard never reads it). */
+type CallRow = Omit<StoredCallRow, 'caller_hash'>;
 
 function callFromRow(r: CallRow): HistoryCall {
   return {

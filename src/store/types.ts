@@ -67,6 +67,18 @@ export interface TurnRecord {
   at: number; // epoch ms
 }
 
+/**
+ * The provider time of a stored turn: STT final + LLM time to first token + TTS first audio. A fixed
+ * line asks no model (`llmRounds` 0), so its LLM share is nothing rather than unknown.
+ */
+export function turnProviderMs(
+  t: Pick<TurnRecord, 'sttFinalMs' | 'llmTtftMs' | 'ttsTtfbMs' | 'llmRounds'>,
+): number | null {
+  const llm = t.llmRounds === 0 ? (t.llmTtftMs ?? 0) : t.llmTtftMs;
+  if (t.sttFinalMs === null || llm === null || t.ttsTtfbMs === null) return null;
+  return t.sttFinalMs + llm + t.ttsTtfbMs;
+}
+
 export interface BookingInput {
   /** Optional pre-generated reference (BK-XXXXXX), so a journalled booking keeps the id the caller heard. */
   id?: string;

@@ -1,39 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { AsteriskPeer } from '../../sim/asterisk/peer.js';
-import type { AudioSocketCall } from '../../src/transports/audiosocket/call.js';
-import { type AudioSocketServer, startAudioSocketServer } from '../../src/transports/audiosocket/server.js';
-import type { HangupCause } from '../../src/transports/transport.js';
-import { captureLogs, waitFor } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { audioSocketRig, waitFor } from './harness.js';
 
-const servers: AudioSocketServer[] = [];
-const peers: AsteriskPeer[] = [];
-afterEach(async () => {
-  for (const p of peers.splice(0)) p.hangup();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function start(opts: Partial<Parameters<typeof startAudioSocketServer>[0]> = {}) {
-  const { log, lines } = captureLogs();
-  const calls: AudioSocketCall[] = [];
-  const causes = new Map<string, { cause: HangupCause; detail?: string }>();
-  const server = await startAudioSocketServer({
-    port: 0,
-    log,
-    onCall: (c) => {
-      calls.push(c);
-      c.on('closed', (cause, detail) => causes.set(c.callId, { cause, detail }));
-    },
-    ...opts,
-  });
-  servers.push(server);
-  return { server, calls, causes, lines };
-}
-
-async function peer(opts: Parameters<typeof AsteriskPeer.connect>[0]) {
-  const p = await AsteriskPeer.connect(opts);
-  peers.push(p);
-  return p;
-}
+const { start, peer } = audioSocketRig();
 
 describe('AudioSocket bounds over real TCP', () => {
   it('closes connections beyond maxConnections on arrival; the calls already up go on', async () => {

@@ -1,38 +1,12 @@
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { AsteriskPeer } from '../../sim/asterisk/peer.js';
+import { describe, expect, it } from 'vitest';
 import { callFactsFromEnvironment, declaredFormat, toAgiEnvironment } from '../../src/agi/agi-environment.js';
 import { CallMetadataRegistry } from '../../src/agi/call-metadata-registry.js';
-import type { AudioSocketCall } from '../../src/transports/audiosocket/call.js';
 import { FrameParser } from '../../src/transports/audiosocket/frame-parser.js';
 import { serializeFrame } from '../../src/transports/audiosocket/frame-serializer.js';
-import { type AudioSocketServer, startAudioSocketServer } from '../../src/transports/audiosocket/server.js';
-import type { HangupCause } from '../../src/transports/transport.js';
-import { captureLogs, waitFor } from './harness.js';
+import { audioSocketRig, waitFor } from './harness.js';
 
-const servers: AudioSocketServer[] = [];
-const peers: AsteriskPeer[] = [];
-afterEach(async () => {
-  for (const p of peers.splice(0)) p.hangup();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function start(opts: Partial<Parameters<typeof startAudioSocketServer>[0]> = {}) {
-  const { log, lines } = captureLogs();
-  const calls: AudioSocketCall[] = [];
-  const causes = new Map<string, { cause: HangupCause; detail?: string }>();
-  const server = await startAudioSocketServer({
-    port: 0,
-    log,
-    onCall: (c) => {
-      calls.push(c);
-      c.on('closed', (cause, detail) => causes.set(c.callId, { cause, detail }));
-    },
-    ...opts,
-  });
-  servers.push(server);
-  return { server, calls, causes, lines };
-}
+const { start, peer } = audioSocketRig();
 
 describe('the dialplan declares the audio format', () => {
   it('reads format=slin16 from the FastAGI arguments, wherever it is, and refuses an unknown one', () => {
@@ -65,16 +39,15 @@ describe('the dialplan declares the audio format', () => {
     registry.put(uuid, { did: '1', callerId: '', source: 'fastagi-5.1', sampleRate: 16000 });
     const { server, calls } = await start({ declaredSampleRate: (id) => registry.peek(id)?.sampleRate });
     const kinds: string[] = [];
-    const peer = await AsteriskPeer.connect({
+    const caller = await peer({
       port: server.port,
       uuid,
       sampleRate: 16000,
       silentStartMs: 500,
       onServerFrame: (f) => kinds.push(f.kind === 'audio' ? `${f.sampleRate}/${f.payload.length}` : f.kind),
     });
-    peers.push(peer);
     await waitFor(() => kinds.length >= 5, 'agent frames');
-    expect(peer.stats().framesSent).toBe(0); // nothing from the caller yet: the declaration decided
+    expect(caller.stats().framesSent).toBe(0); // nothing from the caller yet: the declaration decided
     expect(calls[0]?.format).toEqual({ encoding: 'slin', sampleRate: 16000, frameBytes: 640 });
     expect(new Set(kinds)).toEqual(new Set(['16000/640']));
     registry.close();
@@ -118,8 +91,7 @@ describe('a caller rate that changes mid-call', () => {
 
   it('assumes the default rate only after waiting, and says so', async () => {
     const { server, calls, lines } = await start({ firstAudioWaitMs: 200 });
-    const peer = await AsteriskPeer.connect({ port: server.port, suppressSilence: true });
-    peers.push(peer);
+    await peer({ port: server.port, suppressSilence: true });
     await waitFor(() => calls.length === 1, 'the call');
     const format = await calls[0]!.formatReady;
     expect(format.sampleRate).toBe(8000);

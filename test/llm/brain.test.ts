@@ -137,6 +137,10 @@ describe('slots per step', () => {
     });
   });
 
+  it('address: a postcode said with fillers around it is no address', () => {
+    expect(recorded(ask('address', "It's, um, NN15 6QP."))).toEqual({ postcode: 'NN15 6QP' });
+  });
+
   it('address: takes an address without a house number as said', () => {
     expect(recorded(ask('address', "It's Rose Cottage, Mill Lane"))).toEqual({
       address: 'Rose Cottage, Mill Lane',

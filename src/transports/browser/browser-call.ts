@@ -6,6 +6,7 @@ import { pcmDurationMs } from '../../audio/pcm.js';
 import type { Logger } from '../../log.js';
 import type { FrameScheduler, ScheduledStream } from '../audiosocket/frame-scheduler.js';
 import type { CallTransport, HangupCause, TransportAudioFormat, TransportEvents } from '../transport.js';
+import { TransportListeners } from '../transport-listeners.js';
 import { checkAudio, FRAME_BYTES, parseClientMessage, SAMPLE_RATE, type ServerMessage } from './messages.js';
 
 export const BROWSER_FORMAT: TransportAudioFormat = {
@@ -21,8 +22,6 @@ const MAX_SOCKET_BACKLOG = 256 * 1024;
 /** How long past the expected end of playout a silent page is waited for. */
 const PAGE_REPORT_GRACE_MS = 1000;
 
-type Listeners = { [E in keyof TransportEvents]: TransportEvents[E][] };
-
 /**
  * One call from the dashboard's "Call the agent" button, over one WebSocket. Agent audio is paced at
  * 20 ms a frame on the shared frame clock (so a flush really drops what is not yet sent), and the page
@@ -30,7 +29,11 @@ type Listeners = { [E in keyof TransportEvents]: TransportEvents[E][] };
  */
 export class BrowserCall implements CallTransport {
   readonly format = BROWSER_FORMAT;
-  private readonly listeners: Listeners = { audio: [], dtmf: [], playoutDone: [], closed: [] };
+  private readonly listeners = new TransportListeners((event, err) => {
+    // A listener bug ends this call, never the process.
+    this.log.error({ callId: this.callId, err, event }, 'browser call listener threw');
+    if (event !== 'closed') this.finish('transport-error', `${event} listener threw`);
+  });
   private readonly queue = new ByteQueue();
   private readonly levels = new LevelHistory();
   private stream: ScheduledStream | null;
@@ -58,7 +61,7 @@ export class BrowserCall implements CallTransport {
   }
 
   on<E extends keyof TransportEvents>(event: E, listener: TransportEvents[E]): void {
-    this.listeners[event].push(listener);
+    this.listeners.add(event, listener);
   }
 
   /** One message from the page after `start` (the server has already checked its size). */
@@ -67,7 +70,7 @@ export class BrowserCall implements CallTransport {
     if (isBinary) {
       const problem = checkAudio(data);
       if (problem) this.protocolError(problem);
-      else this.emit('audio', data);
+      else this.listeners.emit('audio', data);
       return;
     }
     const msg = parseClientMessage(data.toString('utf8'));
@@ -83,7 +86,7 @@ export class BrowserCall implements CallTransport {
         if (this.drainTimer && this.inPageMs() === 0) this.playoutDone();
         return;
       case 'dtmf':
-        this.emit('dtmf', msg.value.digit);
+        this.listeners.emit('dtmf', msg.value.digit);
         return;
       case 'hangup':
         this.finish('caller');
@@ -182,7 +185,7 @@ export class BrowserCall implements CallTransport {
 
   private playoutDone(): void {
     this.stopDrainTimer();
-    this.emit('playoutDone');
+    this.listeners.emit('playoutDone');
     if (this.hangupAfterPlayout) this.finish('agent');
   }
 
@@ -217,18 +220,6 @@ export class BrowserCall implements CallTransport {
     this.finish('protocol-error', detail);
   }
 
-  private emit<E extends keyof TransportEvents>(event: E, ...args: Parameters<TransportEvents[E]>): void {
-    for (const listener of this.listeners[event]) {
-      try {
-        (listener as (...a: Parameters<TransportEvents[E]>) => void)(...args);
-      } catch (err) {
-        this.log.error({ callId: this.callId, err, event }, 'browser call listener threw');
-        if (event !== 'closed') this.finish('transport-error', `${event} listener threw`);
-        return;
-      }
-    }
-  }
-
   private finish(cause: HangupCause, detail?: string): void {
     if (this.isClosed) return;
     this.isClosed = true;
@@ -244,6 +235,6 @@ export class BrowserCall implements CallTransport {
       { callId: this.callId, cause, detail, playedMs: Math.round(this.playedMs()) },
       'browser call ended',
     );
-    this.emit('closed', cause, detail);
+    this.listeners.emit('closed', cause, detail);
   }
 }

@@ -2,6 +2,7 @@ import { rmsMulaw } from '../../audio/energy.js';
 import { LevelHistory } from '../../audio/level-history.js';
 import type { Logger } from '../../log.js';
 import type { CallTransport, HangupCause, TransportAudioFormat, TransportEvents } from '../transport.js';
+import { TransportListeners } from '../transport-listeners.js';
 
 /** Twilio Media Streams carry 8 kHz mu-law both ways; 160 bytes is 20 ms. */
 export const MULAW_8K: TransportAudioFormat = { encoding: 'mulaw', sampleRate: 8000, frameBytes: 160 };
@@ -42,8 +43,6 @@ interface SentChunk {
   rms: number;
 }
 
-type Listeners = { [E in keyof TransportEvents]: TransportEvents[E][] };
-
 /**
  * One call on a Twilio bidirectional Media Stream, behind the runtime's CallTransport interface.
  * Twilio buffers agent audio and plays it in real time, so nothing is paced here: each chunk goes out
@@ -54,7 +53,11 @@ export class MediaStreamCall implements CallTransport {
   readonly callId: string;
   readonly streamSid: string;
   readonly bargeIn: boolean;
-  private readonly listeners: Listeners = { audio: [], dtmf: [], playoutDone: [], closed: [] };
+  private readonly listeners = new TransportListeners((event, err) => {
+    // A listener bug ends this call, never the process.
+    this.opts.log.error({ callId: this.callId, err, event }, 'media stream listener threw');
+    if (event !== 'closed') this.finish('transport-error', `${event} listener threw`);
+  });
   private readonly pending: SentChunk[] = [];
   private pendingBytes = 0;
   private readonly cleared = new Set<string>();
@@ -81,7 +84,7 @@ export class MediaStreamCall implements CallTransport {
   }
 
   on<E extends keyof TransportEvents>(event: E, listener: TransportEvents[E]): void {
-    this.listeners[event].push(listener);
+    this.listeners.add(event, listener);
   }
 
   play(audio: Buffer): void {
@@ -149,11 +152,11 @@ export class MediaStreamCall implements CallTransport {
   // --- fed by the stream connection ---
 
   receiveAudio(audio: Buffer): void {
-    if (!this.isClosed) this.emit('audio', audio);
+    if (!this.isClosed) this.listeners.emit('audio', audio);
   }
 
   receiveDtmf(digit: string): void {
-    if (!this.isClosed) this.emit('dtmf', digit);
+    if (!this.isClosed) this.listeners.emit('dtmf', digit);
   }
 
   /** A mark came back: its chunk and every chunk before it have been played. */
@@ -175,7 +178,7 @@ export class MediaStreamCall implements CallTransport {
       this.levels.record(at, c.rms);
     }
     if (this.pending.length === 0) {
-      this.emit('playoutDone');
+      this.listeners.emit('playoutDone');
       if (this.hangupAfterPlayout) this.agentHangup();
     }
   }
@@ -232,19 +235,6 @@ export class MediaStreamCall implements CallTransport {
     this.cleared.add(name);
   }
 
-  private emit<E extends keyof TransportEvents>(event: E, ...args: Parameters<TransportEvents[E]>): void {
-    for (const listener of this.listeners[event]) {
-      try {
-        (listener as (...a: Parameters<TransportEvents[E]>) => void)(...args);
-      } catch (err) {
-        // A listener bug ends this call, never the process.
-        this.opts.log.error({ callId: this.callId, err, event }, 'media stream listener threw');
-        if (event !== 'closed') this.finish('transport-error', `${event} listener threw`);
-        return;
-      }
-    }
-  }
-
   private finish(cause: HangupCause, detail?: string): void {
     if (this.isClosed) return;
     this.isClosed = true;
@@ -255,6 +245,6 @@ export class MediaStreamCall implements CallTransport {
       { callId: this.callId, cause, detail, playedMs: Math.round(this.playedMs()) },
       'media stream call ended',
     );
-    this.emit('closed', cause, detail);
+    this.listeners.emit('closed', cause, detail);
   }
 }
