@@ -26,6 +26,8 @@ export const usage = `usage: npm run bench -- [options]
                        (a shell or a backup would); the report's longest gap shows whether audio stalled
   --transport T        audiosocket (default) or twilio: callers come in through the Twilio simulator
                        (signed webhook, Media Stream, playback buffer); no floor run for twilio
+  --kill-after S       kill -9 mode (bench/kill-run.ts): SIGKILL the server's process group S seconds into
+                       the booking load and restart it on the same database; reports lostBookings
   --json               print one JSON object on the last line of stdout`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -62,7 +64,11 @@ function sttArgs(
   };
 }
 
-export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boolean } {
+export function parseBenchArgs(argv: string[]): {
+  bench: BenchOptions;
+  json: boolean;
+  killAfterSeconds?: number;
+} {
   // --cpu-prof takes an optional directory: util.parseArgs has no optional values, so peel it off first.
   let cpuProfDir: string | undefined;
   const rest: string[] = [];
@@ -94,6 +100,7 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
       'trace-gc': { type: 'boolean' },
       'log-dir': { type: 'string' },
       'hold-db-lock': { type: 'string' },
+      'kill-after': { type: 'string' },
       json: { type: 'boolean' },
       transport: { type: 'string' },
     },
@@ -113,8 +120,10 @@ export function parseBenchArgs(argv: string[]): { bench: BenchOptions; json: boo
     throw new Error(`--hold-db-lock must be at most 60000 ms, got ${holdRaw}`);
   const workersRaw = values.workers;
   const workers = workersRaw === 'auto' ? 'auto' : positiveInt('workers', workersRaw, 1);
+  const killAfter = values['kill-after'];
   return {
     json: values.json ?? false,
+    ...(killAfter !== undefined ? { killAfterSeconds: positiveInt('kill-after', killAfter, 20) } : {}),
     bench: {
       calls: positiveInt('calls', values.calls, 10),
       seconds: positiveInt('seconds', values.seconds, 60),

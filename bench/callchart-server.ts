@@ -32,21 +32,25 @@ export interface CallchartServerOptions {
   /** Extra configuration for the server (e.g. DEEPGRAM_MODEL), applied last. */
   env?: Record<string, string>;
   readyTimeoutMs?: number;
-  /** Run it in its own process group, stopped as a whole (the chaos runner). */
-  group?: boolean;
+  /** Listen on these ports (a restart on the same data keeps the callers' target); default: free ones. */
+  ports?: { audioSocket: number; agi: number; http: number };
+  /** Run in a process group of its own (the kill -9 mode kills the whole group). */
+  processGroup?: boolean;
   /** Serve the Twilio routes, signed with this account (the load generator plays Twilio). */
   twilio?: { authToken: string; accountSid: string };
 }
 
 /** The real server (`src/main.ts`, what `npm start` runs) as a child process on free loopback ports. */
 export async function startCallchartServer(opts: CallchartServerOptions): Promise<CallchartServer> {
-  const [audioSocketPort, agiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+  const [audioSocketPort, agiPort, httpPort] = opts.ports
+    ? [opts.ports.audioSocket, opts.ports.agi, opts.ports.http]
+    : [await freePort(), await freePort(), await freePort()];
   const dbPath = join(opts.dataDir, 'callchart.db');
   const publicPort = opts.twilio ? await freePort() : null;
   const child = spawnNodeChild('callchart', 'src/main.ts', {
     nodeArgs: [...GC_ON_SIGNAL_ARGS, ...(opts.nodeArgs ?? [])],
     ...(opts.logDir ? { logDir: opts.logDir } : {}),
-    ...(opts.group ? { group: true } : {}),
+    ...(opts.processGroup ? { processGroup: true } : {}),
     env: {
       ...cleanEnv(),
       ...opts.simEnv,

@@ -45,8 +45,8 @@ export function spawnNodeChild(
     nodeArgs?: string[];
     logDir?: string;
     args?: string[];
-    /** Its own process group: signals go to the group, so whatever it started stops with it. */
-    group?: boolean;
+    /** Its own process group (detached): `kill(-pid)` then reaches everything it started. */
+    processGroup?: boolean;
   },
 ): NodeChild {
   if (!exitHookInstalled) {
@@ -60,14 +60,14 @@ export function spawnNodeChild(
       cwd: ROOT,
       env: opts.env,
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: opts.group ?? false,
+      detached: opts.processGroup ?? false,
     },
   );
   if (child.pid === undefined) throw new Error(`${name}: could not start ${script}`);
   live.add(child);
   const pid = child.pid;
   const signal = (sig: NodeJS.Signals) => {
-    if (!opts.group) return child.kill(sig);
+    if (!opts.processGroup) return child.kill(sig);
     try {
       process.kill(-pid, sig);
     } catch {
@@ -121,7 +121,7 @@ export function spawnNodeChild(
         const timer = setTimeout(() => signal('SIGKILL'), graceMs);
         await exited;
         clearTimeout(timer);
-        if (opts.group) signal('SIGKILL'); // anything it left behind in its group
+        if (opts.processGroup) signal('SIGKILL'); // anything it left behind in its group
       })();
       return stopping;
     },

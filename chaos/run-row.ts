@@ -86,7 +86,7 @@ export async function runRow(row: FaultRow, setup: RowSetup): Promise<RowResult>
       delays: delaysOf(setup.profile),
       dataDir,
       logDir,
-      group: true,
+      processGroup: true,
       readyTimeoutMs: READY_TIMEOUT_MS,
       // A short drain: the fresh call is hung up by then, and the row should not wait a minute.
       env: { DRAIN_SECONDS: '2', LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn' },
@@ -176,7 +176,7 @@ function injectExternal(fault: ExternalFault, server: CallchartServer, dataDir: 
   const holder: NodeChild = spawnNodeChild('db-lock', 'bench/hold-db-lock.ts', {
     env: cleanEnv(),
     args: [server.dbPath, String(fault.holdMs)],
-    group: true,
+    processGroup: true,
   });
   return holder.exited.then(() => undefined);
 }

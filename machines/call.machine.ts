@@ -49,6 +49,35 @@ function replyInputOf(context: CallContext): ReplyInput {
   };
 }
 
+/** What `book` stores: the slots, the fee quoted and the consent, as the next revision of the booking. */
+function bookingRequestOf(c: CallContext): BookingRequest {
+  return {
+    callId: c.callId,
+    problem: c.slots.problem ?? '',
+    postcode: c.slots.postcode ?? '',
+    address: c.slots.address ?? '',
+    name: c.slots.name ?? '',
+    calloutFee: c.facts.calloutFee,
+    ...(c.consent !== undefined ? { consent: c.consent } : {}),
+    ...(c.slots.callback !== undefined ? { callbackNumber: c.slots.callback } : {}),
+    revision: c.booked ? c.booked.revision + 1 : 0,
+    ...(c.bookingId !== undefined ? { bookingId: c.bookingId } : {}),
+  };
+}
+
+/** Booked, and a detail changed since: the booking must be stored again before anyone speaks for it. */
+function correctionPending(c: CallContext): boolean {
+  const b = c.booked;
+  if (!b) return false;
+  const now = bookingRequestOf(c);
+  return (
+    b.problem !== now.problem ||
+    b.postcode !== now.postcode ||
+    b.address !== now.address ||
+    b.name !== now.name
+  );
+}
+
 const BOOKING = '#call.active.workflow.book';
 /** Dropping a held reply: leaving its state stops it (LLM aborted, TTS context cancelled). */
 const CANCEL_SPECULATION = ['dropSpeculation', 'announceSpeculationCancelled'] as const;
@@ -199,6 +228,10 @@ export const callMachine = setup({
       outcome: context.outcome ?? 'interrupted',
     })),
     enterStep: assign((_, params: { step: Step }) => ({ step: params.step, attempts: 0 })),
+    /** The caller's yes to the fee, in their own words, goes with the booking. */
+    keepConsent: assign(({ context }) => ({
+      consent: [...context.history].reverse().find((h) => h.role === 'caller')?.text,
+    })),
     /** Entering a closing step: the step, its outcome, and the request that led here is consumed. */
     bookingNotKept: assign(({ context }) => ({
       notice: 'booking_not_kept' as const,
@@ -259,12 +292,17 @@ export const callMachine = setup({
     hasPostcode: ({ context }) => STEP_COMPLETE.postcode!(context),
     hasAddress: ({ context }) => STEP_COMPLETE.address!(context),
     hasName: ({ context }) => STEP_COMPLETE.name!(context),
+    /** Booked, and the caller has since changed a detail (a new address while it was confirmed). */
+    bookingCorrected: ({ context }) => correctionPending(context),
     /** A third caller turn at a slot step, once interpreted, left the step where it was. */
     isStuckAtStep: ({ context }) => isStuck(context),
     wantsWayOut: ({ context }, params: { to: WayOut }) => context.wayOut === params.to,
     /** Nothing left to apply: the step waits for the caller, so the next reply can be made for it. */
     workflowAwaitsCaller: ({ context }) =>
-      !STEP_COMPLETE[context.step]?.(context) && context.wayOut === undefined && !isStuck(context),
+      !STEP_COMPLETE[context.step]?.(context) &&
+      context.wayOut === undefined &&
+      !isStuck(context) &&
+      !correctionPending(context),
     stepMovedSinceReply: ({ context }) => !spokeFor(context),
     /** This reply is the call's last words: a closing step's own reply, or the shutdown goodbye. */
     endsAfterThisReply: ({ context }) =>
@@ -366,7 +404,7 @@ export const callMachine = setup({
             quote: {
               entry: enter('quote'),
               always: [
-                { guard: 'hasAgreed', target: 'postcode' },
+                { guard: 'hasAgreed', target: 'postcode', actions: 'keepConsent' },
                 { guard: 'hasDeclined', target: 'declined' },
               ],
             },
@@ -383,22 +421,20 @@ export const callMachine = setup({
               always: { guard: 'hasName', target: 'book' },
             },
             // The caller hears "that's booked" only after the row is committed: the turn region waits
-            // in `deciding` while this state is active.
+            // in `deciding` while this state is active. A correction at `confirm` comes back here and
+            // stores the next revision of the same booking.
             book: {
               entry: enter('book'),
               invoke: {
                 id: 'saveBooking',
                 src: 'saveBooking',
-                input: ({ context }) => ({
-                  callId: context.callId,
-                  problem: context.slots.problem ?? '',
-                  postcode: context.slots.postcode ?? '',
-                  address: context.slots.address ?? '',
-                  name: context.slots.name ?? '',
-                }),
+                input: ({ context }) => bookingRequestOf(context),
                 onDone: {
                   target: 'confirm',
-                  actions: assign({ bookingId: ({ event }) => event.output.bookingId }),
+                  actions: assign(({ context, event }) => ({
+                    bookingId: event.output.bookingId,
+                    booked: { ...bookingRequestOf(context), bookingId: event.output.bookingId },
+                  })),
                 },
                 // "We've kept your details" only when they were (see BookingKeptError); otherwise the
                 // other apology, in fixed words (`say`), so no cached or generated line can claim it.
@@ -409,7 +445,10 @@ export const callMachine = setup({
               },
               after: { bookingDeadline: { target: 'bookingFailed', actions: 'bookingNotKept' } },
             },
-            confirm: { entry: close('confirm') },
+            confirm: {
+              entry: close('confirm'),
+              always: { guard: 'bookingCorrected', target: 'book' },
+            },
             bookingFailed: { entry: close('bookingFailed') },
             declined: { entry: close('declined') },
             abusive: { entry: close('abusive') },

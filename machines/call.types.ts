@@ -106,6 +106,10 @@ export interface CallContext {
   /** Fixed text for the next reply instead of an LLM turn (recovery phrases). */
   say?: string;
   bookingId?: string;
+  /** The caller's own words agreeing to the callout fee (kept with the booking). */
+  consent?: string;
+  /** The booking as last stored; a correction after it (a new address at `confirm`) stores it again. */
+  booked?: BookingRequest;
   /** Step the latest reply was made for; if the workflow moved on since, another reply follows. */
   replyStep: Step;
   /** Further steps the latest reply already spoke the line for (said ahead of its own tool call). */
@@ -227,6 +231,14 @@ export interface BookingRequest {
   postcode: string;
   address: string;
   name: string;
+  /** The fee quoted at `quote`, and the caller's words agreeing to it. */
+  calloutFee: number;
+  consent?: string;
+  /** A number the caller gave to be rung back on (otherwise the runtime uses the number they called from). */
+  callbackNumber?: string;
+  /** 0 as first booked; each correction the next, stored over the last under the same `bookingId`. */
+  revision: number;
+  bookingId?: string;
 }
 
 export interface BookingResult {

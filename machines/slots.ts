@@ -7,6 +7,8 @@ export interface Slots {
   postcode?: string; // normalised
   address?: string;
   name?: string;
+  /** A number the caller asked to be rung back on, digits with an optional leading +. */
+  callback?: string;
 }
 
 export type SlotIssue = 'invalid_postcode' | 'invalid_address' | 'invalid_name' | 'invalid_problem';
@@ -33,6 +35,12 @@ export function cleanName(raw: string): string | undefined {
   const words = s.split(' ');
   if (words.length > 5) return undefined;
   return words.every((w) => /^[\p{L}][\p{L}'.-]*$/u.test(w)) ? s : undefined;
+}
+
+/** A phone number as said: 7-15 digits once spaces, dashes, dots and brackets are gone; + only first. */
+export function cleanCallback(raw: string): string | undefined {
+  const s = raw.replace(/[\s().-]/g, '');
+  return /^\+?[0-9]{7,15}$/.test(s) ? s : undefined;
 }
 
 /**
@@ -62,6 +70,11 @@ export function validateDetails(claim: Slots): { accepted: Slots; issues: SlotIs
     const n = cleanName(claim.name);
     if (n) accepted.name = n;
     else issues.push('invalid_name');
+  }
+  // A callback number the model heard wrong is dropped quietly: the caller's own number stands.
+  if (claim.callback !== undefined) {
+    const c = cleanCallback(claim.callback);
+    if (c) accepted.callback = c;
   }
   return { accepted, issues };
 }

@@ -34,6 +34,8 @@ export interface AppOverrides {
   onBargeIn?: CallDeps['onBargeIn'];
   /** How often the booking journal is replayed in the background (default JOURNAL_REPLAY_INTERVAL_MS). */
   journalReplayIntervalMs?: number;
+  /** The name on this process's call rows (default NODE_ID or the host name; a worker adds /worker-N). */
+  callOwner?: string;
   /** Where AudioSocket calls' outcomes go instead of this process's FastAGI (a worker: to the primary). */
   reportOutcome?: CallDeps['reportOutcome'];
   twilio?: TwilioOverrides;

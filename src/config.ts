@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { envFlag } from './env-flag.js';
+import { DataKeyError, parseDataKey } from './store/field-cipher.js';
 
 /** On/off variables: the spellings of src/env-flag.ts, shared with the simulators' knobs. */
 const bool = envFlag;
@@ -64,6 +65,29 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL')
     .optional(),
   TENANTS_FILE: z.string().optional(),
+  /**
+   * 32 random bytes, as 64 hex digits or base64 (`openssl rand -base64 32`): callback numbers are stored
+   * encrypted with it (AES-256-GCM). Unset: they are stored as given. Keep it: without it they cannot be read.
+   */
+  DATA_KEY: z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return parseDataKey(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof DataKeyError ? err.message : String(err) });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  /**
+   * This node's name on the calls it runs (default: the host name). Keep it stable across restarts and
+   * unique per node sharing one database: at start a node closes only its own calls left open by a crash.
+   */
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore (at most 64)')
+    .optional(),
 
   DEEPGRAM_API_KEY: z.string().default(''),
   DEEPGRAM_BASE_URL: z.url().default('wss://api.deepgram.com'),
@@ -285,6 +309,7 @@ export function assertProviderKeys(cfg: Config): void {
 /** Names of the variables that hold secrets; never logged. */
 export const SECRET_KEYS = [
   ...OPTIONAL_SECRETS,
+  'DATA_KEY', // a blank one is an error, not "unset": encryption must not silently switch off
   'DATABASE_URL', // may carry a password
   'TWILIO_AUTH_TOKEN',
 ] as const;

@@ -13,6 +13,7 @@ export const PHONE_FIELDS = [
   'caller',
   'callerId',
   'callerNumber',
+  'callbackNumber',
   'cli',
   'from',
   'to',
@@ -29,6 +30,7 @@ export const PERSONAL_FIELDS = [
   'callerText',
   'agentText',
   'transcript',
+  'consent',
 ] as const;
 
 const PHONE_KEYS: ReadonlySet<string> = new Set(PHONE_FIELDS);

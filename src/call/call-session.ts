@@ -139,6 +139,11 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
     connectedAt,
   );
   startCallRecord(line, deps.store, meta?.did ?? '');
+  // What the caller had heard of the reply when they hung up (read before the reply child stops).
+  let heardAtHangup = '';
+  transport.on('closed', () => {
+    heardAtHangup = line.heard();
+  });
   const legOutcome = new LegOutcome(line, deps.reportOutcome);
   // In the background on a socket of its own: the first call of its kind fills the cache for the rest.
   void deps.lines?.prepare(
@@ -213,5 +218,5 @@ export async function runCall(transport: SessionTransport, deps: CallDeps): Prom
   if (deps.shutdownSignal?.aborted) shutdown();
   await Promise.race([done, hungUpEarly]);
   deps.shutdownSignal?.removeEventListener('abort', shutdown);
-  return endCall(line, actor, deps.store, legOutcome);
+  return endCall(line, actor, deps.store, legOutcome, heardAtHangup);
 }

@@ -41,9 +41,17 @@ export async function endCall(
   actor: Actor<CallMachine>,
   store: CallStore,
   legOutcome?: LegOutcome,
+  heardAtHangup = '',
 ): Promise<CallSummary> {
   if (actor.getSnapshot().status === 'active') actor.send({ type: 'HANGUP' });
   const snap = actor.getSnapshot();
+  // The caller hung up while their turn was being answered: the turn is stored all the same, with
+  // what they heard of the answer (queued before the end row, so it is written first).
+  if (line.turns.hasOpenTurn) {
+    const record = line.turns.agentDone(heardAtHangup, false, snap.context.step);
+    line.observer.turn(line.tenantId, record);
+    store.addTurn(record).catch((err: unknown) => line.log.error({ err }, 'could not store turn'));
+  }
   actor.stop();
   if (!line.transport.closed) line.transport.hangup();
   const c = snap.context;

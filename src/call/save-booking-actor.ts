@@ -1,10 +1,11 @@
 import { fromPromise } from 'xstate';
 import type { BookingKeptError, BookingRequest, BookingResult } from '../../machines/call.types.js';
 import { type BookingJournal, bookDurably } from '../store/booking-journal.js';
-import type { BookingInput, CallStore } from '../store/types.js';
+import type { CallStore } from '../store/types.js';
+import { bookingInputOf } from './booking-input-of.js';
 import type { CallLine } from './call-line.js';
 
-class BookingJournalledError extends Error implements BookingKeptError {
+export class BookingJournalledError extends Error implements BookingKeptError {
   override name = 'BookingJournalledError';
   readonly bookingKept = true as const;
   constructor() {
@@ -27,21 +28,14 @@ export interface SaveBookingDeps {
  */
 export function saveBookingActor({ line, store, journal }: SaveBookingDeps) {
   return fromPromise<BookingResult, BookingRequest>(async ({ input }) => {
-    const booking: BookingInput = {
-      callId: input.callId,
-      tenantId: line.tenantId,
-      customerName: input.name,
-      postcode: input.postcode,
-      address: input.address,
-      problem: input.problem,
-      callerMasked: line.caller.callerMasked,
-      callerHash: line.caller.callerHash,
-    };
     try {
-      const result = await bookDurably(store, journal, booking, line.log);
+      const result = await bookDurably(store, journal, bookingInputOf(input, line.caller), line.log);
       if (result.journalled) throw new BookingJournalledError();
       if (result.created) line.observer.bookingMade(line.tenantId);
-      line.log.info({ bookingId: result.booking.id, created: result.created }, 'booking committed');
+      line.log.info(
+        { bookingId: result.booking.id, created: result.created, revision: input.revision },
+        'booking committed',
+      );
       return { bookingId: result.booking.id };
     } catch (err) {
       line.log.error({ err }, 'booking not confirmed');

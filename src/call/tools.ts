@@ -7,7 +7,7 @@ export const TOOLS: ToolSpec[] = [
   {
     name: 'record_details',
     description:
-      'Record what the caller has just told you. Include every detail they gave: the problem, whether they agreed to the callout, postcode, house number and street, name.',
+      'Record what the caller has just told you. Include every detail they gave: the problem, whether they agreed to the callout, postcode, house number and street, name, and a number to call them back on if they give one.',
     parameters: {
       type: 'object',
       properties: {
@@ -19,6 +19,7 @@ export const TOOLS: ToolSpec[] = [
         postcode: { type: 'string', description: 'UK postcode exactly as said' },
         address: { type: 'string', description: 'House number and street' },
         name: { type: 'string', description: "Caller's name" },
+        callback: { type: 'string', description: 'A phone number to call them back on, if they give one' },
       },
       additionalProperties: false,
     },
@@ -50,6 +51,7 @@ const recordDetailsArgs = z
     postcode: z.string().trim().min(1).max(64).optional(),
     address: text.optional(),
     name: z.string().trim().min(1).max(80).optional(),
+    callback: z.string().trim().min(1).max(40).optional(),
   })
   .strip();
 const flagRequestArgs = z.object({

@@ -30,6 +30,10 @@ export class TurnRecorder {
   private llmRounds: number | null = null;
   private speculative = false;
   private speculating = false;
+  /** A caller turn is recorded and its reply not yet closed. */
+  private open = false;
+  /** A row was already stored under `index`: a further reply in the same turn gets a row of its own. */
+  private stored = false;
 
   constructor(
     private readonly callId: string,
@@ -38,6 +42,8 @@ export class TurnRecorder {
 
   callerFinal(text: string, lastVoicedAt: number | null): void {
     this.index++;
+    this.open = true;
+    this.stored = false;
     this.callerText = text;
     this.lastVoicedAt = lastVoicedAt;
     this.finalAt = this.now();
@@ -98,6 +104,10 @@ export class TurnRecorder {
   /** Closes the agent side of the turn and returns the record to store. */
   agentDone(text: string, interrupted: boolean, step: Step): TurnRecord {
     const diff = (a: number | null, b: number | null) => (a !== null && b !== null ? a - b : null);
+    // A second reply to one caller turn (the step moved while the first played) must not replace the
+    // first reply's row, which holds the caller's words: it is stored as a row with no caller text.
+    if (this.stored) this.index++;
+    this.stored = true;
     const record: TurnRecord = {
       callId: this.callId,
       index: this.index,
@@ -116,6 +126,7 @@ export class TurnRecorder {
       speculative: this.speculative,
       at: Date.now(),
     };
+    this.open = false;
     // A later reply in the same turn (re-prompt after barge-in) gets fresh reply figures.
     this.llmStartAt = this.firstTextAt = this.ttsFirstPushAt = this.firstAudioAt = null;
     this.callerText = '';
@@ -125,6 +136,11 @@ export class TurnRecorder {
     this.llmRounds = null;
     this.speculative = false;
     return record;
+  }
+
+  /** The caller spoke and the call ended before the answer was over (they hung up during it). */
+  get hasOpenTurn(): boolean {
+    return this.open;
   }
 
   get turnIndex(): number {

@@ -3,6 +3,7 @@ import type { CallDeps, SessionTransport } from '../call/call-session.js';
 import type { Config } from '../config.js';
 import type { HttpServer } from '../http/http-server.js';
 import type { Logger } from '../log.js';
+import { fieldCipher } from '../store/field-cipher.js';
 import type { BrowserCall } from '../transports/browser/browser-call.js';
 import {
   type BrowserCallServer,
@@ -96,7 +97,7 @@ export async function createDashboard(config: Config, log: Logger): Promise<Dash
     },
     mount(http, machine, onBrowserCall, admit) {
       try {
-        history = new HistoryQueries(config.CALLCHART_DB);
+        history = new HistoryQueries(config.CALLCHART_DB, fieldCipher(config.DATA_KEY));
       } catch (err) {
         log.warn({ err }, 'dashboard history unavailable (the store is not a readable SQLite file)');
       }

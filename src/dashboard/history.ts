@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { type FieldCipher, fieldCipher } from '../store/field-cipher.js';
 import {
   type BookingRow,
   bookingFromRow,
@@ -98,7 +99,11 @@ export class HistoryQueries {
   private readonly db: Database.Database;
   private readonly sql;
 
-  constructor(path: string) {
+  /** `cipher`: opens the callback numbers sealed with DATA_KEY. */
+  constructor(
+    path: string,
+    private readonly cipher: FieldCipher = fieldCipher(),
+  ) {
     this.db = new Database(path, { readonly: true, fileMustExist: true });
     this.db.pragma('busy_timeout = 200');
     this.sql = {
@@ -139,7 +144,9 @@ export class HistoryQueries {
 
   bookings(f: Pick<CallFilter, 'tenant' | 'from' | 'to'>): Booking[] {
     const [lo, hi] = range(f);
-    return (this.sql.bookings.all({ tenant: f.tenant ?? null, lo, hi }) as BookingRow[]).map(bookingFromRow);
+    return (this.sql.bookings.all({ tenant: f.tenant ?? null, lo, hi }) as BookingRow[]).map((r) =>
+      bookingFromRow(r, this.cipher),
+    );
   }
 
   tenants(): { id: string; companyName: string; number: string }[] {

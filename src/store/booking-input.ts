@@ -30,6 +30,13 @@ export const bookingInputSchema = z.object({
   problem: text(2000),
   callerMasked: z.string().max(40),
   callerHash: z.string().max(64),
+  calloutFee: z.number().int().min(0).max(100_000).optional(),
+  consent: text(500).optional(),
+  callbackNumber: z
+    .string()
+    .regex(/^\+?[0-9]{3,20}$/)
+    .optional(),
+  revision: z.number().int().min(0).max(1000).optional(),
 });
 
 /** Thrown for input that can never be stored; a retry or a journal entry would not help. */

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { type Logger, silentLogger } from '../log.js';
 import { bookingInputSchema, InvalidBookingError, newBookingId } from './booking-input.js';
+import { type FieldCipher, fieldCipher } from './field-cipher.js';
 import type { Booking, BookingInput, CallStore } from './types.js';
 
 export const DEFAULT_JOURNAL_PATH = 'data/booking-journal.jsonl';
@@ -10,7 +11,11 @@ export const DEFAULT_JOURNAL_PATH = 'data/booking-journal.jsonl';
 const pendingEntry = z.object({
   type: z.literal('pending'),
   at: z.number(),
-  booking: bookingInputSchema.extend({ id: bookingInputSchema.shape.id.unwrap() }),
+  // The callback number is kept sealed here as in the store (DATA_KEY); it is checked once opened.
+  booking: bookingInputSchema.extend({
+    id: bookingInputSchema.shape.id.unwrap(),
+    callbackNumber: z.string().max(200).optional(),
+  }),
   reason: z.string().optional(),
 });
 const doneEntry = z.object({
@@ -49,11 +54,15 @@ export class BookingJournal {
     readonly path: string = DEFAULT_JOURNAL_PATH,
     private readonly log: Logger = silentLogger,
     private readonly now: () => number = Date.now,
+    private readonly cipher: FieldCipher = fieldCipher(),
   ) {}
 
   /** Durably records a booking that could not be stored. Resolves once the line is on disk. */
   async recordPending(booking: JournalledBooking, reason?: string): Promise<void> {
-    await this.append({ type: 'pending', at: this.now(), booking, reason });
+    const sealed = booking.callbackNumber
+      ? { ...booking, callbackNumber: this.cipher.seal(booking.callbackNumber, booking.callId) }
+      : booking;
+    await this.append({ type: 'pending', at: this.now(), booking: sealed, reason });
     this.pendingCalls?.add(booking.callId);
   }
 
@@ -65,15 +74,16 @@ export class BookingJournal {
   /** Entries still waiting to reach the store, oldest first (the last pending line per call wins). */
   async pending(): Promise<JournalledBooking[]> {
     const { entries } = await this.read();
-    return [...pendingByCall(entries).values()];
+    return [...pendingByCall(entries).values()].map((b) => this.opened(b));
   }
 
   /** Retries every pending entry against the store: at startup, then in the background (JournalReplayer). */
   async replay(store: CallStore): Promise<ReplayResult> {
     const { entries, skippedLines } = await this.read();
     const result: ReplayResult = { replayed: 0, failed: 0, skippedLines };
-    for (const booking of pendingByCall(entries).values()) {
+    for (const sealed of pendingByCall(entries).values()) {
       try {
+        const booking = this.opened(sealed);
         const { booking: stored, created } = await store.createBooking(booking);
         await this.append({ type: 'done', at: this.now(), callId: booking.callId, bookingId: stored.id });
         this.pendingCalls?.delete(booking.callId);
@@ -84,10 +94,14 @@ export class BookingJournal {
         );
       } catch (err) {
         result.failed++;
-        this.log.error({ err, callId: booking.callId }, 'journalled booking still not stored');
+        this.log.error({ err, callId: sealed.callId }, 'journalled booking still not stored');
       }
     }
     return result;
+  }
+
+  private opened(b: JournalledBooking): JournalledBooking {
+    return b.callbackNumber ? { ...b, callbackNumber: this.cipher.open(b.callbackNumber, b.callId) } : b;
   }
 
   private append(entry: JournalEntry): Promise<void> {
@@ -183,6 +197,10 @@ export async function bookDurably(
     if (err instanceof InvalidBookingError) throw err;
     log.error({ err, callId: input.callId }, 'booking write failed; journalling it');
     await journal.recordPending(withId, err instanceof Error ? err.message : String(err));
-    return { booking: { ...withId, createdAt: now() }, created: true, journalled: true };
+    return {
+      booking: { ...withId, revision: withId.revision ?? 0, createdAt: now() },
+      created: true,
+      journalled: true,
+    };
   }
 }

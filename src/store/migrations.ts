@@ -1,11 +1,29 @@
 import type Database from 'better-sqlite3';
 import { DEFAULT_TENANT } from './default-tenant.js';
+import type { Engine, SqlValue } from './sql-dialect.js';
 
+/** One SQL statement of a migration; `?` placeholders (numbered for Postgres by sqlFor). */
+export interface Statement {
+  sql: string;
+  params?: readonly SqlValue[];
+}
+
+/**
+ * One schema change, for both engines: the same tables, the same column names, the same version
+ * numbers, so one row mapper (rows.ts) reads both. Where the engines' SQL differs, `statements` gets
+ * the engine: epoch-ms columns are BIGINT in Postgres (read back as numbers, see pg-pool.ts), REAL is
+ * DOUBLE PRECISION, and SQLite tables are STRICT. Flags stay 0/1 integers in both.
+ */
 export interface Migration {
   version: number;
   name: string;
-  up: (db: Database.Database) => void;
+  statements: (engine: Engine) => Statement[];
 }
+
+const TYPES: Record<Engine, { epochMs: string; real: string; strict: string }> = {
+  sqlite: { epochMs: 'INTEGER', real: 'REAL', strict: ' STRICT' },
+  postgres: { epochMs: 'BIGINT', real: 'DOUBLE PRECISION', strict: '' },
+};
 
 /**
  * Numbered, append-only. Never edit a migration that has shipped: add the next number instead.
@@ -16,8 +34,11 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'tenants, calls, turns, bookings',
-    up: (db) => {
-      db.exec(`
+    statements: (engine) => {
+      const { epochMs, real, strict } = TYPES[engine];
+      return [
+        {
+          sql: `
         CREATE TABLE tenants (
           number_key   TEXT PRIMARY KEY,          -- normaliseNumber(number); '*' for the default tenant
           number       TEXT NOT NULL,             -- as configured, for display
@@ -32,8 +53,8 @@ export const MIGRATIONS: readonly Migration[] = [
           voice_en     TEXT NOT NULL,
           voice_es     TEXT NOT NULL,
           tier         TEXT NOT NULL CHECK (tier IN ('free', 'pro', 'enterprise')),
-          updated_at   INTEGER NOT NULL
-        ) STRICT;
+          updated_at   ${epochMs} NOT NULL
+        )${strict};
         CREATE INDEX tenants_by_id ON tenants (id);
 
         CREATE TABLE calls (
@@ -43,17 +64,17 @@ export const MIGRATIONS: readonly Migration[] = [
           caller_masked            TEXT NOT NULL,
           caller_hash              TEXT NOT NULL,
           language                 TEXT NOT NULL,
-          started_at               INTEGER NOT NULL,
-          ended_at                 INTEGER,
+          started_at               ${epochMs} NOT NULL,
+          ended_at                 ${epochMs},
           outcome                  TEXT,
-          duration_ms              INTEGER,
+          duration_ms              ${epochMs},
           turns                    INTEGER,
           barge_ins                INTEGER,
           booked                   INTEGER,
-          answer_to_first_audio_ms INTEGER,
+          answer_to_first_audio_ms ${epochMs},
           provider_errors          INTEGER,
           fallbacks                INTEGER
-        ) STRICT;
+        )${strict};
         CREATE INDEX calls_by_caller ON calls (caller_hash, tenant_id);
 
         CREATE TABLE turns (
@@ -63,18 +84,19 @@ export const MIGRATIONS: readonly Migration[] = [
           caller_text       TEXT NOT NULL,
           agent_text        TEXT NOT NULL,
           barge_in          INTEGER NOT NULL,
-          stt_final_ms      REAL,
-          llm_ttft_ms       REAL,
-          tts_ttfb_ms       REAL,
-          mouth_to_ear_ms   REAL,
-          barge_in_stop_ms  REAL,
+          stt_final_ms      ${real},
+          llm_ttft_ms       ${real},
+          tts_ttfb_ms       ${real},
+          mouth_to_ear_ms   ${real},
+          barge_in_stop_ms  ${real},
           llm_provider      TEXT,
-          at                INTEGER NOT NULL,
+          at                ${epochMs} NOT NULL,
           PRIMARY KEY (call_id, idx)
-        ) STRICT;
+        )${strict};
 
         -- No foreign key to calls on purpose: a booking the caller was told about must be storable
         -- even if the call row itself failed to write (journal replay after a crash).
+        -- UNIQUE (call_id) is what keeps a call to one booking, also when two nodes race.
         CREATE TABLE bookings (
           id            TEXT PRIMARY KEY,
           call_id       TEXT NOT NULL UNIQUE,
@@ -85,54 +107,71 @@ export const MIGRATIONS: readonly Migration[] = [
           problem       TEXT NOT NULL,
           caller_masked TEXT NOT NULL,
           caller_hash   TEXT NOT NULL,
-          created_at    INTEGER NOT NULL
-        ) STRICT;
-      `);
+          created_at    ${epochMs} NOT NULL
+        )${strict};`,
+        },
+      ];
     },
   },
   {
     version: 2,
     name: 'default tenant',
-    up: (db) => {
+    statements: () => {
       const t = DEFAULT_TENANT;
-      db.prepare(
-        `INSERT INTO tenants (number_key, number, id, company_name, trade, trade_label, callout_fee, area,
+      return [
+        {
+          sql: `INSERT INTO tenants (number_key, number, id, company_name, trade, trade_label, callout_fee, area,
            time_zone, language, voice_en, voice_es, tier, updated_at)
          VALUES ('*', '*', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
          ON CONFLICT (number_key) DO NOTHING`,
-      ).run(
-        t.id,
-        t.companyName,
-        t.trade,
-        t.tradeLabel,
-        t.calloutFee,
-        t.area,
-        t.timeZone,
-        t.language,
-        t.voiceIds.en,
-        t.voiceIds.es,
-        t.tier,
-      );
+          params: [
+            t.id,
+            t.companyName,
+            t.trade,
+            t.tradeLabel,
+            t.calloutFee,
+            t.area,
+            t.timeZone,
+            t.language,
+            t.voiceIds.en,
+            t.voiceIds.es,
+            t.tier,
+          ],
+        },
+      ];
     },
   },
   {
     version: 3,
     name: 'turn figures: LLM requests before the first audio, speculative replies',
-    up: (db) => {
-      db.exec(`
-        ALTER TABLE turns ADD COLUMN llm_rounds INTEGER;
-        ALTER TABLE turns ADD COLUMN llm_requests INTEGER;
-        ALTER TABLE turns ADD COLUMN speculative INTEGER NOT NULL DEFAULT 0;
-      `);
-    },
+    statements: () => [
+      { sql: 'ALTER TABLE turns ADD COLUMN llm_rounds INTEGER' },
+      { sql: 'ALTER TABLE turns ADD COLUMN llm_requests INTEGER' },
+      { sql: 'ALTER TABLE turns ADD COLUMN speculative INTEGER NOT NULL DEFAULT 0' },
+    ],
   },
   {
     version: 4,
     name: 'tenant transfer number',
-    up: (db) => {
-      // Where a "put me through to a person" call goes; NULL means the tenant has none.
-      db.exec('ALTER TABLE tenants ADD COLUMN transfer_number TEXT NULL');
-    },
+    // Where a "put me through to a person" call goes; NULL means the tenant has none.
+    statements: () => [{ sql: 'ALTER TABLE tenants ADD COLUMN transfer_number TEXT NULL' }],
+  },
+  {
+    version: 5,
+    name: 'booking terms, callback number and revision; call owner',
+    statements: (engine) => [
+      // The fee quoted (whole pounds) and the caller's words agreeing to it; NULL on older rows.
+      { sql: 'ALTER TABLE bookings ADD COLUMN callout_fee INTEGER' },
+      { sql: 'ALTER TABLE bookings ADD COLUMN consent TEXT' },
+      // The number to ring back; sealed (field-cipher.ts) when DATA_KEY is set. NULL: none known.
+      { sql: 'ALTER TABLE bookings ADD COLUMN callback_number TEXT' },
+      // 0 as first booked; each correction in the same call stores the next revision over it.
+      { sql: 'ALTER TABLE bookings ADD COLUMN revision INTEGER NOT NULL DEFAULT 0' },
+      { sql: `ALTER TABLE bookings ADD COLUMN updated_at ${TYPES[engine].epochMs}` },
+      // The node (and worker) running the call: at start a node closes only its own dead calls.
+      { sql: 'ALTER TABLE calls ADD COLUMN owner TEXT' },
+      { sql: 'CREATE INDEX calls_open_by_owner ON calls (owner) WHERE ended_at IS NULL' },
+    ],
   },
 ];
 
@@ -155,7 +194,10 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
-      m.up(db);
+      for (const s of m.statements('sqlite')) {
+        if (s.params) db.prepare(s.sql).run(...s.params);
+        else db.exec(s.sql);
+      }
       record.run(m.version, m.name, Date.now());
     })();
     done.push(m.version);

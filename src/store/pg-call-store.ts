@@ -2,29 +2,39 @@ import type { Pool } from 'pg';
 import { type Logger, silentLogger } from '../log.js';
 import { newBookingId, parseBookingInput } from './booking-input.js';
 import { DEFAULT_TENANT, DEFAULT_TENANT_NUMBER } from './default-tenant.js';
+import { type FieldCipher, fieldCipher } from './field-cipher.js';
 import { migratePg } from './pg-migrations.js';
 import { isUniqueViolation, openPgPool } from './pg-pool.js';
-import { PG_SQL } from './pg-sql.js';
 import { PgWriteBehindQueue } from './pg-write-behind.js';
 import {
   type BookingRow,
   bookingFromRow,
+  bookingParams,
   type CallRow,
   callFromRow,
+  callParams,
   endCallParams,
+  interruptedParams,
   type StoredCall,
   type TenantRow,
   type TurnRow,
   tenantFromRow,
+  tenantParams,
   turnFromRow,
+  turnParams,
 } from './rows.js';
-import { BOOKING_ID_ATTEMPTS, StoreClosedError } from './store-errors.js';
+import { SQL } from './sql.js';
+import { forPostgres } from './sql-dialect.js';
+import { assertOpen, BOOKING_ID_ATTEMPTS, droppedAfterClose } from './store-errors.js';
+import { defaultOwner, type StoreIdentity } from './store-identity.js';
 import { dialledNumberKey, tenantNumberKey } from './tenant-number-key.js';
 import { parseTenant } from './tenant-schema.js';
 import type { Booking, BookingInput, CallEnd, CallRecord, CallStore, Tenant, TurnRecord } from './types.js';
 import type { WriteErrorHandler } from './write-behind.js';
 
-export interface PgCallStoreOptions {
+const PG_SQL = forPostgres(SQL);
+
+export interface PgCallStoreOptions extends StoreIdentity {
   /** postgres://user:password@host:port/database */
   url: string;
   log?: Logger;
@@ -43,6 +53,8 @@ export class PgCallStore implements CallStore {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly queue: PgWriteBehindQueue;
+  private readonly owner: string;
+  private readonly cipher: FieldCipher;
   /** Calls started and not yet ended on this node; they are not "previous" calls. */
   private readonly activeCalls = new Set<string>();
   private closed = false;
@@ -67,10 +79,12 @@ export class PgCallStore implements CallStore {
     this.log = opts.log ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.queue = new PgWriteBehindQueue(pool, this.log, opts.onWriteError);
+    this.owner = opts.owner ?? defaultOwner();
+    this.cipher = fieldCipher(opts.dataKey);
   }
 
   async tenantForNumber(dialled: string): Promise<Tenant> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const { rows } = await this.pool.query<TenantRow>(PG_SQL.tenantByKey, [
       dialledNumberKey(dialled),
       DEFAULT_TENANT_NUMBER,
@@ -79,29 +93,13 @@ export class PgCallStore implements CallStore {
   }
 
   async upsertTenant(t: Tenant): Promise<void> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const tenant = parseTenant(t);
-    await this.pool.query(PG_SQL.upsertTenant, [
-      tenantNumberKey(tenant),
-      tenant.number,
-      tenant.id,
-      tenant.companyName,
-      tenant.trade,
-      tenant.tradeLabel,
-      tenant.calloutFee,
-      tenant.area,
-      tenant.timeZone,
-      tenant.language,
-      tenant.voiceIds.en,
-      tenant.voiceIds.es,
-      tenant.tier,
-      this.now(),
-      tenant.transferNumber ?? null,
-    ]);
+    await this.pool.query(PG_SQL.upsertTenant, tenantParams(tenantNumberKey(tenant), tenant, this.now()));
   }
 
   async isRepeatCaller(callerHash: string, tenantId: string): Promise<boolean> {
-    this.assertOpen();
+    assertOpen(this.closed);
     if (!callerHash) return false; // withheld numbers are nobody in particular
     await this.queue.flush();
     // A handful is enough: all we need is one call that is not in progress on this node.
@@ -114,29 +112,19 @@ export class PgCallStore implements CallStore {
   }
 
   startCall(c: CallRecord): Promise<void> {
-    if (this.rejectIfClosed('startCall', c.callId)) return Promise.resolve();
+    if (droppedAfterClose(this.closed, this.log, 'startCall', c.callId)) return Promise.resolve();
     this.activeCalls.add(c.callId);
     return this.queue.enqueue({
       kind: 'startCall',
       callId: c.callId,
-      run: (db) =>
-        db.query(PG_SQL.insertCall, [
-          c.callId,
-          c.tenantId,
-          c.dialled,
-          c.callerMasked,
-          c.callerHash,
-          c.language,
-          c.startedAt,
-        ]),
+      run: (db) => db.query(PG_SQL.insertCall, callParams(c, this.owner)),
     });
   }
 
   /** Queues the end row and commits everything pending for every call before resolving. */
   endCall(e: CallEnd): Promise<void> {
-    if (this.rejectIfClosed('endCall', e.callId)) return Promise.resolve();
+    if (droppedAfterClose(this.closed, this.log, 'endCall', e.callId)) return Promise.resolve();
     this.activeCalls.delete(e.callId);
-    const m = e.metrics;
     const written = this.queue.enqueue({
       kind: 'endCall',
       callId: e.callId,
@@ -150,35 +138,33 @@ export class PgCallStore implements CallStore {
   }
 
   addTurn(t: TurnRecord): Promise<void> {
-    if (this.rejectIfClosed('addTurn', t.callId)) return Promise.resolve();
+    if (droppedAfterClose(this.closed, this.log, 'addTurn', t.callId)) return Promise.resolve();
     return this.queue.enqueue({
       kind: 'addTurn',
       callId: t.callId,
-      run: (db) =>
-        db.query(PG_SQL.upsertTurn, [
-          t.callId,
-          t.index,
-          t.step,
-          t.callerText,
-          t.agentText,
-          t.bargeIn ? 1 : 0,
-          t.sttFinalMs,
-          t.llmTtftMs,
-          t.ttsTtfbMs,
-          t.mouthToEarMs,
-          t.bargeInStopMs,
-          t.llmProvider,
-          t.llmRounds,
-          t.llmRequests,
-          t.speculative ? 1 : 0,
-          t.at,
-        ]),
+      run: (db) => db.query(PG_SQL.upsertTurn, turnParams(t)),
     });
+  }
+
+  async closeInterruptedCalls(owner: string, opts: { withWorkers?: boolean } = {}): Promise<number> {
+    assertOpen(this.closed);
+    await this.queue.flush();
+    const res = await this.pool.query(
+      PG_SQL.closeInterruptedCalls,
+      interruptedParams(owner, opts.withWorkers ?? false),
+    );
+    return res.rowCount ?? 0;
+  }
+
+  async purgeTranscripts(before: number): Promise<number> {
+    assertOpen(this.closed);
+    await this.queue.flush();
+    return (await this.pool.query(PG_SQL.purgeTranscripts, [before])).rowCount ?? 0;
   }
 
   /** Commits with synchronous_commit on (the server default): the caller is about to hear "booked". */
   async createBooking(b: BookingInput): Promise<{ booking: Booking; created: boolean }> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const input = parseBookingInput(b);
     await this.queue.flush(); // keep the call row ahead of its booking
     const createdAt = this.now();
@@ -187,19 +173,13 @@ export class PgCallStore implements CallStore {
       const id = input.id ?? newBookingId();
       let clash: unknown;
       try {
-        const { rows } = await this.pool.query<BookingRow>(PG_SQL.insertBooking, [
-          id,
-          input.callId,
-          input.tenantId,
-          input.customerName,
-          input.postcode,
-          input.address,
-          input.problem,
-          input.callerMasked,
-          input.callerHash,
-          createdAt,
-        ]);
-        if (rows[0]) return { booking: bookingFromRow(rows[0]), created: true };
+        const { rows } = await this.pool.query<BookingRow>(
+          PG_SQL.saveBooking,
+          bookingParams(input, id, createdAt, this.cipher),
+        );
+        if (rows[0]) {
+          return { booking: bookingFromRow(rows[0], this.cipher), created: (input.revision ?? 0) === 0 };
+        }
       } catch (err) {
         // A clash on the id rather than the call: another node may have just stored this very booking
         // (same journalled id), or the random id is taken.
@@ -214,13 +194,13 @@ export class PgCallStore implements CallStore {
   }
 
   async bookingForCall(callId: string): Promise<Booking | undefined> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const { rows } = await this.pool.query<BookingRow>(PG_SQL.bookingByCall, [callId]);
-    return rows[0] ? bookingFromRow(rows[0]) : undefined;
+    return rows[0] ? bookingFromRow(rows[0], this.cipher) : undefined;
   }
 
   async turnsForCall(callId: string): Promise<TurnRecord[]> {
-    this.assertOpen();
+    assertOpen(this.closed);
     await this.queue.flush();
     const { rows } = await this.pool.query<TurnRow>(PG_SQL.turnsByCall, [callId]);
     return rows.map(turnFromRow);
@@ -228,7 +208,7 @@ export class PgCallStore implements CallStore {
 
   /** The stored call row (for admin views and tests); undefined if it was never written. */
   async callById(callId: string): Promise<StoredCall | undefined> {
-    this.assertOpen();
+    assertOpen(this.closed);
     await this.queue.flush();
     const { rows } = await this.pool.query<CallRow>(PG_SQL.callById, [callId]);
     return rows[0] ? callFromRow(rows[0]) : undefined;
@@ -244,16 +224,5 @@ export class PgCallStore implements CallStore {
     this.closed = true;
     await this.queue.flush();
     await this.pool.end();
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new StoreClosedError('store is closed');
-  }
-
-  /** Write-behind writes never reject; after close they are logged and dropped. */
-  private rejectIfClosed(kind: string, callId: string): boolean {
-    if (!this.closed) return false;
-    this.log.warn({ kind, callId }, 'store write after close dropped');
-    return true;
   }
 }

@@ -94,3 +94,13 @@ export function maskNumber(raw: string): string {
   const rest = n.digits.length - cc.length - 3;
   return `${n.international ? '+' : ''}${cc}${'*'.repeat(Math.max(3, rest))}${n.digits.slice(-3)}`;
 }
+
+/**
+ * The number to ring a caller back on: "+CC…" for an international number, else its digits as
+ * delivered; undefined when there is none to ring (withheld, "anonymous", too short or long).
+ */
+export function callbackNumber(raw: string): string | undefined {
+  const n = parseNumber(raw);
+  if (n.digits.length < 3 || n.digits.length > 20) return undefined;
+  return n.international ? `+${n.digits}` : n.digits;
+}

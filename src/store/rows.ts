@@ -1,4 +1,6 @@
-import type { Booking, CallEnd, CallMetrics, CallRecord, Tenant, TurnRecord } from './types.js';
+import type { FieldCipher } from './field-cipher.js';
+import type { SqlValue } from './sql-dialect.js';
+import type { Booking, BookingInput, CallEnd, CallMetrics, CallRecord, Tenant, TurnRecord } from './types.js';
 
 /**
  * Column shapes as SQLite returns them (STRICT tables, so the types hold). The Postgres schema uses the
@@ -51,6 +53,12 @@ export interface BookingRow {
   caller_masked: string;
   caller_hash: string;
   created_at: number;
+  /** Added by migration 5; NULL on older rows. */
+  callout_fee?: number | null;
+  consent?: string | null;
+  callback_number?: string | null;
+  revision?: number;
+  updated_at?: number | null;
 }
 
 export function tenantFromRow(r: TenantRow): Tenant {
@@ -91,7 +99,8 @@ export function turnFromRow(r: TurnRow): TurnRecord {
   };
 }
 
-export function bookingFromRow(r: BookingRow): Booking {
+/** A stored booking; the callback number is opened with the store's cipher (DATA_KEY). */
+export function bookingFromRow(r: BookingRow, cipher: FieldCipher): Booking {
   return {
     id: r.id,
     callId: r.call_id,
@@ -103,7 +112,92 @@ export function bookingFromRow(r: BookingRow): Booking {
     callerMasked: r.caller_masked,
     callerHash: r.caller_hash,
     createdAt: r.created_at,
+    revision: r.revision ?? 0,
+    ...(r.callout_fee != null ? { calloutFee: r.callout_fee } : {}),
+    ...(r.consent != null ? { consent: r.consent } : {}),
+    ...(r.callback_number != null ? { callbackNumber: cipher.open(r.callback_number, r.call_id) } : {}),
+    ...(r.updated_at != null ? { updatedAt: r.updated_at } : {}),
   };
+}
+
+/** SQL.saveBooking's parameters: the callback number sealed for its call (DATA_KEY), in column order. */
+export function bookingParams(
+  b: BookingInput,
+  id: string,
+  createdAt: number,
+  cipher: FieldCipher,
+): SqlValue[] {
+  return [
+    id,
+    b.callId,
+    b.tenantId,
+    b.customerName,
+    b.postcode,
+    b.address,
+    b.problem,
+    b.callerMasked,
+    b.callerHash,
+    createdAt,
+    b.calloutFee ?? null,
+    b.consent ?? null,
+    b.callbackNumber ? cipher.seal(b.callbackNumber, b.callId) : null,
+    b.revision ?? 0,
+    null,
+  ];
+}
+
+/** SQL.upsertTenant's parameters. */
+export function tenantParams(key: string, t: Tenant, updatedAt: number): SqlValue[] {
+  return [
+    key,
+    t.number,
+    t.id,
+    t.companyName,
+    t.trade,
+    t.tradeLabel,
+    t.calloutFee,
+    t.area,
+    t.timeZone,
+    t.language,
+    t.voiceIds.en,
+    t.voiceIds.es,
+    t.tier,
+    updatedAt,
+    t.transferNumber ?? null,
+  ];
+}
+
+/** SQL.insertCall's parameters: the call, and which node (or worker) runs it. */
+export function callParams(c: CallRecord, owner: string): SqlValue[] {
+  return [c.callId, c.tenantId, c.dialled, c.callerMasked, c.callerHash, c.language, c.startedAt, owner];
+}
+
+/** SQL.upsertTurn's parameters. */
+export function turnParams(t: TurnRecord): SqlValue[] {
+  return [
+    t.callId,
+    t.index,
+    t.step,
+    t.callerText,
+    t.agentText,
+    t.bargeIn ? 1 : 0,
+    t.sttFinalMs,
+    t.llmTtftMs,
+    t.ttsTtfbMs,
+    t.mouthToEarMs,
+    t.bargeInStopMs,
+    t.llmProvider,
+    t.llmRounds,
+    t.llmRequests,
+    t.speculative ? 1 : 0,
+    t.at,
+  ];
+}
+
+/** SQL.closeInterruptedCalls's parameters. */
+export function interruptedParams(owner: string, withWorkers: boolean): SqlValue[] {
+  const prefix = `${owner}/`;
+  return [owner, withWorkers ? 1 : 0, prefix.length, prefix];
 }
 
 /** A call row as stored, with its end-of-call metrics once the call has ended. */
@@ -130,6 +224,8 @@ export interface CallRow {
   answer_to_first_audio_ms: number | null;
   provider_errors: number | null;
   fallbacks: number | null;
+  /** Added by migration 5: the node (or node/worker) that ran the call. */
+  owner?: string | null;
 }
 
 export function callFromRow(r: CallRow): StoredCall {
@@ -158,7 +254,7 @@ export function callFromRow(r: CallRow): StoredCall {
   };
 }
 
-/** The end-of-call UPDATE's parameters, in column order, the same for both engines. */
+/** SQL.endCall's parameters. */
 export function endCallParams(e: CallEnd): Array<string | number | null> {
   const m = e.metrics;
   return [

@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { type Logger, silentLogger } from '../log.js';
 import { parseBookingInput } from './booking-input.js';
 import { DEFAULT_TENANT } from './default-tenant.js';
+import { type FieldCipher, fieldCipher } from './field-cipher.js';
 import { DEFAULT_DB_PATH, openDatabase } from './open-database.js';
 import {
   type BookingRow,
@@ -15,8 +16,9 @@ import {
   turnFromRow,
 } from './rows.js';
 import { spawnModuleWorker } from './spawn-module-worker.js';
-import { fromWireError, type WriterOp, type WriterReply } from './sqlite-writer-protocol.js';
-import { StoreClosedError } from './store-errors.js';
+import { fromWireError, type WriterData, type WriterOp, type WriterReply } from './sqlite-writer-protocol.js';
+import { assertOpen, droppedAfterClose, StoreClosedError } from './store-errors.js';
+import { defaultOwner, type StoreIdentity } from './store-identity.js';
 import { dialledNumberKey, tenantNumberKey } from './tenant-number-key.js';
 import { parseTenant } from './tenant-schema.js';
 import type { Booking, BookingInput, CallEnd, CallRecord, CallStore, Tenant, TurnRecord } from './types.js';
@@ -25,7 +27,7 @@ import type { WriteErrorHandler } from './write-behind.js';
 // Existing importers take these from here.
 export { StoreClosedError, type StoredCall };
 
-export interface SqliteCallStoreOptions {
+export interface SqliteCallStoreOptions extends StoreIdentity {
   /** Database file; created with its directory. Default data/callchart.db. */
   path?: string;
   log?: Logger;
@@ -70,6 +72,7 @@ export class SqliteCallStore implements CallStore {
   private readonly waiting = new Map<number, Waiting>();
   private readonly mode: string;
   private readonly maxWaiting: number;
+  private readonly cipher: FieldCipher;
   private nextId = 1;
   /** Set when the writer thread died: everything after it fails fast. */
   private writerGone: Error | undefined;
@@ -82,13 +85,19 @@ export class SqliteCallStore implements CallStore {
     this.now = opts.now ?? Date.now;
     this.onWriteError = opts.onWriteError;
     this.maxWaiting = opts.maxWaiting ?? SQLITE_MAX_WAITING;
+    this.cipher = fieldCipher(opts.dataKey);
     const db = openDatabase(opts.path);
     try {
       this.mode = String(db.pragma('journal_mode', { simple: true }));
     } finally {
       db.close();
     }
-    this.writer = spawnModuleWorker(WRITER_ENTRY, { workerData: { path: opts.path ?? DEFAULT_DB_PATH } });
+    const workerData: WriterData = {
+      path: opts.path ?? DEFAULT_DB_PATH,
+      owner: opts.owner ?? defaultOwner(),
+      ...(opts.dataKey ? { dataKey: opts.dataKey } : {}),
+    };
+    this.writer = spawnModuleWorker(WRITER_ENTRY, { workerData });
     this.writer.unref(); // referenced only while a request is outstanding
     this.writer.on('message', (r: WriterReply) => this.settle(r));
     this.writer.on('error', (err) => this.writerDied(err));
@@ -103,7 +112,7 @@ export class SqliteCallStore implements CallStore {
   }
 
   async tenantForNumber(dialled: string): Promise<Tenant> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const row = (await this.ask({ op: 'tenantForNumber', key: dialledNumberKey(dialled) })).value as
       | TenantRow
       | undefined;
@@ -111,13 +120,13 @@ export class SqliteCallStore implements CallStore {
   }
 
   async upsertTenant(t: Tenant): Promise<void> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const tenant = parseTenant(t);
     await this.ask({ op: 'upsertTenant', key: tenantNumberKey(tenant), tenant, updatedAt: this.now() });
   }
 
   async isRepeatCaller(callerHash: string, tenantId: string): Promise<boolean> {
-    this.assertOpen();
+    assertOpen(this.closed);
     if (!callerHash) return false; // withheld numbers are nobody in particular
     // A handful is enough: all we need is one call that is not in progress right now.
     const limit = this.activeCalls.size + 1;
@@ -126,50 +135,56 @@ export class SqliteCallStore implements CallStore {
   }
 
   startCall(c: CallRecord): Promise<void> {
-    if (this.rejectIfClosed('startCall', c.callId)) return Promise.resolve();
+    if (droppedAfterClose(this.closed, this.log, 'startCall', c.callId)) return Promise.resolve();
     this.activeCalls.add(c.callId);
     return this.writeBehind('startCall', c.callId, { op: 'startCall', call: c });
   }
 
   /** Queues the end row and commits everything pending for every call before resolving. */
   endCall(e: CallEnd): Promise<void> {
-    if (this.rejectIfClosed('endCall', e.callId)) return Promise.resolve();
+    if (droppedAfterClose(this.closed, this.log, 'endCall', e.callId)) return Promise.resolve();
     this.activeCalls.delete(e.callId);
     return this.writeBehind('endCall', e.callId, { op: 'endCall', end: e });
   }
 
   addTurn(t: TurnRecord): Promise<void> {
-    if (this.rejectIfClosed('addTurn', t.callId)) return Promise.resolve();
+    if (droppedAfterClose(this.closed, this.log, 'addTurn', t.callId)) return Promise.resolve();
     return this.writeBehind('addTurn', t.callId, { op: 'addTurn', turn: t });
   }
 
   async createBooking(b: BookingInput): Promise<{ booking: Booking; created: boolean }> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const input = parseBookingInput(b);
     const { value } = await this.ask({ op: 'createBooking', input, createdAt: this.now() });
     const { row, created } = value as { row: BookingRow; created: boolean };
-    return { booking: bookingFromRow(row), created };
+    return { booking: bookingFromRow(row, this.cipher), created };
   }
 
   async bookingForCall(callId: string): Promise<Booking | undefined> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const row = (await this.ask({ op: 'bookingForCall', callId })).value as BookingRow | undefined;
-    return row ? bookingFromRow(row) : undefined;
+    return row ? bookingFromRow(row, this.cipher) : undefined;
+  }
+
+  async closeInterruptedCalls(owner: string, opts: { withWorkers?: boolean } = {}): Promise<number> {
+    assertOpen(this.closed);
+    const withWorkers = opts.withWorkers ?? false;
+    return (await this.ask({ op: 'closeInterruptedCalls', owner, withWorkers })).value as number;
   }
 
   async turnsForCall(callId: string): Promise<TurnRecord[]> {
-    this.assertOpen();
+    assertOpen(this.closed);
     return ((await this.ask({ op: 'turnsForCall', callId })).value as TurnRow[]).map(turnFromRow);
   }
 
   async purgeTranscripts(before: number): Promise<number> {
-    this.assertOpen();
+    assertOpen(this.closed);
     return (await this.ask({ op: 'purgeTranscripts', before })).value as number;
   }
 
   /** The stored call row (for admin views and tests); undefined if it was never written. */
   async callById(callId: string): Promise<StoredCall | undefined> {
-    this.assertOpen();
+    assertOpen(this.closed);
     const r = (await this.ask({ op: 'callById', callId })).value as CallRow | undefined;
     return r ? callFromRow(r) : undefined;
   }
@@ -230,16 +245,5 @@ export class SqliteCallStore implements CallStore {
     for (const w of this.waiting.values()) w.reject(err);
     this.waiting.clear();
     this.writer.unref();
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new StoreClosedError('store is closed');
-  }
-
-  /** Write-behind writes never reject; after close they are logged and dropped. */
-  private rejectIfClosed(kind: string, callId: string): boolean {
-    if (!this.closed) return false;
-    this.log.warn({ kind, callId }, 'store write after close dropped');
-    return true;
   }
 }

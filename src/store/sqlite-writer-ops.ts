@@ -2,11 +2,20 @@ import type Database from 'better-sqlite3';
 import { silentLogger } from '../log.js';
 import { newBookingId } from './booking-input.js';
 import { DEFAULT_TENANT_NUMBER } from './default-tenant.js';
-import { type BookingRow, endCallParams } from './rows.js';
-import { prepareStatements, type SqliteStatements } from './sqlite-statements.js';
+import type { FieldCipher } from './field-cipher.js';
+import {
+  type BookingRow,
+  bookingParams,
+  callParams,
+  endCallParams,
+  interruptedParams,
+  tenantParams,
+  turnParams,
+} from './rows.js';
+import { SQL } from './sql.js';
 import { toWireError, type WireError, type WriterOp } from './sqlite-writer-protocol.js';
 import { BOOKING_ID_ATTEMPTS } from './store-errors.js';
-import type { BookingInput, CallEnd, CallRecord, Tenant, TurnRecord } from './types.js';
+import type { BookingInput, CallEnd } from './types.js';
 import { WriteBehindQueue } from './write-behind.js';
 
 export interface OpResult {
@@ -23,11 +32,18 @@ export interface OpResult {
  * so they see every write sent before them (messages arrive in order).
  */
 export class SqliteWriterOps {
-  private readonly sql: SqliteStatements;
+  private readonly sql: { [K in keyof typeof SQL]: Database.Statement };
   private readonly queue: WriteBehindQueue;
 
-  constructor(private readonly db: Database.Database) {
-    this.sql = prepareStatements(db);
+  /** `owner`: written on every call row this process starts; `cipher` seals callback numbers. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly owner: string,
+    private readonly cipher: FieldCipher,
+  ) {
+    this.sql = Object.fromEntries(
+      Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)]),
+    ) as SqliteWriterOps['sql'];
     // Failures are reported per write in the reply; the facade logs them on the main thread.
     this.queue = new WriteBehindQueue(db, silentLogger);
   }
@@ -37,13 +53,17 @@ export class SqliteWriterOps {
       case 'tenantForNumber':
         return { value: this.sql.tenantByKey.get(body.key, DEFAULT_TENANT_NUMBER) };
       case 'upsertTenant':
-        this.upsertTenant(body.key, body.tenant, body.updatedAt);
+        this.sql.upsertTenant.run(...tenantParams(body.key, body.tenant, body.updatedAt));
         return { value: undefined };
       case 'callIdsForCaller':
         this.queue.flushNow();
-        return { value: this.sql.callIdsForCaller.all(body.callerHash, body.tenantId, body.limit) };
+        return {
+          value: this.sql.callIdsForCaller.pluck().all(body.callerHash, body.tenantId, body.limit),
+        };
       case 'startCall':
-        return this.behind('startCall', body.call.callId, () => this.startCall(body.call));
+        return this.behind('startCall', body.call.callId, () => {
+          this.sql.insertCall.run(...callParams(body.call, this.owner));
+        });
       case 'endCall': {
         let unknownCall = false;
         const done = this.behind('endCall', body.end.callId, () => {
@@ -55,7 +75,15 @@ export class SqliteWriterOps {
         );
       }
       case 'addTurn':
-        return this.behind('addTurn', body.turn.callId, () => this.addTurn(body.turn));
+        return this.behind('addTurn', body.turn.callId, () => {
+          this.sql.upsertTurn.run(...turnParams(body.turn));
+        });
+      case 'closeInterruptedCalls':
+        this.queue.flushNow();
+        return {
+          value: this.sql.closeInterruptedCalls.run(...interruptedParams(body.owner, body.withWorkers))
+            .changes,
+        };
       case 'createBooking':
         return { value: this.createBooking(body.input, body.createdAt) };
       case 'bookingForCall':
@@ -95,63 +123,10 @@ export class SqliteWriterOps {
       .then(() => (failed ? { value: undefined, writeFailed: toWireError(failure) } : { value: undefined }));
   }
 
-  private upsertTenant(key: string, t: Tenant, updatedAt: number): void {
-    this.sql.upsertTenant.run({
-      number_key: key,
-      number: t.number,
-      id: t.id,
-      company_name: t.companyName,
-      trade: t.trade,
-      trade_label: t.tradeLabel,
-      callout_fee: t.calloutFee,
-      area: t.area,
-      time_zone: t.timeZone,
-      language: t.language,
-      voice_en: t.voiceIds.en,
-      voice_es: t.voiceIds.es,
-      tier: t.tier,
-      transfer_number: t.transferNumber ?? null,
-      updated_at: updatedAt,
-    });
-  }
-
-  private startCall(c: CallRecord): void {
-    this.sql.insertCall.run(
-      c.callId,
-      c.tenantId,
-      c.dialled,
-      c.callerMasked,
-      c.callerHash,
-      c.language,
-      c.startedAt,
-    );
-  }
-
   /** Returns the rows changed: 0 when the call has no start row. */
   private endCall(e: CallEnd): number {
     const info = this.sql.endCall.run(...endCallParams(e));
     return info.changes;
-  }
-
-  private addTurn(t: TurnRecord): void {
-    this.sql.upsertTurn.run({
-      call_id: t.callId,
-      idx: t.index,
-      step: t.step,
-      caller_text: t.callerText,
-      agent_text: t.agentText,
-      barge_in: t.bargeIn ? 1 : 0,
-      stt_final_ms: t.sttFinalMs,
-      llm_ttft_ms: t.llmTtftMs,
-      tts_ttfb_ms: t.ttsTtfbMs,
-      mouth_to_ear_ms: t.mouthToEarMs,
-      barge_in_stop_ms: t.bargeInStopMs,
-      llm_provider: t.llmProvider,
-      llm_rounds: t.llmRounds,
-      llm_requests: t.llmRequests,
-      speculative: t.speculative ? 1 : 0,
-      at: t.at,
-    });
   }
 
   /** One commit with synchronous=FULL: the caller is about to be told they are booked. */
@@ -169,26 +144,17 @@ export class SqliteWriterOps {
     for (let attempt = 0; attempt < BOOKING_ID_ATTEMPTS; attempt++) {
       // A journalled booking brings the id the caller already heard; only a fresh one may be re-rolled.
       const id = input.id ?? newBookingId();
-      let inserted: boolean;
+      let saved: BookingRow | undefined;
       try {
-        inserted =
-          this.sql.insertBooking.run({
-            id,
-            call_id: input.callId,
-            tenant_id: input.tenantId,
-            customer_name: input.customerName,
-            postcode: input.postcode,
-            address: input.address,
-            problem: input.problem,
-            caller_masked: input.callerMasked,
-            caller_hash: input.callerHash,
-            created_at: createdAt,
-          }).changes === 1;
+        saved = this.sql.saveBooking.get(...bookingParams(input, id, createdAt, this.cipher)) as
+          | BookingRow
+          | undefined;
       } catch (err) {
         if (!isPrimaryKeyClash(err) || input.id) throw err;
         continue;
       }
-      return { row: this.sql.bookingByCall.get(input.callId) as BookingRow, created: inserted };
+      if (saved) return { row: saved, created: (input.revision ?? 0) === 0 };
+      return { row: this.sql.bookingByCall.get(input.callId) as BookingRow, created: false };
     }
     throw new Error(`could not allocate a unique booking id for call ${input.callId}`);
   }

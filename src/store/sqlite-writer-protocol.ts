@@ -16,9 +16,19 @@ export type WriterOp =
   | { op: 'bookingForCall'; callId: string }
   | { op: 'turnsForCall'; callId: string }
   | { op: 'callById'; callId: string }
+  | { op: 'closeInterruptedCalls'; owner: string; withWorkers: boolean }
   | { op: 'purgeTranscripts'; before: number }
   | { op: 'flush' }
   | { op: 'close' };
+
+/** What the writer thread is started with. */
+export interface WriterData {
+  path: string;
+  /** Written on every call row this process starts (CallStoreOwner). */
+  owner: string;
+  /** DATA_KEY, when set: callback numbers are sealed with it. */
+  dataKey?: Buffer;
+}
 
 export interface WriterRequest {
   id: number;

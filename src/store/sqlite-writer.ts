@@ -4,15 +4,25 @@
  * thread and never the event loop that paces call audio.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { fieldCipher } from './field-cipher.js';
 import { openDatabase } from './open-database.js';
 import { type OpResult, SqliteWriterOps } from './sqlite-writer-ops.js';
-import { toWireError, type WriterReply, type WriterRequest } from './sqlite-writer-protocol.js';
+import {
+  toWireError,
+  type WriterData,
+  type WriterReply,
+  type WriterRequest,
+} from './sqlite-writer-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer must run as a worker thread');
-const { path } = workerData as { path: string };
+const { path, owner, dataKey } = workerData as WriterData;
 // The store migrated the database before starting this thread.
-const ops = new SqliteWriterOps(openDatabase(path, { migrate: false }));
+const ops = new SqliteWriterOps(
+  openDatabase(path, { migrate: false }),
+  owner,
+  fieldCipher(dataKey ? Buffer.from(dataKey) : undefined),
+);
 
 port.on('message', (req: WriterRequest) => {
   const reply = (r: WriterReply) => port.postMessage(r);

@@ -21,7 +21,7 @@ export interface CallRecord {
   callId: string; // AudioSocket UUID
   tenantId: string;
   callerMasked: string; // never the full number
-  callerHash: string; // sha256 of the normalised number, for repeat-caller detection
+  callerHash: string; // HMAC of the normalised number, for repeat-caller detection
   dialled: string;
   language: 'en' | 'es';
   startedAt: number; // epoch ms
@@ -90,11 +90,22 @@ export interface BookingInput {
   problem: string;
   callerMasked: string;
   callerHash: string;
+  /** The callout fee the caller was quoted, whole pounds. */
+  calloutFee?: number;
+  /** The caller's own words agreeing to that fee. */
+  consent?: string;
+  /** Where to ring the caller back (their number, or one they gave); sealed at rest with DATA_KEY. */
+  callbackNumber?: string;
+  /** 0 as first booked; a correction later in the call stores the next revision over it. */
+  revision?: number;
 }
 
 export interface Booking extends BookingInput {
   id: string; // BK-...
   createdAt: number;
+  revision: number;
+  /** When a correction last changed it. */
+  updatedAt?: number;
 }
 
 /**
@@ -108,10 +119,21 @@ export interface CallStore {
   startCall(c: CallRecord): Promise<void>;
   endCall(e: CallEnd): Promise<void>;
   addTurn(t: TurnRecord): Promise<void>;
-  /** Idempotent per callId: a retry returns the existing booking with created=false. */
+  /**
+   * Idempotent per callId and revision: a retry returns the stored booking with created=false. A higher
+   * revision (a correction) replaces the details of a lower one and never the other way round, so a
+   * late journal replay cannot undo a correction. `created` is true only for a new revision-0 row.
+   */
   createBooking(b: BookingInput): Promise<{ booking: Booking; created: boolean }>;
   bookingForCall(callId: string): Promise<Booking | undefined>;
   turnsForCall(callId: string): Promise<TurnRecord[]>;
+  /**
+   * Calls this owner (node, or node/worker) started and never ended: the process died under them. Each
+   * gets `interrupted`, and as its end the last thing stored for it. `withWorkers` also takes the
+   * owner's worker processes (`owner/…`). Returns how many. (Both stores have it; optional so that
+   * a wrapper or fake store need not.)
+   */
+  closeInterruptedCalls?(owner: string, opts?: { withWorkers?: boolean }): Promise<number>;
   /** Retention: blanks the caller and agent text of turns older than `before` (epoch ms); returns how many. */
   purgeTranscripts?(before: number): Promise<number>;
   close(): Promise<void>;

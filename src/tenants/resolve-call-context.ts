@@ -1,7 +1,7 @@
 import type { Language } from '../../machines/call.types.js';
 import { type Logger, maskPhone } from '../log.js';
 import { DEFAULT_TENANT } from '../store/default-tenant.js';
-import { hashCaller } from '../store/phone-number.js';
+import { callbackNumber, hashCaller } from '../store/phone-number.js';
 import type { CallStore, Tenant } from '../store/types.js';
 import { type ContextApiOptions, fetchCallContext, mergeContext } from './context-api.js';
 import { languageForCaller } from './language.js';
@@ -24,9 +24,11 @@ export interface CallerContext {
   tenant: Tenant;
   isRepeatCaller: boolean;
   language: Language;
-  /** For CallRecord / BookingInput: the number itself is never stored. */
+  /** For CallRecord / BookingInput: the number itself is stored only as a booking's callback number. */
   callerHash: string;
   callerMasked: string;
+  /** Where to ring back (sealed at rest with DATA_KEY); absent when the number was withheld. */
+  callbackNumber?: string;
 }
 
 /**
@@ -70,5 +72,6 @@ export async function resolveCallContext(input: ResolveCallContextInput): Promis
     language: languageForCaller(caller, tenant.language),
     callerHash,
     callerMasked,
+    ...(callbackNumber(caller) ? { callbackNumber: callbackNumber(caller) } : {}),
   };
 }

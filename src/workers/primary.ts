@@ -9,7 +9,9 @@ import { type AgentCheckServer, startAgentCheckServer } from '../http/agent-chec
 import { type HttpServer, startHttpServer } from '../http/http-server.js';
 import type { Logger } from '../log.js';
 import { Metrics } from '../metrics/metrics.js';
+import { closeInterruptedCalls } from '../store/interrupted-calls.js';
 import { openCallStore } from '../store/open-call-store.js';
+import { callOwner } from '../store/store-identity.js';
 import { workerStopGraceMs } from './worker-messages.js';
 import { aggregatedMetrics } from './worker-metrics.js';
 import { WorkerPool, type WorkerState } from './worker-pool.js';
@@ -81,10 +83,15 @@ export async function startPrimary(config: Config, log: Logger): Promise<Primary
       `WORKERS=${config.WORKERS} needs AudioSocket ports up to ${lastPort}: lower AUDIOSOCKET_PORT`,
     );
   }
-  // Migrate once here: N workers opening a fresh database together would race to create it.
-  await (
-    await openCallStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.CALLCHART_DB, log })
-  ).close();
+  // Migrate once here: N workers opening a fresh database together would race to create it. No worker
+  // runs yet, so every call of this node and its workers still open was cut off by the last stop.
+  const store = await openCallStore({
+    databaseUrl: config.DATABASE_URL,
+    sqlitePath: config.CALLCHART_DB,
+    log,
+  });
+  await closeInterruptedCalls(store, callOwner(config), log, { withWorkers: true });
+  await store.close();
 
   const outcomes = new CallOutcomeRegistry();
   const drainMs = config.DRAIN_SECONDS * 1000;

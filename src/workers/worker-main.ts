@@ -8,6 +8,7 @@ import { startApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { CRASH_DRAIN_MS, installCrashGuards } from '../shutdown.js';
+import { callOwner } from '../store/store-identity.js';
 import {
   type FromWorkerMessage,
   LOAD_REPORT_MS,
@@ -37,7 +38,11 @@ const app = await startApp(
   },
   log,
   // FastAGI runs in the primary: the dialplan's `outcome` request is answered there.
-  { reportOutcome: (uuid, outcome) => send({ type: 'outcome', uuid, ...outcome }) },
+  {
+    reportOutcome: (uuid, outcome) => send({ type: 'outcome', uuid, ...outcome }),
+    // Its own name on its calls: restarted alone, it closes only the calls it was running itself.
+    callOwner: callOwner(config, index),
+  },
 );
 
 process.on('message', (raw) => {

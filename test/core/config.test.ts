@@ -98,6 +98,19 @@ describe('configuration', () => {
     }
   });
 
+  it('takes DATA_KEY only as 32 random bytes (hex or base64), and never a blank, short or weak one', () => {
+    const hex = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+    expect(loadConfig({ DATA_KEY: hex }, '').DATA_KEY?.toString('hex')).toBe(hex);
+    const b64 = Buffer.from(hex, 'hex').toString('base64');
+    expect(loadConfig({ DATA_KEY: b64 }, '').DATA_KEY?.toString('hex')).toBe(hex);
+    expect(loadConfig({}, '').DATA_KEY).toBeUndefined();
+    for (const bad of ['', 'correct horse battery staple', hex.slice(2), `${hex}00`, 'A'.repeat(64)]) {
+      expect(() => loadConfig({ DATA_KEY: bad }, '')).toThrow(/DATA_KEY/);
+    }
+    expect(JSON.stringify(describeConfig(loadConfig({ DATA_KEY: hex }, '')))).not.toContain('0011');
+    expect(() => loadConfig({ NODE_ID: 'node a' }, '')).toThrow(/NODE_ID/);
+  });
+
   it('.env.example documents every variable, and only those', () => {
     const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
     const documented = new Set([...text.matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));

@@ -33,6 +33,11 @@ describe('a booking call end to end', () => {
       postcode: 'NN15 6QP',
       address: '12 Acacia Avenue',
       callerMasked: '+44*******123',
+      // The fee quoted, the caller's yes to it in their words, and where to ring them back.
+      calloutFee: 49,
+      consent: 'Yes please, go ahead.',
+      callbackNumber: '+447700900123',
+      revision: 0,
     });
     expect(call.booking?.problem).toMatch(/pipe under my kitchen sink is leaking/i);
     expect(call.booking?.id).toMatch(/^BK-[0-9A-Z]{6}$/);

@@ -46,6 +46,10 @@ describe('call statechart scenarios', () => {
         postcode: 'NN15 6QP',
         address: '12 Acacia Avenue',
         name: 'Priya Shah',
+        // The fee quoted, and the caller's own words agreeing to it.
+        calloutFee: FACTS.calloutFee,
+        consent: 'yes please',
+        revision: 0,
       },
     ]);
     expect(replies.at(-1)!.step).toBe('confirm');
@@ -56,6 +60,52 @@ describe('call statechart scenarios', () => {
     expect(actor.getSnapshot().context.bookingId).toBe('BK-1');
     actor.send({ type: 'HANGUP' });
     expect(actor.getSnapshot().output).toMatchObject({ outcome: 'booked', bookingId: 'BK-1' });
+  });
+
+  it('a new address given while the booking is confirmed stores the next revision, then confirms again', async () => {
+    const call = startTestCall();
+    const { actor, replies, bookings } = call;
+    actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'my sink is leaking', details({ problem: 'leaking sink', agreed: true }));
+    speakReply(actor);
+    callerSays(
+      call,
+      'NN15 6QP, 12 Acacia Avenue, Priya Shah',
+      details({ postcode: 'NN15 6QP', address: '12 Acacia Avenue', name: 'Priya Shah' }),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(replies.at(-1)!.step).toBe('confirm');
+    // The caller speaks over the confirmation with a correction.
+    actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 50 });
+    actor.send({ type: 'CALLER.SPEECH_STARTED', source: 'vad', heardText: "That's" });
+    callerSays(call, "sorry, it's 14 Acacia Avenue", details({ address: '14 Acacia Avenue' }));
+    expect(actor.getSnapshot().matches({ active: { workflow: 'book' } })).toBe(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(bookings.map((b) => [b.address, b.revision, b.bookingId])).toEqual([
+      ['12 Acacia Avenue', 0, undefined],
+      ['14 Acacia Avenue', 1, 'BK-1'],
+    ]);
+    expect(replies.at(-1)!.step).toBe('confirm');
+    speakReply(actor, "That's booked.");
+    expect(actor.getSnapshot().matches({ active: { turn: 'closing' } })).toBe(true);
+    actor.send({ type: 'HANGUP' });
+    expect(actor.getSnapshot().output).toMatchObject({ outcome: 'booked', bookingId: 'BK-1' });
+  });
+
+  it('a number the caller gives to be called back on goes with the booking; a garbled one is dropped', async () => {
+    const call = startTestCall();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(call, 'my sink is leaking', details({ problem: 'leaking sink', agreed: true }));
+    speakReply(call.actor);
+    callerSays(call, 'call me on 07700 900 456', details({ callback: '07700 900-456' }));
+    callerSays(call, 'or maybe', details({ callback: 'not a number' }));
+    callerSays(
+      call,
+      'NN15 6QP, 12 Acacia Avenue, Priya Shah',
+      details({ postcode: 'NN15 6QP', address: '12 Acacia Avenue', name: 'Priya Shah' }),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(call.bookings.at(-1)).toMatchObject({ callbackNumber: '07700900456', revision: 0 });
   });
 
   it('records several slots given at once and asks for the first one missing', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidBookingError } from '../../src/store/booking-input.js';
 import { BookingJournal, bookDurably } from '../../src/store/booking-journal.js';
+import { fieldCipher } from '../../src/store/field-cipher.js';
 import { SqliteCallStore } from '../../src/store/sqlite-call-store.js';
 import type { CallStore } from '../../src/store/types.js';
 import { captureLogger } from './capture-logger.js';
@@ -35,6 +36,28 @@ describe('BookingJournal', () => {
   afterEach(async () => {
     await store.close();
     tmp.cleanup();
+  });
+
+  it('keeps the callback number sealed in the journal too, and the replay stores it readable', async () => {
+    const key = Buffer.from(Array.from({ length: 32 }, (_, i) => 3 * i + 1));
+    const keyed = new SqliteCallStore({ path: join(tmp.dir, 'c.db'), dataKey: key });
+    try {
+      const journal = new BookingJournal(journalPath, undefined, Date.now, fieldCipher(key));
+      const input = bookingInput('c1', { callbackNumber: '+447700900123', calloutFee: 49, consent: 'yes' });
+      expect((await bookDurably(withFailingBookings(keyed, 1), journal, input)).journalled).toBe(true);
+      const text = readFileSync(journalPath, 'utf8');
+      expect(text).not.toContain('900123');
+      expect(text).toContain('gcm1:');
+      expect((await journal.pending())[0]?.callbackNumber).toBe('+447700900123');
+      expect((await journal.replay(keyed)).replayed).toBe(1);
+      expect(await keyed.bookingForCall('c1')).toMatchObject({
+        callbackNumber: '+447700900123',
+        calloutFee: 49,
+        consent: 'yes',
+      });
+    } finally {
+      await keyed.close();
+    }
   });
 
   it('keeps a booking the store failed to write, and replay stores it exactly once', async () => {

@@ -10,11 +10,14 @@ import { bookingInput, CALLER, callEnd, callRecord, QUICK_FIX, TEST_HASH_KEY, tu
 
 export interface StoreUnderTest extends CallStore {
   callById(callId: string): Promise<StoredCall | undefined>;
+  closeInterruptedCalls(owner: string, opts?: { withWorkers?: boolean }): Promise<number>;
 }
 
 export interface StoreOpenOptions {
   now?: () => number;
   onWriteError?: WriteErrorHandler;
+  owner?: string;
+  dataKey?: Buffer;
 }
 
 /** What the shared cases need from an engine: a fresh database per test, stores on it, a second look. */
@@ -25,6 +28,8 @@ export interface EngineHarness {
   open(opts?: StoreOpenOptions): Promise<StoreUnderTest>;
   /** Row count seen through a separate connection, i.e. only what has been committed. */
   countRows(table: 'calls' | 'turns' | 'bookings'): Promise<number>;
+  /** A row as committed, read through a separate connection. */
+  peekRow(table: 'calls' | 'bookings', callId: string): Promise<Record<string, unknown> | undefined>;
   teardown(): Promise<void>;
 }
 
@@ -233,6 +238,88 @@ export function callStoreCases(harness: () => EngineHarness): { store: () => Sto
 
     it('returns undefined for a call without a booking', async () => {
       expect(await store.bookingForCall('nobody')).toBeUndefined();
+    });
+  });
+
+  describe('booking terms, callback number and corrections', () => {
+    const KEY = Buffer.from(Array.from({ length: 32 }, (_, i) => i + 7));
+    const terms = { calloutFee: 49, consent: 'Yes please, go ahead.', callbackNumber: '+447700900123' };
+
+    it('keeps the fee quoted, the consent and the callback number with the booking', async () => {
+      const { booking } = await store.createBooking(bookingInput('c1', terms));
+      expect(booking).toMatchObject({ ...terms, revision: 0 });
+      expect(await store.bookingForCall('c1')).toEqual(booking);
+      expect((await h.peekRow('bookings', 'c1'))?.callback_number).toBe('+447700900123');
+    });
+
+    it('seals the callback number with DATA_KEY: unreadable in the row, read back with the key only', async () => {
+      const keyed = await open({ dataKey: KEY });
+      const { booking } = await keyed.createBooking(bookingInput('c1', terms));
+      expect(booking.callbackNumber).toBe('+447700900123');
+      const raw = String((await h.peekRow('bookings', 'c1'))?.callback_number);
+      expect(raw).toMatch(/^gcm1:/);
+      expect(raw).not.toContain('900123');
+      expect((await keyed.bookingForCall('c1'))?.callbackNumber).toBe('+447700900123');
+      await expect(store.bookingForCall('c1')).rejects.toThrow(/DATA_KEY/); // opened without the key
+      const other = await open({ dataKey: Buffer.from(Array.from({ length: 32 }, (_, i) => 200 - i)) });
+      await expect(other.bookingForCall('c1')).rejects.toThrow(/DATA_KEY/);
+    });
+
+    it('a correction replaces the details; a late copy of the first version never undoes it', async () => {
+      const first = await store.createBooking(bookingInput('c1', { ...terms, id: 'BK-7Q2M9X' }));
+      const corrected = bookingInput('c1', {
+        ...terms,
+        id: 'BK-7Q2M9X',
+        address: '14 Acacia Avenue',
+        revision: 1,
+      });
+      const second = await store.createBooking(corrected);
+      expect(second.created).toBe(false);
+      expect(second.booking).toMatchObject({ id: 'BK-7Q2M9X', address: '14 Acacia Avenue', revision: 1 });
+      expect(second.booking.updatedAt).toBe(NOW);
+      expect(second.booking.createdAt).toBe(first.booking.createdAt);
+      // Idempotent: the same correction again, and the first version replayed late, change nothing.
+      expect((await store.createBooking(corrected)).booking).toEqual(second.booking);
+      expect((await store.createBooking(bookingInput('c1', { id: 'BK-7Q2M9X' }))).booking).toEqual(
+        second.booking,
+      );
+      expect(await h.countRows('bookings')).toBe(1);
+    });
+  });
+
+  describe('calls cut off by a crash', () => {
+    it('a node closes its own open calls as interrupted, ended at the last thing stored', async () => {
+      const a = await open({ owner: 'node-a' });
+      const b = await open({ owner: 'node-b' });
+      const worker = await open({ owner: 'node-a/worker-1' });
+      const lookalike = await open({ owner: 'node-ab' });
+      void a.startCall(callRecord('a1'));
+      void a.addTurn(turn('a1', 0));
+      await a.addTurn(turn('a1', 1));
+      await a.createBooking(bookingInput('a1'));
+      void a.startCall(callRecord('a2'));
+      await a.endCall(callEnd('a2'));
+      await b.startCall(callRecord('b1'));
+      await worker.startCall(callRecord('w1'));
+      await lookalike.startCall(callRecord('x1'));
+
+      // node-a starts again: only its own call still open is closed.
+      const restarted = await open({ owner: 'node-a' });
+      expect(await restarted.closeInterruptedCalls('node-a')).toBe(1);
+      expect(await restarted.callById('a1')).toMatchObject({
+        outcome: 'interrupted',
+        endedAt: turn('a1', 1).at,
+        metrics: { durationMs: turn('a1', 1).at - callRecord('a1').startedAt, turns: 2, booked: true },
+      });
+      expect((await restarted.callById('a2'))?.outcome).toBe('booked');
+      expect((await restarted.callById('b1'))?.endedAt).toBeNull();
+      expect((await h.peekRow('calls', 'b1'))?.owner).toBe('node-b');
+      // With its worker processes (a primary starting): node-a/worker-1, never node-ab.
+      expect(await restarted.closeInterruptedCalls('node-a', { withWorkers: true })).toBe(1);
+      expect((await restarted.callById('w1'))?.outcome).toBe('interrupted');
+      expect((await restarted.callById('w1'))?.endedAt).toBe(callRecord('w1').startedAt);
+      expect((await restarted.callById('x1'))?.endedAt).toBeNull();
+      expect(await restarted.closeInterruptedCalls('node-a', { withWorkers: true })).toBe(0);
     });
   });
 

@@ -49,10 +49,7 @@ describe('openDatabase and migrations', () => {
         {
           version: 999,
           name: 'half done',
-          up: (d: Database.Database) => {
-            d.exec('CREATE TABLE half (x INTEGER)');
-            d.exec('THIS IS NOT SQL');
-          },
+          statements: () => [{ sql: 'CREATE TABLE half (x INTEGER)' }, { sql: 'THIS IS NOT SQL' }],
         },
       ];
       expect(() => migrate(db, broken)).toThrow();

@@ -1,15 +1,11 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
+import { MIGRATIONS, type Migration } from '../../src/store/migrations.js';
 import { openCallStore } from '../../src/store/open-call-store.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { PgCallStore } from '../../src/store/pg-call-store.js';
-import {
-  migratePg,
-  PG_MIGRATIONS,
-  type PgMigration,
-  pgSchemaVersion,
-} from '../../src/store/pg-migrations.js';
+import { migratePg, pgSchemaVersion } from '../../src/store/pg-migrations.js';
 import { openPgPool } from '../../src/store/pg-pool.js';
 import { PgWriteBehindQueue } from '../../src/store/pg-write-behind.js';
 import { callStoreCases, type EngineHarness } from './call-store-cases.js';
@@ -32,18 +28,25 @@ let databases = 0;
 function pgHarness(): EngineHarness {
   let url = '';
   let peek: pg.Pool | undefined;
+  const peekPool = () => {
+    if (!peek) {
+      peek = new pg.Pool({ connectionString: url, max: 1 });
+      peek.on('error', () => undefined); // the server's goodbye at shutdown may reach a closing client
+    }
+    return peek;
+  };
   return {
     async setup() {
       url = await server.createDatabase(`t${++databases}`);
     },
     open: (opts = {}) => PgCallStore.open({ url, ...opts }),
     async countRows(table) {
-      if (!peek) {
-        peek = new pg.Pool({ connectionString: url, max: 1 });
-        peek.on('error', () => undefined); // the server's goodbye at shutdown may reach a closing client
-      }
-      const { rows } = await peek.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${table}`);
+      const { rows } = await peekPool().query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${table}`);
       return Number(rows[0]?.n);
+    },
+    async peekRow(table, callId) {
+      const { rows } = await peekPool().query(`SELECT * FROM ${table} WHERE call_id = $1`, [callId]);
+      return rows[0];
     },
     async teardown() {
       await peek?.end();
@@ -64,7 +67,7 @@ describe.skipIf(!bin)('PgCallStore against a real PostgreSQL', () => {
   });
 
   describe('migrations', () => {
-    const latest = Math.max(...PG_MIGRATIONS.map((m) => m.version));
+    const latest = Math.max(...MIGRATIONS.map((m) => m.version));
 
     it('applies every migration once, also when several nodes start at the same moment', async () => {
       const url = await server.createDatabase(`m${++databases}`);
@@ -72,7 +75,7 @@ describe.skipIf(!bin)('PgCallStore against a real PostgreSQL', () => {
       try {
         const applied = await Promise.all(pools.map((p) => migratePg(p)));
         // Exactly one node did the work; the others waited on the lock and found nothing to do.
-        expect(applied.map((a) => a.length).sort()).toEqual([0, 0, PG_MIGRATIONS.length]);
+        expect(applied.map((a) => a.length).sort()).toEqual([0, 0, MIGRATIONS.length]);
         expect(await pgSchemaVersion(pools[0] as pg.Pool)).toBe(latest);
         expect(await migratePg(pools[0] as pg.Pool)).toEqual([]);
         const { rows } = await (pools[0] as pg.Pool).query(
@@ -117,15 +120,12 @@ describe.skipIf(!bin)('PgCallStore against a real PostgreSQL', () => {
       const url = await server.createDatabase(`m${++databases}`);
       const pool = openPgPool(url, silentLogger);
       try {
-        const broken: PgMigration[] = [
-          ...PG_MIGRATIONS,
+        const broken: Migration[] = [
+          ...MIGRATIONS,
           {
             version: 999,
             name: 'half done',
-            up: async (c) => {
-              await c.query('CREATE TABLE half (x INTEGER)');
-              await c.query('THIS IS NOT SQL');
-            },
+            statements: () => [{ sql: 'CREATE TABLE half (x INTEGER)' }, { sql: 'THIS IS NOT SQL' }],
           },
         ];
         await expect(migratePg(pool, broken)).rejects.toThrow();

@@ -27,6 +27,16 @@ function sqliteHarness(): EngineHarness & { path: () => string } {
         peek.close();
       }
     },
+    async peekRow(table, callId) {
+      const peek = new Database(path, { readonly: true });
+      try {
+        return peek.prepare(`SELECT * FROM ${table} WHERE call_id = ?`).get(callId) as
+          | Record<string, unknown>
+          | undefined;
+      } finally {
+        peek.close();
+      }
+    },
     async teardown() {
       tmp.cleanup();
     },

@@ -1,5 +1,7 @@
 import type { BookingRequest, BookingResult } from '../../../machines/call.types.js';
+import { bookingInputOf } from '../../call/booking-input-of.js';
 import type { CallObserver } from '../../call/observer.js';
+import { BookingJournalledError } from '../../call/save-booking-actor.js';
 import type { Logger } from '../../log.js';
 import { type BookingJournal, bookDurably } from '../../store/booking-journal.js';
 import type { CallStore } from '../../store/types.js';
@@ -15,22 +17,9 @@ export async function saveFreeTierBooking(
   caller: CallerContext,
   deps: { store: CallStore; journal: BookingJournal; observer: CallObserver; log: Logger },
 ): Promise<BookingResult> {
-  const result = await bookDurably(
-    deps.store,
-    deps.journal,
-    {
-      callId: input.callId,
-      tenantId: caller.tenant.id,
-      customerName: input.name,
-      postcode: input.postcode,
-      address: input.address,
-      problem: input.problem,
-      callerMasked: caller.callerMasked,
-      callerHash: caller.callerHash,
-    },
-    deps.log,
-  );
-  if (result.journalled) throw new Error('booking kept in the journal, not yet in the store');
+  const result = await bookDurably(deps.store, deps.journal, bookingInputOf(input, caller), deps.log);
+  // The same error as a voice call's: the chart may then say the details were kept (they were).
+  if (result.journalled) throw new BookingJournalledError();
   if (result.created) deps.observer.bookingMade(caller.tenant.id);
   deps.log.info({ bookingId: result.booking.id, created: result.created }, 'booking committed');
   return { bookingId: result.booking.id };
