@@ -17,11 +17,10 @@ export interface FixedLine {
 }
 
 /**
- * Closing steps spoken in fixed words, never left to the model: the booking confirmation (its words
- * are known once the booking is stored, so it plays from the cache with no LLM round), the hand-over
- * and the ways out of a failure.
+ * Closing steps spoken in fixed words, never left to the model: the hand-over and the ways out of a
+ * failure. (`confirm` stays with the model: a caller may correct a detail while it is said.)
  */
-const FIXED_CLOSING_STEPS: readonly Step[] = ['confirm', 'transfer', 'goodbye', 'bookingFailed'];
+const FIXED_CLOSING_STEPS: readonly Step[] = ['transfer', 'goodbye', 'bookingFailed'];
 
 /** The fixed line of a closing step, if it has one (transfer, goodbye, booking failed). */
 export function closingLine(step: Step, facts: CallFacts, language: Language): string | undefined {

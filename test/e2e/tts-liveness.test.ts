@@ -22,8 +22,7 @@ const APOLOGY = 'provider="tts",action="apology"';
 
 // Cartesia fails in the middle of real calls, through its simulator's fault knobs (aimed at one reply by
 // the words it starts with: "And your name?", the quote "Every job's different ..." and the postcode
-// read-back "Thanks, that's N for ..."; the
-// booking confirmation plays from the line cache, so no fault can reach it). The caller is
+// read-back "Thanks, that's N for ..."). The caller is
 // never left with a reply lost: the socket is redialled, the rest is said on a fresh context, or the
 // apology synthesised ahead plays; every call still books.
 describe('text-to-speech liveness', () => {
