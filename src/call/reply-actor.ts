@@ -7,8 +7,9 @@ import type { CallerAudio } from './caller-audio.js';
 import { cachedApology, cachedReplyLine, closingLine } from './fixed-lines.js';
 import { heardText, type ReplyAudioLedger } from './heard-text.js';
 import type { LineCache, LineSet } from './line-cache.js';
-import { streamLlmRound, toolCallsEvent } from './reply-llm.js';
+import { streamLlmRound } from './reply-llm.js';
 import { DEFAULT_TTS_WATCHDOGS, ReplyVoice, type TtsWatchdogs } from './reply-voice.js';
+import { toolCallsEvent } from './tools.js';
 
 /** Audio a speculative reply may hold while its turn is unconfirmed. */
 const MAX_HELD_MS = 20_000;

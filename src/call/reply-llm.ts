@@ -1,9 +1,9 @@
-import type { CallEvent, CallerIntent, ReplyInput, ToolCallSummary } from '../../machines/call.types.js';
+import type { CallEvent, ReplyInput } from '../../machines/call.types.js';
 import type { Logger } from '../log.js';
 import { type LlmClient, LlmError, type ToolCall } from '../providers/llm/types.js';
 import type { CallLine } from './call-line.js';
 import { chatMessages } from './prompts.js';
-import { TOOLS, toolCallToIntent } from './tools.js';
+import { TOOLS } from './tools.js';
 
 /** What one LLM round of a reply produced. */
 export interface LlmRound {
@@ -65,17 +65,4 @@ export async function streamLlmRound(a: LlmRoundArgs): Promise<LlmRound | undefi
     a.log.warn({ err }, 'llm failed mid-reply; ending reply early');
   }
   return a.stopped() ? undefined : round;
-}
-
-/** The chart's event for a reply's tool calls: each validated into an intent, or logged and left out. */
-export function toolCallsEvent(calls: readonly ToolCall[], afterText: boolean, log: Logger): CallEvent {
-  const intents: CallerIntent[] = [];
-  const summaries: ToolCallSummary[] = [];
-  for (const call of calls) {
-    summaries.push({ id: call.id, name: call.name, arguments: call.rawArguments });
-    const parsed = toolCallToIntent(call);
-    if (parsed.ok) intents.push(parsed.intent);
-    else log.warn({ tool: call.name, error: parsed.error }, 'tool call rejected');
-  }
-  return { type: 'LLM.TOOL_CALLS', calls: summaries, intents, afterText };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CallerIntent } from '../../machines/call.types.js';
+import type { CallEvent, CallerIntent, ToolCallSummary } from '../../machines/call.types.js';
+import type { Logger } from '../log.js';
 import type { ToolCall, ToolSpec } from '../providers/llm/types.js';
 
 /** The two tools offered on every turn. The machine, not the model, decides what a value is worth. */
@@ -88,4 +89,17 @@ export function toolCallToIntent(call: ToolCall): ToolParse {
     return { ok: true, intent: { type: FLAG_INTENT[r.data.kind] } as CallerIntent };
   }
   return { ok: false, error: `unknown tool ${call.name}` };
+}
+
+/** The chart's event for a reply's tool calls: each validated into an intent, or logged and left out. */
+export function toolCallsEvent(calls: readonly ToolCall[], afterText: boolean, log: Logger): CallEvent {
+  const intents: CallerIntent[] = [];
+  const summaries: ToolCallSummary[] = [];
+  for (const call of calls) {
+    summaries.push({ id: call.id, name: call.name, arguments: call.rawArguments });
+    const parsed = toolCallToIntent(call);
+    if (parsed.ok) intents.push(parsed.intent);
+    else log.warn({ tool: call.name, error: parsed.error }, 'tool call rejected');
+  }
+  return { type: 'LLM.TOOL_CALLS', calls: summaries, intents, afterText };
 }

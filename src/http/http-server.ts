@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { guardHttpServer } from './guard.js';
 import { listen } from './listen.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -101,10 +102,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
         else res.destroy();
       });
   });
-  // A stuck client must not hold a socket for Node's default five minutes.
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 5_000;
-  server.on('clientError', (_err, socket) => socket.destroy());
+  guardHttpServer(server);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     let handler: UpgradeHandler | undefined;

@@ -116,6 +116,8 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     name: 'default tenant',
+    // A migration is frozen once shipped: it names its own columns rather than reuse tenantParams(),
+    // which follows today's schema (later migrations add columns this one must not write).
     statements: () => {
       const t = DEFAULT_TENANT;
       return [

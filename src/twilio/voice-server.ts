@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import { overflowLine } from '../../machines/phrases.js';
 import type { AdmissionVerdict } from '../admission/admission.js';
 import type { CallDeps, CallSummary } from '../call/call-session.js';
+import { guardHttpServer } from '../http/guard.js';
 import { listen } from '../http/listen.js';
 import type { Logger } from '../log.js';
 import type { MediaStreamCall } from '../transports/twilio/media-stream-call.js';
@@ -225,9 +226,7 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
       else res.destroy();
     });
   });
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 5_000;
-  server.on('clientError', (_err, socket) => socket.destroy());
+  guardHttpServer(server);
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());

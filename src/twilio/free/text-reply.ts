@@ -1,13 +1,7 @@
 import { fromCallback } from 'xstate';
-import type {
-  CallEvent,
-  CallerIntent,
-  ReplyCommand,
-  ReplyInput,
-  ToolCallSummary,
-} from '../../../machines/call.types.js';
+import type { ReplyCommand, ReplyInput } from '../../../machines/call.types.js';
 import { chatMessages } from '../../call/prompts.js';
-import { TOOLS, toolCallToIntent } from '../../call/tools.js';
+import { TOOLS, toolCallsEvent } from '../../call/tools.js';
 import type { Logger } from '../../log.js';
 import type { LlmClient, LlmError, ToolCall } from '../../providers/llm/types.js';
 
@@ -73,16 +67,4 @@ export function textReplyActor(deps: TextReplyDeps) {
     });
     return () => abort.abort();
   });
-}
-
-function toolCallsEvent(calls: ToolCall[], afterText: boolean, log: Logger): CallEvent {
-  const intents: CallerIntent[] = [];
-  const summaries: ToolCallSummary[] = [];
-  for (const call of calls) {
-    summaries.push({ id: call.id, name: call.name, arguments: call.rawArguments });
-    const parsed = toolCallToIntent(call);
-    if (parsed.ok) intents.push(parsed.intent);
-    else log.warn({ tool: call.name, error: parsed.error }, 'tool call rejected');
-  }
-  return { type: 'LLM.TOOL_CALLS', calls: summaries, intents, afterText };
 }
