@@ -222,6 +222,10 @@ export const callMachine = setup({
       reprompts: context.reprompts + 1,
       say: recoveryLine('reprompt', context.step, context.facts, context.slots, context.language),
     })),
+    /** A booking is taking a while to store: tell the caller, rather than leave them in silence. */
+    sayHoldLine: assign(({ context }) => ({
+      say: suggestedReply('book', undefined, context.facts, context.slots, context.language),
+    })),
     sayShutdownGoodbye: assign(({ context }) => ({
       say: shutdownLine(context.language),
       shuttingDown: true,
@@ -337,6 +341,8 @@ export const callMachine = setup({
     bargeInDeadline: 4_000,
     speculationDeadline: 4_000,
     bookingDeadline: 6_000,
+    /** How long a booking may take to store before the caller hears "bear with me". */
+    holdLineDelay: 1_000,
     closingDeadline: 20_000,
     callDeadline: 20 * 60_000,
   },
@@ -671,6 +677,11 @@ export const callMachine = setup({
                 actions: 'recordToolResults',
               },
               after: {
+                holdLineDelay: {
+                  guard: stateIn('#call.active.workflow.book'),
+                  target: 'replying',
+                  actions: 'sayHoldLine',
+                },
                 decidingDeadline: { target: 'replying', actions: ['recordToolResults', 'sayApology'] },
               },
             },

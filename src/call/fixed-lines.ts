@@ -31,8 +31,8 @@ export function closingLine(step: Step, facts: CallFacts, language: Language): s
 
 /**
  * Every line synthesised ahead for a company and language: the apology at each booking step, the
- * closing lines, the overflow and shutdown lines. Slot-dependent wording (an address apology that
- * spells the postcode) cannot be known ahead and is synthesised when needed.
+ * closing lines, the hold line, the overflow and shutdown lines. Slot-dependent wording (an address
+ * apology that spells the postcode) cannot be known ahead and is synthesised when needed.
  */
 export function fixedLines(facts: CallFacts, language: Language): FixedLine[] {
   // The apology ("sorry, I missed that" + the step's question) may be said at any booking step.
@@ -44,6 +44,8 @@ export function fixedLines(facts: CallFacts, language: Language): FixedLine[] {
     const text = closingLine(step, facts, language);
     if (text) lines.push({ step, text });
   }
+  // "Bear with me": said when a booking is slow to store, which is when the store may be in trouble.
+  lines.push({ step: 'book', text: suggestedReply('book', undefined, facts, {}, language) });
   lines.push({ step: 'goodbye', text: overflowLine(language) });
   lines.push({ step: 'goodbye', text: shutdownLine(language) });
   // The greeting step's apology asks the first step's question: the same words, kept once.

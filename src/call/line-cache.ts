@@ -20,7 +20,7 @@ export interface LineCacheOptions {
   retryAfterMs?: number;
 }
 
-/** About 25 companies' lines in two languages at 8 kHz 16-bit (12 lines of ~3 s each per set). */
+/** About 25 companies' lines in two languages at 8 kHz 16-bit (13 lines of ~3 s each per set). */
 const DEFAULT_MAX_BYTES = 48 * 1024 * 1024;
 const DEFAULT_SYNTH_TIMEOUT_MS = 10_000;
 const DEFAULT_RETRY_AFTER_MS = 60_000;

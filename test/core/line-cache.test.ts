@@ -46,12 +46,13 @@ function fakeTts(mode: 'ok' | 'fail' | 'stall' = 'ok') {
 }
 
 describe('fixed lines and the LineCache', () => {
-  it('lists each fixed line once: apologies, transfer, goodbye, booking failed, overflow, shutdown', () => {
+  it('lists each fixed line once: apologies, transfer, goodbye, booking failed, hold, overflow, shutdown', () => {
     const lines = fixedLines(FACTS, 'en').map((l) => l.text);
     expect(new Set(lines).size).toBe(lines.length);
     expect(lines).toContain('Let me put you through to one of the team. Please hold the line.');
     expect(lines.some((t) => /lines are busy/.test(t))).toBe(true);
     expect(lines.some((t) => /missed that/.test(t))).toBe(true);
+    expect(lines).toContain('Bear with me one moment.');
   });
 
   it('synthesises every line once on a session of its own, then serves them by set, voice and text', async () => {

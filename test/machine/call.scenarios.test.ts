@@ -226,6 +226,33 @@ describe('call statechart scenarios', () => {
     expect(call.effects).toContain('hangUp');
   });
 
+  it('a booking slow to store: "bear with me" after a second, then the confirmation once it is stored', async () => {
+    let store: (v: { bookingId: string }) => void = () => {};
+    const call = startTestCall({ booking: () => new Promise((resolve) => (store = resolve)) });
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(
+      call,
+      'all of it',
+      details({
+        problem: 'leak',
+        agreed: true,
+        postcode: 'NN15 6QP',
+        address: '1 High St',
+        name: 'Sam Jones',
+      }),
+    );
+    const before = call.replies.length;
+    await vi.advanceTimersByTimeAsync(900);
+    expect(call.replies.length).toBe(before);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(call.replies.at(-1)).toMatchObject({ step: 'book', say: 'Bear with me one moment.' });
+    speakReply(call.actor);
+    store({ bookingId: 'BK-9' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(call.replies.at(-1)).toMatchObject({ step: 'confirm', say: undefined });
+    expect(call.actor.getSnapshot().context.bookingId).toBe('BK-9');
+  });
+
   it('a booking kept in the journal is apologised for as kept', async () => {
     const kept = Object.assign(new Error('journalled'), { bookingKept: true });
     const call = startTestCall({ booking: async () => Promise.reject(kept) });
