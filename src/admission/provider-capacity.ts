@@ -174,6 +174,7 @@ export class ProviderCapacity {
             for (const release of [...contexts]) release();
             await session.close();
           },
+          recycle: (reason) => session.recycle(reason),
           get isOpen() {
             return session.isOpen;
           },

@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Language } from '../../machines/call.types.js';
 import type { Logger } from '../log.js';
 import type { TtsProvider, TtsSessionOptions, TtsVoice } from '../providers/tts/types.js';
+import { withTimeout } from '../with-timeout.js';
 import type { FixedLine } from './fixed-lines.js';
 
 /** One company's lines in one language and one audio format (what a call can play as is). */
@@ -106,7 +107,11 @@ export class LineCache {
     try {
       for (const line of missing) {
         const v = voice(line);
-        const audio = await withTimeout(session.synthesize(line.text, v), this.synthTimeoutMs);
+        const audio = await withTimeout(
+          session.synthesize(line.text, v),
+          this.synthTimeoutMs,
+          `no audio within ${this.synthTimeoutMs} ms`,
+        );
         if (audio.length > 0) this.clips.set(`${setKey(set)}|${v.voiceId}|${line.text}`, audio);
       }
       log.debug(
@@ -117,12 +122,4 @@ export class LineCache {
       await session.close().catch(() => {});
     }
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no audio within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -29,7 +29,7 @@ export interface SaveBookingDeps {
 export function saveBookingActor({ line, store, journal }: SaveBookingDeps) {
   return fromPromise<BookingResult, BookingRequest>(async ({ input }) => {
     try {
-      const result = await bookDurably(store, journal, bookingInputOf(input, line.caller), line.log);
+      const result = await bookDurably(store, journal, bookingInputOf(input, line.caller), { log: line.log });
       if (result.journalled) throw new BookingJournalledError();
       if (result.created) line.observer.bookingMade(line.tenantId);
       line.log.info(

@@ -2,6 +2,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { type Logger, silentLogger } from '../log.js';
+import { withTimeout } from '../with-timeout.js';
 import { bookingInputSchema, InvalidBookingError, newBookingId } from './booking-input.js';
 import { type FieldCipher, fieldCipher } from './field-cipher.js';
 import type { Booking, BookingInput, CallStore } from './types.js';
@@ -175,23 +176,44 @@ export interface DurableBookingResult {
 }
 
 /**
+ * How long a caller waits for the store to commit a booking. A store stuck behind another process's
+ * lock (SQLite's busy timeout applies to every queued write in turn) or a slow network would otherwise
+ * hold the caller in silence; past this the booking goes to the journal instead.
+ */
+export const BOOKING_COMMIT_WAIT_MS = 2500;
+
+export interface BookDurablyOptions {
+  log?: Logger;
+  now?: () => number;
+  commitWaitMs?: number;
+}
+
+/**
  * The one booking policy (the call's `saveBooking` actor uses it): the id is chosen up front, so the
  * store and the journal hold the same reference. Invalid input is rethrown (no retry could fix it); any
- * other store failure goes to the journal and comes back as `journalled`. The call then apologises
- * that it could not confirm the booking and says the details were kept, which is true because the
- * journal was fsync'd; the booking reaches the store when the journal is replayed. If the journal fails
- * too, that error is thrown.
+ * other store failure, or a commit slower than `commitWaitMs`, goes to the journal and comes back as
+ * `journalled`. The call then apologises that it could not confirm the booking and says the details
+ * were kept, which is true because the journal was fsync'd; the booking reaches the store when the
+ * journal is replayed (a slow write that lands after all makes that replay a no-op: one booking per
+ * call). If the journal fails too, that error is thrown.
  */
 export async function bookDurably(
   store: CallStore,
   journal: BookingJournal,
   input: BookingInput,
-  log: Logger = silentLogger,
-  now: () => number = Date.now,
+  opts: BookDurablyOptions = {},
 ): Promise<DurableBookingResult> {
+  const { log = silentLogger, now = Date.now, commitWaitMs = BOOKING_COMMIT_WAIT_MS } = opts;
   const withId: JournalledBooking = { ...input, id: input.id ?? newBookingId() };
+  const write = store.createBooking(withId);
+  // A write that outlives the wait may still fail; the journal holds the booking either way.
+  write.catch(() => {});
   try {
-    const { booking, created } = await store.createBooking(withId);
+    const { booking, created } = await withTimeout(
+      write,
+      commitWaitMs,
+      `booking not committed within ${commitWaitMs} ms`,
+    );
     return { booking, created, journalled: false };
   } catch (err) {
     if (err instanceof InvalidBookingError) throw err;

@@ -79,6 +79,25 @@ describe('BookingJournal', () => {
     expect(await journal.pending()).toEqual([]);
   });
 
+  it('journals a booking the store is slow to commit; the late write and the replay leave one booking', async () => {
+    const journal = new BookingJournal(journalPath);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = Object.create(store) as CallStore;
+    slow.createBooking = async (b) => {
+      await gate; // as a write queued behind another process's lock
+      return store.createBooking(b);
+    };
+    const result = await bookDurably(slow, journal, bookingInput('c1'), { commitWaitMs: 20 });
+    expect(result.journalled).toBe(true);
+    expect(await journal.pending()).toEqual([{ ...bookingInput('c1'), id: result.booking.id }]);
+    release();
+    await expect.poll(() => store.bookingForCall('c1')).toMatchObject({ id: result.booking.id });
+    expect(await journal.replay(store)).toMatchObject({ failed: 0 });
+    expect(await journal.pending()).toEqual([]);
+    expect((await store.bookingForCall('c1'))?.id).toBe(result.booking.id);
+  });
+
   it('leaves an entry pending while the store keeps failing', async () => {
     const journal = new BookingJournal(journalPath);
     await bookDurably(withFailingBookings(store, 1), journal, bookingInput('c1'));

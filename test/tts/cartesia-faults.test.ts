@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/log.js';
 import { CartesiaTtsError, CartesiaTtsProvider } from '../../src/providers/tts/cartesia.js';
 import type { TtsEvent } from '../../src/providers/tts/types.js';
@@ -143,6 +144,39 @@ describe('socket loss', () => {
     expect(rec.events).toHaveLength(1);
   });
 
+  it('after the redials failed, the next reply fails at once instead of redialling again', async () => {
+    rig = await startRig();
+    // The session's clock, recording the redial delays it waits (50, 250, 600 ms by default).
+    const waits: number[] = [];
+    const clock = {
+      ...systemClock,
+      setTimeout: (fn: () => void, ms: number) => {
+        waits.push(ms);
+        return setTimeout(fn, ms);
+      },
+    };
+    const provider = new CartesiaTtsProvider({ apiKey: 'sim-key', baseURL: rig.sim.url, clock });
+    const session = await provider.open(S16_8K, silentLogger);
+    try {
+      await rig.sim.close();
+      await until(() => !session.isOpen);
+      const reply = async () => {
+        const rec = recorder();
+        const ctx = session.context(VOICE_EN, rec.onEvent);
+        ctx.push('Hello?');
+        ctx.finish();
+        return errorOf(await rec.ended).error.message;
+      };
+      expect(await reply()).toMatch(/connect failed/);
+      const ladder = waits.filter((ms) => [50, 250, 600].includes(ms)).length;
+      expect(ladder).toBe(3);
+      expect(await reply()).toMatch(/connect failed/);
+      expect(waits.filter((ms) => [50, 250, 600].includes(ms)).length).toBe(ladder);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('opening a session against a dead address rejects instead of crashing the process', async () => {
     rig = await startRig();
     const dead = rig.sim.url;
@@ -164,6 +198,23 @@ describe('stall', () => {
     await session.synthesize('Other reply.', VOICE_EN);
     expect(stalled.events).toEqual([]);
     ctx.cancel();
+    expect(stalled.events).toEqual([]);
+  });
+
+  it('recycle() drops a stalled socket: the next reply is served on a fresh connection', async () => {
+    rig = await startRig({ faults: [{ kind: 'stall' }] });
+    const session = await rig.open(S16_8K);
+    const stalled = recorder();
+    const ctx = session.context(VOICE_EN, stalled.onEvent);
+    ctx.push('Hello there.');
+    ctx.finish();
+    await until(() => rig!.sim.stats().contextsOpened === 1);
+    ctx.cancel();
+    session.recycle('first_audio_timeout');
+    expect(session.isOpen).toBe(false);
+    const audio = await session.synthesize('Other reply.', VOICE_EN);
+    expect(audio.length).toBeGreaterThan(0);
+    expect(rig.sim.stats().connections).toBe(2);
     expect(stalled.events).toEqual([]);
   });
 });

@@ -2,10 +2,11 @@
 import type { DeepgramClient } from '@deepgram/sdk';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
+import { withTimeout } from '../../with-timeout.js';
 import { CallerAudioRing, SilentSocketWatch } from './caller-audio-ring.js';
 import type { DeepgramSocket, ListenDialect } from './deepgram-dialect.js';
 import { DeepgramKeepAlive } from './deepgram-keep-alive.js';
-import { toError, withTimeout } from './deepgram-timeout.js';
+import { toError } from './deepgram-timeout.js';
 import { STT_SILENT_SOCKET_CODE, type SttEvent, type SttSession } from './types.js';
 
 /** ReconnectingWebSocket.ReadyState.OPEN in the SDK. */
@@ -166,7 +167,12 @@ export class DeepgramSttSession implements SttSession {
     socket.on('error', (err) => this.deps.log.debug({ err: err.message }, 'deepgram: socket error'));
     socket.connect();
     try {
-      await withTimeout(socket.waitForOpen(), timings.connectTimeoutMs, this.deps.clock);
+      await withTimeout(
+        socket.waitForOpen(),
+        timings.connectTimeoutMs,
+        `Deepgram socket did not open within ${timings.connectTimeoutMs} ms`,
+        this.deps.clock,
+      );
       return socket;
     } catch (err) {
       this.abandon(socket);

@@ -18,6 +18,12 @@ const WS_OPEN = 1;
 const WS_CLOSED = 3;
 /** How long close() waits for the server's close frame before tearing the socket down. */
 const CLOSE_GRACE_MS = 1000;
+/**
+ * After every redial failed, how long new contexts fail at once instead of redialling again: the
+ * retry of the same reply would otherwise wait out the whole redial ladder a second time while the
+ * caller hears nothing, when the cached apology could play.
+ */
+const REDIAL_AGAIN_AFTER_MS = 3000;
 
 export interface SessionSettings {
   client: CartesiaClient;
@@ -46,6 +52,8 @@ function rawSocket(socket: TtsSocket): WebSocket {
 export class CartesiaTtsSession implements TtsSession {
   private socket!: TtsSocket;
   private reconnecting: Promise<TtsSocket> | undefined;
+  /** The last redial ladder that failed, while new contexts should not start another one. */
+  private redialFailed: { at: number; error: unknown } | undefined;
   private closed = false;
   private readonly contexts = new Map<string, CartesiaTtsContext>();
   private readonly host: ContextHost;
@@ -95,6 +103,13 @@ export class CartesiaTtsSession implements TtsSession {
     });
   }
 
+  recycle(reason: string): void {
+    if (this.closed || !this.host.isOpen(this.socket)) return;
+    this.settings.log.warn({ reason }, 'cartesia: socket stalled; dropping it for a fresh one');
+    // Not a graceful close: a stalled peer would not answer the close frame either.
+    rawSocket(this.socket).terminate();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -122,6 +137,10 @@ export class CartesiaTtsSession implements TtsSession {
   private connected(): Promise<TtsSocket> {
     if (this.closed) return Promise.reject(new CartesiaTtsError('TTS session is closed'));
     if (this.host.isOpen(this.socket)) return Promise.resolve(this.socket);
+    const { clock } = this.settings;
+    if (this.redialFailed && clock.now() - this.redialFailed.at < REDIAL_AGAIN_AFTER_MS) {
+      return Promise.reject(this.redialFailed.error);
+    }
     if (!this.reconnecting) {
       this.settings.log.info('cartesia: socket gone, reconnecting for a new reply');
       this.reconnecting = this.openWithRedials()
@@ -131,7 +150,12 @@ export class CartesiaTtsSession implements TtsSession {
             throw new CartesiaTtsError('TTS session is closed');
           }
           this.socket = socket;
+          this.redialFailed = undefined;
           return socket;
+        })
+        .catch((err: unknown) => {
+          this.redialFailed = { at: clock.now(), error: err };
+          throw err;
         })
         .finally(() => {
           this.reconnecting = undefined;

@@ -43,6 +43,11 @@ export interface TtsSession {
   /** Renders a whole text and resolves with its audio (greeting cache). */
   synthesize(text: string, voice: TtsVoice): Promise<Buffer>;
   close(): Promise<void>;
+  /**
+   * A context on this socket stalled (open, but no audio): drop the socket, so the next context is
+   * served on a fresh one rather than on a connection that may have died without closing.
+   */
+  recycle(reason: string): void;
   readonly isOpen: boolean;
 }
 

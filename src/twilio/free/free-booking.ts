@@ -17,7 +17,9 @@ export async function saveFreeTierBooking(
   caller: CallerContext,
   deps: { store: CallStore; journal: BookingJournal; observer: CallObserver; log: Logger },
 ): Promise<BookingResult> {
-  const result = await bookDurably(deps.store, deps.journal, bookingInputOf(input, caller), deps.log);
+  const result = await bookDurably(deps.store, deps.journal, bookingInputOf(input, caller), {
+    log: deps.log,
+  });
   // The same error as a voice call's: the chart may then say the details were kept (they were).
   if (result.journalled) throw new BookingJournalledError();
   if (result.created) deps.observer.bookingMade(caller.tenant.id);
