@@ -1,4 +1,4 @@
-import { and, assign, emit, fromCallback, fromPromise, not, or, raise, sendTo, setup, stateIn } from 'xstate';
+import { and, assign, emit, fromCallback, fromPromise, not, raise, sendTo, setup, stateIn } from 'xstate';
 import {
   type AudioCommand,
   type BookingRequest,
@@ -35,15 +35,17 @@ const spokeFor = (c: CallContext) => c.replyStep === c.step || c.replyCovers.inc
 function replyInputOf(context: CallContext): ReplyInput {
   const spec = context.speculation;
   const c = spec ? { ...withCallerTurn(context, spec.text), step: spec.step } : context;
+  const lost = c.step === 'bookingFailed' && context.bookingLost === true;
   return {
     callId: c.callId,
     step: c.step,
     language: c.language,
     facts: c.facts,
     slots: c.slots,
-    notice: c.notice,
+    // Fixed words that promise nothing, whatever reply state came between (not cleared with `say`).
+    notice: lost ? 'booking_not_kept' : c.notice,
     history: c.history,
-    say: c.say,
+    say: lost ? suggestedReply('bookingFailed', 'booking_not_kept', c.facts, c.slots, c.language) : c.say,
     turn: c.turn,
     ...(spec ? { speculative: true } : {}),
   };
@@ -236,17 +238,9 @@ export const callMachine = setup({
     keepConsent: assign(({ context }) => ({
       consent: [...context.history].reverse().find((h) => h.role === 'caller')?.text,
     })),
+    /** Neither the store nor the journal kept the booking (see replyInputOf for its apology). */
+    bookingNotKept: assign({ bookingLost: true }),
     /** Entering a closing step: the step, its outcome, and the request that led here is consumed. */
-    bookingNotKept: assign(({ context }) => ({
-      notice: 'booking_not_kept' as const,
-      say: suggestedReply(
-        'bookingFailed',
-        'booking_not_kept',
-        context.facts,
-        context.slots,
-        context.language,
-      ),
-    })),
     enterClosingStep: assign((_, params: { step: ClosingStep }) => ({
       step: params.step,
       outcome: OUTCOME[params.step],
@@ -443,7 +437,7 @@ export const callMachine = setup({
                   })),
                 },
                 // "We've kept your details" only when they were (see BookingKeptError); otherwise the
-                // other apology, in fixed words (`say`), so no cached or generated line can claim it.
+                // other apology, in fixed words, so no cached or generated line can claim it.
                 onError: [
                   { guard: ({ event }) => isBookingKeptError(event.error), target: 'bookingFailed' },
                   { target: 'bookingFailed', actions: 'bookingNotKept' },
@@ -618,12 +612,21 @@ export const callMachine = setup({
                       target: 'thinking',
                       actions: ['releaseHeldReply', 'applyHeldTools', 'announceSpeculationConfirmed'],
                     },
+                    // While the booking is stored the held confirmation waits; anywhere else it is dropped.
                     {
-                      guard: or([stateIn(BOOKING), 'workflowAwaitsCaller']),
+                      guard: and([not(stateIn(BOOKING)), 'workflowAwaitsCaller']),
                       target: '#call.active.turn.deciding',
                       actions: CANCEL_SPECULATION,
                     },
                   ],
+                  after: {
+                    holdLineDelay: {
+                      guard: stateIn(BOOKING),
+                      target: '#call.active.turn.replying',
+                      reenter: true,
+                      actions: [...CANCEL_SPECULATION, 'sayHoldLine'],
+                    },
+                  },
                 },
                 thinking: {
                   on: {

@@ -108,6 +108,8 @@ export interface CallContext {
   bookingId?: string;
   /** The caller's own words agreeing to the callout fee (kept with the booking). */
   consent?: string;
+  /** The booking could be kept nowhere (store and journal failed): its apology must promise nothing. */
+  bookingLost?: boolean;
   /** The booking as last stored; a correction after it (a new address at `confirm`) stores it again. */
   booked?: BookingRequest;
   /** Step the latest reply was made for; if the workflow moved on since, another reply follows. */

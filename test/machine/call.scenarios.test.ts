@@ -488,15 +488,50 @@ describe('speculative replies', () => {
     expect(call.actor.getSnapshot().matches({ active: { turn: { listening: 'idle' } } })).toBe(true);
   });
 
-  it('never speculates where a booking must commit first', () => {
-    const call = atPostcode();
-    callerSays(call, 'NN15 6QP');
+  it('speculates the confirmation while the booking commits, and releases it only once stored', async () => {
+    let store: (v: { bookingId: string }) => void = () => {};
+    const call = startTestCall({ booking: () => new Promise((resolve) => (store = resolve)) });
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(
+      call,
+      'leak',
+      details({ problem: 'leak', agreed: true, postcode: 'NN15 6QP', address: '12 Acacia Avenue' }),
+    );
     speakReply(call.actor);
-    callerSays(call, '12 Acacia Avenue');
-    speakReply(call.actor);
-    const count = call.replies.length;
+    expect(call.actor.getSnapshot().context.step).toBe('name');
     call.actor.send({ type: 'CALLER.TURN_ENDING', text: 'Priya Shah' });
-    expect(call.replies).toHaveLength(count);
+    expect(call.replies.at(-1)).toMatchObject({ speculative: true, step: 'confirm' });
+    call.actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 40 });
+    call.actor.send({ type: 'CALLER.FINAL', text: 'Priya Shah.' });
+    await vi.advanceTimersByTimeAsync(0);
+    // Stored not yet: "that's booked" is held.
+    expect(call.actor.getSnapshot().matches({ active: { workflow: 'book' } })).toBe(true);
+    expect(call.effects).not.toContain('replyReleased');
+    store({ bookingId: 'BK-7' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(call.effects).toContain('replyReleased');
+    expect(call.actor.getSnapshot().context.bookingId).toBe('BK-7');
+    expect(
+      call.actor.getSnapshot().matches({ active: { workflow: 'confirm', turn: { replying: 'speaking' } } }),
+    ).toBe(true);
+  });
+
+  it('drops the held confirmation when the booking fails, and apologises instead', async () => {
+    const call = startTestCall({ booking: async () => Promise.reject(new Error('disk full')) });
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(
+      call,
+      'leak',
+      details({ problem: 'leak', agreed: true, postcode: 'NN15 6QP', address: '12 Acacia Avenue' }),
+    );
+    speakReply(call.actor);
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: 'Priya Shah' });
+    call.actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 40 });
+    call.actor.send({ type: 'CALLER.FINAL', text: 'Priya Shah.' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(call.effects).not.toContain('replyReleased');
+    expect(call.replies.at(-1)).toMatchObject({ step: 'bookingFailed', notice: 'booking_not_kept' });
+    expect(call.replies.at(-1)).not.toHaveProperty('speculative');
   });
 });
 
