@@ -17,6 +17,8 @@ export const usage = `usage: npm run bench -- [options]
   --stt-model M        callchart's DEEPGRAM_MODEL, e.g. flux-general-en (default: its own, nova-3)
   --eager-eot T        callchart's DEEPGRAM_EAGER_EOT_THRESHOLD for Flux (0.3-0.9 or off)
   --eager-silence-ms N callchart's TURN_EAGER_SILENCE_MS for Nova-3 (its early end-of-turn signal)
+  --no-speculation     callchart with SPECULATIVE_REPLIES=0: every reply waits for the final (so each
+                       turn's overhead can be measured against its provider windows)
   --lines K            speak only the first K lines of the booking script
   --trace-gc           run the server under V8's --trace-gc-nvp and report the load's GCs (scavenges,
                        mark-compacts, promoted MB/s, longest pause; "gc" in --json)
@@ -96,6 +98,7 @@ export function parseBenchArgs(argv: string[]): {
       'stt-model': { type: 'string' },
       'eager-eot': { type: 'string' },
       'eager-silence-ms': { type: 'string' },
+      'no-speculation': { type: 'boolean' },
       'node-arg': { type: 'string', multiple: true },
       'trace-gc': { type: 'boolean' },
       'log-dir': { type: 'string' },
@@ -131,6 +134,7 @@ export function parseBenchArgs(argv: string[]): {
       profile: parseProfileName(values.profile ?? 'fast', '--profile'),
       scripts: scriptSet(values.scripts ?? 'booking'),
       ...sttArgs(values['stt-model'], values['eager-eot'], values['eager-silence-ms']),
+      ...(values['no-speculation'] ? { speculativeReplies: false } : {}),
       transport,
       ...(rampSeconds !== undefined ? { rampSeconds } : {}),
       skipFloor: values['skip-floor'] ?? false,

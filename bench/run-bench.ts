@@ -70,6 +70,8 @@ export interface BenchOptions {
   holdDbLockMs?: number;
   /** Deepgram model for callchart (nova-3 by default; flux-general-en for Flux) and Flux's eager threshold. */
   stt?: { model?: string; eagerEotThreshold?: string; eagerSilenceMs?: number };
+  /** false: SPECULATIVE_REPLIES=0 (replies wait for the final transcript). */
+  speculativeReplies?: boolean;
   /** audiosocket (default) or twilio (Media Streams through the Twilio simulator; no floor run). */
   transport?: 'audiosocket' | 'twilio';
 }
@@ -86,6 +88,7 @@ export interface BenchResult extends Omit<WireFigures, 'turns'> {
   scripts: string;
   /** What callchart was told about STT (unset: its defaults). */
   stt: { model: string | null; eagerEotThreshold: string | null; eagerSilenceMs: number | null };
+  speculativeReplies: boolean;
   /** Overhead per turn against the server-stored provider time (see docs/benchmarks.md). */
   overheadMs: ServerFigures['overheadMs'];
   underruns: number | null;
@@ -191,6 +194,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         ...(opts.stt?.model ? { DEEPGRAM_MODEL: opts.stt.model } : {}),
         ...(opts.stt?.eagerEotThreshold ? { DEEPGRAM_EAGER_EOT_THRESHOLD: opts.stt.eagerEotThreshold } : {}),
         ...(opts.stt?.eagerSilenceMs ? { TURN_EAGER_SILENCE_MS: String(opts.stt.eagerSilenceMs) } : {}),
+        ...(opts.speculativeReplies === false ? { SPECULATIVE_REPLIES: '0' } : {}),
       },
     });
     const running = server;
@@ -309,6 +313,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         eagerEotThreshold: opts.stt?.eagerEotThreshold ?? null,
         eagerSilenceMs: opts.stt?.eagerSilenceMs ?? null,
       },
+      speculativeReplies: opts.speculativeReplies ?? true,
       ...wire,
       callerTurns: turns,
       overheadMs: serverFig.overheadMs,

@@ -194,6 +194,21 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
       void peer.ended.then(() => done(null));
     });
   /**
+   * When the agent's answer to a line whose voice ended at `lastVoiced` became audible: its first voiced
+   * frame after that instant. The answer may already have started while the line's trailing silence was
+   * still being sent, so it is looked up among the frames heard, not only waited for. If the agent was
+   * still talking when the caller's voice ended (a line with no barge-in), that reply is not the answer:
+   * the answer is the next voice after the frames heard so far.
+   */
+  const answerAfter = (lastVoiced: number) => {
+    let i = agentVoicedAt.length;
+    while (i > 0 && agentVoicedAt[i - 1]! > lastVoiced) i--;
+    const talkingThrough = i > 0 && agentVoicedAt[i - 1]! > lastVoiced - 2 * FRAME_MS;
+    if (talkingThrough) return nextAgentVoice(Math.max(lastVoiced, lastAgentVoicedAt ?? 0), answerTimeoutMs);
+    const heard = agentVoicedAt[i];
+    return heard !== undefined ? Promise.resolve(heard) : nextAgentVoice(lastVoiced, answerTimeoutMs);
+  };
+  /**
    * Waits until the agent has been quiet for turnGapMs (it finished its sentence). Quiet is counted
    * in frames heard, not wall time: a frame that arrives late on a busy machine is not silence.
    */
@@ -249,7 +264,7 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
           lastAgentVoicedAt !== null && lastAgentVoicedAt >= speechStart ? lastAgentVoicedAt : speechStart;
         agentStopMs = stoppedAt - speechStart;
       }
-      const answer = await nextAgentVoice(Math.max(lastVoiced, lastAgentVoicedAt ?? 0), answerTimeoutMs);
+      const answer = await answerAfter(lastVoiced);
       turns.push({
         line: line.text,
         bargeIn: line.bargeInAfterMs !== undefined,

@@ -27,7 +27,8 @@ export function printReport(r: DemoResult, recordPath?: string): void {
     );
   });
   out.push(
-    '  mouth-to-ear is measured by the caller on the wire; overhead = mouth-to-ear - (stt final + llm ttft + tts first audio).',
+    '  mouth-to-ear is measured by the caller on the wire; overhead = mouth-to-ear - (stt final + llm ttft + tts first audio),',
+    '  shown only for replies started after the final (a speculative reply overlaps those windows).',
     '  llm rounds = LLM requests before the first agent audio; speculative = started before the turn was confirmed (blank: not recorded).',
   );
   if (r.note) out.push(`  ${r.note}`);

@@ -159,7 +159,8 @@ function verdict(
   booking: Booking | null,
   summary: CallSummary | null,
 ): boolean {
-  const measured = (t: DemoTurn) => turnProviderMs(t) !== null && t.mouthToEarMs !== null;
+  // Heard on the wire, with the STT and TTS windows the server stored (the LLM's may be none: a fixed line).
+  const measured = (t: DemoTurn) => t.mouthToEarMs !== null && t.sttFinalMs !== null && t.ttsTtfbMs !== null;
   const everyLine = turns.length === opts.script.length && turns.every(measured);
   if (!opts.expectOutcome) return everyLine;
   const ended = (summary as CallSummary | null)?.outcome;

@@ -193,7 +193,11 @@ export class ReplyVoice {
       this.line.observer.recovery?.('tts', 'respoken');
       this.offsetSec = this.ledger.audioMs / 1000;
       // A stall is the socket's as likely as the context's: say the rest on a fresh connection.
-      if (kind !== 'error') void this.line.tts.then((session) => session.recycle(kind), () => {});
+      if (kind !== 'error')
+        void this.line.tts.then(
+          (session) => session.recycle(kind),
+          () => {},
+        );
       this.open();
       return;
     }

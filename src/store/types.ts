@@ -69,11 +69,14 @@ export interface TurnRecord {
 
 /**
  * The provider time of a stored turn: STT final + LLM time to first token + TTS first audio. A fixed
- * line asks no model (`llmRounds` 0), so its LLM share is nothing rather than unknown.
+ * line asks no model (`llmRounds` 0), so its LLM share is nothing rather than unknown. A speculative
+ * reply's LLM and TTS windows run while the STT is still finishing the turn, so their sum is not the
+ * time the caller waited for the providers: it has none (null), and no overhead is derived from it.
  */
 export function turnProviderMs(
-  t: Pick<TurnRecord, 'sttFinalMs' | 'llmTtftMs' | 'ttsTtfbMs' | 'llmRounds'>,
+  t: Pick<TurnRecord, 'sttFinalMs' | 'llmTtftMs' | 'ttsTtfbMs' | 'llmRounds' | 'speculative'>,
 ): number | null {
+  if (t.speculative) return null;
   const llm = t.llmRounds === 0 ? (t.llmTtftMs ?? 0) : t.llmTtftMs;
   if (t.sttFinalMs === null || llm === null || t.ttsTtfbMs === null) return null;
   return t.sttFinalMs + llm + t.ttsTtfbMs;

@@ -17,8 +17,11 @@ describe('bench runner (smoke)', () => {
       answerTimeoutMs: 6000,
       warmUp: false,
       settleMs: 500,
+      // Replies after the final only: a speculative reply has no provider time to take overhead from.
+      speculativeReplies: false,
     });
     expect(r.calls).toBe(2);
+    expect(r.speculativeReplies).toBe(false);
     expect(r.errors).toBe(0);
     expect(r.completedCalls).toBeGreaterThanOrEqual(1);
     for (const p of [r.mouthToEarMs, r.overheadMs]) {
