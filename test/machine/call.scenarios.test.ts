@@ -17,6 +17,22 @@ function callerSays(call: ReturnType<typeof startTestCall>, text: string, ...int
   if (intents.length) call.actor.send(tools(...intents));
 }
 
+/** Every detail of a booking, given in one turn. */
+const ALL_DETAILS = {
+  problem: 'leak',
+  agreed: true,
+  postcode: 'NN15 6QP',
+  address: '1 High St',
+  name: 'Sam Jones',
+};
+
+/** A call whose booking is stored only when the test says so (`store(id)`). */
+function withPendingBooking() {
+  let resolveBooking: (v: { bookingId: string }) => void = () => {};
+  const call = startTestCall({ booking: () => new Promise((resolve) => (resolveBooking = resolve)) });
+  return { call, store: (bookingId: string) => resolveBooking({ bookingId }) };
+}
+
 describe('call statechart scenarios', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
@@ -207,17 +223,7 @@ describe('call statechart scenarios', () => {
   it('a failed booking is apologised for and the call ends', async () => {
     const call = startTestCall({ booking: async () => Promise.reject(new Error('disk full')) });
     call.actor.send({ type: 'PLAYOUT.DONE' });
-    callerSays(
-      call,
-      'all of it',
-      details({
-        problem: 'leak',
-        agreed: true,
-        postcode: 'NN15 6QP',
-        address: '1 High St',
-        name: 'Sam Jones',
-      }),
-    );
+    callerSays(call, 'all of it', details(ALL_DETAILS));
     await vi.advanceTimersByTimeAsync(0);
     expect(call.replies.at(-1)!.step).toBe('bookingFailed');
     // Nothing says the details were kept, so the apology must not claim it.
@@ -227,27 +233,16 @@ describe('call statechart scenarios', () => {
   });
 
   it('a booking slow to store: "bear with me" after a second, then the confirmation once it is stored', async () => {
-    let store: (v: { bookingId: string }) => void = () => {};
-    const call = startTestCall({ booking: () => new Promise((resolve) => (store = resolve)) });
+    const { call, store } = withPendingBooking();
     call.actor.send({ type: 'PLAYOUT.DONE' });
-    callerSays(
-      call,
-      'all of it',
-      details({
-        problem: 'leak',
-        agreed: true,
-        postcode: 'NN15 6QP',
-        address: '1 High St',
-        name: 'Sam Jones',
-      }),
-    );
+    callerSays(call, 'all of it', details(ALL_DETAILS));
     const before = call.replies.length;
     await vi.advanceTimersByTimeAsync(900);
     expect(call.replies.length).toBe(before);
     await vi.advanceTimersByTimeAsync(200);
     expect(call.replies.at(-1)).toMatchObject({ step: 'book', say: 'Bear with me one moment.' });
     speakReply(call.actor);
-    store({ bookingId: 'BK-9' });
+    store('BK-9');
     await vi.advanceTimersByTimeAsync(0);
     expect(call.replies.at(-1)).toMatchObject({ step: 'confirm', say: undefined });
     expect(call.actor.getSnapshot().context.bookingId).toBe('BK-9');
@@ -257,17 +252,7 @@ describe('call statechart scenarios', () => {
     const kept = Object.assign(new Error('journalled'), { bookingKept: true });
     const call = startTestCall({ booking: async () => Promise.reject(kept) });
     call.actor.send({ type: 'PLAYOUT.DONE' });
-    callerSays(
-      call,
-      'all of it',
-      details({
-        problem: 'leak',
-        agreed: true,
-        postcode: 'NN15 6QP',
-        address: '1 High St',
-        name: 'Sam Jones',
-      }),
-    );
+    callerSays(call, 'all of it', details(ALL_DETAILS));
     await vi.advanceTimersByTimeAsync(0);
     expect(call.replies.at(-1)).toMatchObject({ step: 'bookingFailed', notice: undefined });
     const said = (notice?: 'booking_not_kept', language: 'en' | 'es' = 'en') =>
@@ -489,8 +474,7 @@ describe('speculative replies', () => {
   });
 
   it('speculates the confirmation while the booking commits, and releases it only once stored', async () => {
-    let store: (v: { bookingId: string }) => void = () => {};
-    const call = startTestCall({ booking: () => new Promise((resolve) => (store = resolve)) });
+    const { call, store } = withPendingBooking();
     call.actor.send({ type: 'PLAYOUT.DONE' });
     callerSays(
       call,
@@ -507,7 +491,7 @@ describe('speculative replies', () => {
     // Stored not yet: "that's booked" is held.
     expect(call.actor.getSnapshot().matches({ active: { workflow: 'book' } })).toBe(true);
     expect(call.effects).not.toContain('replyReleased');
-    store({ bookingId: 'BK-7' });
+    store('BK-7');
     await vi.advanceTimersByTimeAsync(0);
     expect(call.effects).toContain('replyReleased');
     expect(call.actor.getSnapshot().context.bookingId).toBe('BK-7');

@@ -187,7 +187,8 @@ describe('socket loss', () => {
 });
 
 describe('stall', () => {
-  it('a stalled context produces nothing while another context on the socket is served', async () => {
+  /** A session on a simulator that stalls its first context, and that context, opened. */
+  const stalledReply = async () => {
     rig = await startRig({ faults: [{ kind: 'stall' }] });
     const session = await rig.open(S16_8K);
     const stalled = recorder();
@@ -195,6 +196,11 @@ describe('stall', () => {
     ctx.push('Hello there.');
     ctx.finish();
     await until(() => rig!.sim.stats().contextsOpened === 1);
+    return { session, stalled, ctx };
+  };
+
+  it('a stalled context produces nothing while another context on the socket is served', async () => {
+    const { session, stalled, ctx } = await stalledReply();
     await session.synthesize('Other reply.', VOICE_EN);
     expect(stalled.events).toEqual([]);
     ctx.cancel();
@@ -202,19 +208,13 @@ describe('stall', () => {
   });
 
   it('recycle() drops a stalled socket: the next reply is served on a fresh connection', async () => {
-    rig = await startRig({ faults: [{ kind: 'stall' }] });
-    const session = await rig.open(S16_8K);
-    const stalled = recorder();
-    const ctx = session.context(VOICE_EN, stalled.onEvent);
-    ctx.push('Hello there.');
-    ctx.finish();
-    await until(() => rig!.sim.stats().contextsOpened === 1);
+    const { session, stalled, ctx } = await stalledReply();
     ctx.cancel();
     session.recycle('first_audio_timeout');
     expect(session.isOpen).toBe(false);
     const audio = await session.synthesize('Other reply.', VOICE_EN);
     expect(audio.length).toBeGreaterThan(0);
-    expect(rig.sim.stats().connections).toBe(2);
+    expect(rig!.sim.stats().connections).toBe(2);
     expect(stalled.events).toEqual([]);
   });
 });
