@@ -24,7 +24,11 @@ const APOLOGY = 'provider="tts",action="apology"';
 // the words it starts with: "And your name?", the quote "Every job's different ..." and the postcode
 // read-back "Thanks, that's N for ..."). The caller is
 // never left with a reply lost: the socket is redialled, the rest is said on a fresh context, or the
-// apology synthesised ahead plays; every call still books.
+// apology synthesised ahead plays; every call still books. Replies wait for the final transcript here
+// (SPECULATIVE_REPLIES=0): a speculative reply dropped after its text reached the simulator would use
+// up the fault aimed at it, and on a busy machine more of them are dropped. Speculation under TTS
+// faults is what `npm run chaos` exercises.
+const REPLIES_AFTER_THE_FINAL = { SPECULATIVE_REPLIES: '0' };
 describe('text-to-speech liveness', () => {
   describe('refused handshakes, then the socket dropped mid-reply', () => {
     let rig: Rig;
@@ -32,6 +36,7 @@ describe('text-to-speech liveness', () => {
     beforeAll(async () => {
       rig = await startRig({
         script: script('booking-en'),
+        env: REPLIES_AFTER_THE_FINAL,
         sims: {
           cartesia: {
             refuseHandshakes: 2,
@@ -67,6 +72,7 @@ describe('text-to-speech liveness', () => {
     beforeAll(async () => {
       rig = await startRig({
         script: script('booking-en'),
+        env: REPLIES_AFTER_THE_FINAL,
         sims: {
           cartesia: {
             faults: [
@@ -108,6 +114,7 @@ describe('text-to-speech liveness', () => {
     beforeAll(async () => {
       rig = await startRig({
         script: script('booking-en'),
+        env: REPLIES_AFTER_THE_FINAL,
         sims: { cartesia: { faults: [{ kind: 'stall', textStartsWith: 'And your', times: 2 }] } },
       });
       call = await rig.call();
