@@ -82,7 +82,9 @@ describe('text-to-speech liveness', () => {
           },
         },
       });
-      call = await rig.call();
+      // The caller waits out a 2.5 s quiet before its next line, longer than the gap watchdog (1.5 s):
+      // a caller who spoke into the stall would cancel the reply before the watchdog could fire.
+      call = await rig.call({ turnGapMs: 2500 });
     }, 120_000);
     afterAll(() => rig?.close());
 
