@@ -596,6 +596,18 @@ export const callMachine = setup({
                 // The turn is recorded; once the workflow has settled, the held reply plays if it was made
                 // for the step the workflow settled on, and is dropped for a fresh one otherwise.
                 confirming: {
+                  // The held reply goes on while the workflow settles (a booking can take a second to store):
+                  // its first audio and its tool calls must be kept, or the released reply waits for audio
+                  // that has already come.
+                  on: {
+                    'TTS.FIRST_AUDIO': { actions: 'noteSpeculativeAudio' },
+                    'LLM.TOOL_CALLS': [
+                      { guard: 'spokeBeforeTools', actions: 'holdSpeculativeTools' },
+                      // It needs a second round: the turn is confirmed, so a fresh reply follows.
+                      { target: '#call.active.turn.deciding', actions: CANCEL_SPECULATION },
+                    ],
+                    'REPLY.FAILED': { target: '#call.active.turn.deciding', actions: CANCEL_SPECULATION },
+                  },
                   always: [
                     {
                       guard: and([

@@ -500,6 +500,59 @@ describe('speculative replies', () => {
     ).toBe(true);
   });
 
+  it("keeps the held confirmation's first audio and words that come while the booking stores", async () => {
+    const { call, store } = withPendingBooking();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(
+      call,
+      'leak',
+      details({ problem: 'leak', agreed: true, postcode: 'NN15 6QP', address: '12 Acacia Avenue' }),
+    );
+    speakReply(call.actor);
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: 'Priya Shah' });
+    call.actor.send({ type: 'CALLER.FINAL', text: 'Priya Shah.' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(call.actor.getSnapshot().matches({ active: { turn: { replying: 'confirming' } } })).toBe(true);
+    // A busy store: the held reply's audio and words arrive before the booking is stored.
+    call.actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 40 });
+    call.actor.send({ type: 'REPLY.GENERATED', text: "That's booked, Priya." });
+    store('BK-8');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(call.effects).toContain('replyReleased');
+    expect(
+      call.actor.getSnapshot().matches({ active: { workflow: 'confirm', turn: { replying: 'speaking' } } }),
+    ).toBe(true);
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    const agentTurns = call.emitted.filter((e) => e.type === 'agent.turn');
+    expect(agentTurns.at(-1)).toMatchObject({
+      text: "That's booked, Priya.",
+      interrupted: false,
+      step: 'confirm',
+    });
+    expect(call.actor.getSnapshot().matches({ active: { turn: 'closing' } })).toBe(true);
+  });
+
+  it('drops a held reply that needs a second round while the booking stores, and replies afresh once stored', async () => {
+    const { call, store } = withPendingBooking();
+    call.actor.send({ type: 'PLAYOUT.DONE' });
+    callerSays(
+      call,
+      'leak',
+      details({ problem: 'leak', agreed: true, postcode: 'NN15 6QP', address: '12 Acacia Avenue' }),
+    );
+    speakReply(call.actor);
+    call.actor.send({ type: 'CALLER.TURN_ENDING', text: 'Priya Shah' });
+    call.actor.send({ type: 'CALLER.FINAL', text: 'Priya Shah.' });
+    await vi.advanceTimersByTimeAsync(0);
+    call.actor.send(tools(details({ name: 'Priya Shah' })));
+    expect(call.effects).toContain('replyStopped');
+    store('BK-8');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(call.effects).not.toContain('replyReleased');
+    expect(call.replies.at(-1)).toMatchObject({ step: 'confirm' });
+    expect(call.replies.at(-1)).not.toHaveProperty('speculative');
+  });
+
   it('drops the held confirmation when the booking fails, and apologises instead', async () => {
     const call = startTestCall({ booking: async () => Promise.reject(new Error('disk full')) });
     call.actor.send({ type: 'PLAYOUT.DONE' });
