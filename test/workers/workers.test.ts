@@ -85,10 +85,15 @@ describe('WORKERS=2', () => {
   }
   // A caller that could not talk comes back as its error, so a failure says why. Three processes
   // start their line caches on the first calls: on a busy machine a greeting may take a while.
-  const talk = (c: { uuid: string; port: number }): Promise<CallerResult | Error> =>
-    runSimulatedCaller({ port: c.port, uuid: c.uuid, script, turnGapMs: 500, answerTimeoutMs: 45_000 }).catch(
-      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-    );
+  const talk = (c: { uuid: string; port: number }, onLineSaid?: () => void): Promise<CallerResult | Error> =>
+    runSimulatedCaller({
+      port: c.port,
+      uuid: c.uuid,
+      script,
+      turnGapMs: 500,
+      answerTimeoutMs: 45_000,
+      ...(onLineSaid ? { onLineSaid } : {}),
+    }).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
   /** Whether the call ran to its end; the caller's error instead, if it could not talk at all. */
   const completed = (r: CallerResult | Error) => (r instanceof Error ? r.message : r.completed);
 
@@ -184,12 +189,13 @@ describe('WORKERS=2', () => {
     timeout: 240_000,
   }, async () => {
     const live = await register(4);
-    const talking = talk(live);
-    await waitFor(
-      async () => (await health()).workers.some((w) => w.calls > 0),
-      30_000,
-      () => 'the call never showed up on a worker',
-    );
+    // SIGTERM once the call is surely live: the caller heard the greeting and said its first line
+    // (a worker counts a call from its registration, before the AudioSocket leg has connected).
+    let saidFirstLine!: () => void;
+    const firstLine = new Promise<void>((resolve) => (saidFirstLine = resolve));
+    const talking = talk(live, () => saidFirstLine());
+    const started = await Promise.race([firstLine.then(() => true), talking.then(completed)]);
+    expect(started).toBe(true);
     process.kill(server.pid, 'SIGTERM'); // the primary alone: it tells its workers
     await waitFor(
       async () => {
