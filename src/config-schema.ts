@@ -24,6 +24,15 @@ const token = z
  * Every environment variable callchart reads, with its default. `.env.example` documents each one.
  * Defaults point at the vendors' real endpoints; `npm run demo` and `serve:sim` override them.
  */
+/** A public origin Twilio requests and signs: scheme://host[:port], with no path (routes live at /voice/…). */
+const publicOrigin = z
+  .url()
+  .refine(
+    (u) => /^https?:\/\/[^/?#]+\/?$/.test(u),
+    'an origin such as https://voice.example.com, with no path',
+  )
+  .optional();
+
 export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
@@ -212,13 +221,13 @@ export const configSchema = z.object({
   PUBLIC_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_HTTP_PORT: port.default(8080),
   /** The URL Twilio calls (and signs), e.g. https://voice.example.com behind a TLS proxy. */
-  PUBLIC_BASE_URL: z
-    .url()
-    .refine(
-      (u) => /^https?:\/\/[^/?#]+\/?$/.test(u),
-      'an origin such as https://voice.example.com, with no path',
-    )
-    .optional(),
+  PUBLIC_BASE_URL: publicOrigin,
+  /**
+   * This node's own public origin when several nodes share PUBLIC_BASE_URL behind a load balancer
+   * (e.g. https://node-a.voice.example.com): the Media Stream and the Free tier's <Gather> answers
+   * come back to the node holding the call. Default: PUBLIC_BASE_URL.
+   */
+  PUBLIC_NODE_URL: publicOrigin,
   /** Without it the Twilio routes are not served: every webhook must be signed with it. */
   TWILIO_AUTH_TOKEN: z.string().default(''),
   TWILIO_ACCOUNT_SID: z.string().default(''),

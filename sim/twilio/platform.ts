@@ -40,6 +40,8 @@ export interface TwilioCallResult {
   /** The caller's turns (stream mode). */
   turns: CallerTurn[];
   completed: boolean;
+  /** Every URL Twilio requested for the call, in order: the voice webhook, <Gather> actions, the stream. */
+  requested: string[];
 }
 
 export interface RestUpdate {
@@ -158,7 +160,9 @@ export async function placeTwilioCall(
     From: c.from,
     To: c.to,
   };
+  const requested: string[] = [];
   const post = async (url: string, p: Record<string, string>) => {
+    requested.push(url);
     const r = await postSignedWebhook(account.authToken, url, p);
     if (r.status !== 200) throw new Error(`webhook ${url} answered ${r.status}`);
     return r.body;
@@ -168,6 +172,7 @@ export async function placeTwilioCall(
     const verbs = readTwiml(await post(c.voiceUrl, params));
     const stream = verbs.find((v) => v.verb === 'Stream');
     if (stream?.verb === 'Stream') {
+      requested.push(stream.url);
       const result = await runStreamConversation({
         url: stream.url,
         parameters: stream.parameters,
@@ -183,7 +188,14 @@ export async function placeTwilioCall(
         ...(c.clipFor ? { clipFor: c.clipFor } : {}),
         ...(hooks.onPeer ? { onPeer: hooks.onPeer } : {}),
       });
-      return { callSid, mode: 'stream', stream: result, turns: result.turns, completed: result.completed };
+      return {
+        callSid,
+        mode: 'stream',
+        stream: result,
+        turns: result.turns,
+        completed: result.completed,
+        requested,
+      };
     }
     const gather = await runGatherConversation({
       first: verbs,
@@ -193,7 +205,7 @@ export async function placeTwilioCall(
       timeScale: c.timeScale ?? 1,
       ...(c.clipFor ? { clipFor: c.clipFor } : {}),
     });
-    return { callSid, mode: 'gather', gather, turns: [], completed: gather.completed };
+    return { callSid, mode: 'gather', gather, turns: [], completed: gather.completed, requested };
   } finally {
     hooks.onEnded?.(callSid);
     if (c.statusUrl) {

@@ -53,6 +53,7 @@ export async function startTwilioFromConfig(
     port: config.PUBLIC_HTTP_PORT,
     authToken: config.TWILIO_AUTH_TOKEN,
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
+    ...(config.PUBLIC_NODE_URL ? { publicNodeUrl: config.PUBLIC_NODE_URL } : {}),
     log,
     resolveContext: deps.resolveContext,
     onStreamCall: (call, setup) =>

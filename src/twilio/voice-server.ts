@@ -24,6 +24,12 @@ export interface TwilioServerOptions {
   authToken: string;
   /** The URL Twilio requests and signs (https://… behind a TLS proxy); default http://host:port. */
   publicBaseUrl?: string;
+  /**
+   * This node's own origin when several nodes share publicBaseUrl behind a load balancer: the Media
+   * Stream URL and the <Gather> action name it, so they reach the node that holds the call.
+   * Default: publicBaseUrl.
+   */
+  publicNodeUrl?: string;
   log: Logger;
   resolveContext: CallDeps['resolveContext'];
   /** A Pro or Enterprise call's stream has started: run the call on it. */
@@ -69,7 +75,8 @@ const MAX_WS_MESSAGE_BYTES = 64 * 1024;
  */
 export async function startTwilioServer(opts: TwilioServerOptions): Promise<TwilioServer> {
   const log = opts.log.child({ component: 'twilio' });
-  if (opts.publicBaseUrl !== undefined) checkBaseUrl(opts.publicBaseUrl);
+  if (opts.publicBaseUrl !== undefined) checkBaseUrl(opts.publicBaseUrl, 'PUBLIC_BASE_URL');
+  if (opts.publicNodeUrl !== undefined) checkBaseUrl(opts.publicNodeUrl, 'PUBLIC_NODE_URL');
   const pending = new PendingStreams();
   const free = new FreeCallRegistry({
     log,
@@ -78,8 +85,19 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
   let baseUrl = '';
+  let nodeUrl = '';
   const url = (path: string) => `${baseUrl}${path}`;
-  const streamUrl = () => url('/voice/stream').replace(/^http/, 'ws');
+  /** What must come back to this node (the call's state lives here): the stream and Gather answers. */
+  const onThisNode = (path: string) => `${nodeUrl}${path}`;
+  const streamUrl = () => onThisNode('/voice/stream').replace(/^http/, 'ws');
+  /** Twilio signs the URL it requested: the shared one (webhooks) or this node's (Gather answers). */
+  const signedFor = (
+    path: string,
+    signature: string | string[] | undefined,
+    params: Record<string, string>,
+  ) =>
+    isValidTwilioSignature(opts.authToken, signature, url(path), params) ||
+    (nodeUrl !== baseUrl && isValidTwilioSignature(opts.authToken, signature, onThisNode(path), params));
   const count = (route: TwilioRoute, result: TwilioRequestResult) => opts.onRequest?.(route, result);
   const routeOf = (path: string): TwilioRoute => {
     const name = path.split('?')[0]?.replace('/voice/', '');
@@ -99,7 +117,7 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
       res.writeHead(body.status, { connection: 'close' }).end();
       return undefined;
     }
-    if (!isValidTwilioSignature(opts.authToken, req.headers['x-twilio-signature'], url(path), body.params)) {
+    if (!signedFor(path, req.headers['x-twilio-signature'], body.params)) {
       log.warn({ path }, 'webhook signature missing or invalid; refused');
       count(routeOf(path), 'forbidden');
       res.writeHead(403).end();
@@ -152,7 +170,7 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
           ctx,
           { did, callerId },
           { ...opts.free, log },
-          url('/voice/gather'),
+          onThisNode('/voice/gather'),
           (summary) => {
             free.forget(summary.callId);
             opts.onFreeCallEnded?.(summary);
@@ -264,8 +282,9 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
 
   const port = await listen(server, opts.port, opts.host);
   baseUrl = (opts.publicBaseUrl ?? `http://${opts.host}:${port}`).replace(/\/+$/, '');
+  nodeUrl = (opts.publicNodeUrl ?? baseUrl).replace(/\/+$/, '');
   server.on('error', (err) => log.error({ err }, 'Twilio server error'));
-  log.info({ host: opts.host, port, baseUrl }, 'Twilio webhooks listening');
+  log.info({ host: opts.host, port, baseUrl, nodeUrl }, 'Twilio webhooks listening');
 
   return {
     port,
@@ -287,13 +306,13 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
  * Twilio signs the exact URL it requested, which is the base plus the path it was given; our routes
  * live at /voice/…, so the base must be an origin with no path of its own.
  */
-function checkBaseUrl(base: string): void {
+function checkBaseUrl(base: string, name: string): void {
   const url = new URL(base);
   if (
     !['http:', 'https:'].includes(url.protocol) ||
     (url.pathname !== '/' && url.pathname !== '') ||
     url.search
   ) {
-    throw new Error(`PUBLIC_BASE_URL must be scheme://host[:port] with no path or query, got ${base}`);
+    throw new Error(`${name} must be scheme://host[:port] with no path or query, got ${base}`);
   }
 }

@@ -10,10 +10,16 @@ import { runFakeAgiCall } from '../../sim/asterisk/fake-asterisk-agi.js';
 import { runSimulatedCaller } from '../../sim/caller/caller.js';
 import { loadCallerScript } from '../../sim/caller/script.js';
 import { type SimStack, startSimStack } from '../../sim/stack.js';
+import { startTwilioSim, type TwilioSim } from '../../sim/twilio/platform.js';
 import { findPostgresBin, type PostgresServer, startPostgres } from '../store/postgres-server.js';
 import { type GroupChild, spawnGroup, waitFor } from '../support/process-group.js';
 
 const HAPROXY_CONFIG = join(ROOT, 'deploy/haproxy-fastagi.cfg');
+const HAPROXY_TWILIO_CONFIG = join(ROOT, 'deploy/haproxy-twilio.cfg');
+const TWILIO_AUTH_TOKEN = 'multinode-auth-token-0001';
+/** Twilio numbers of the example tenants (E.164): Enterprise (streams) and Free (webhooks only). */
+const TWILIO_ENTERPRISE = '+442012345678';
+const TWILIO_FREE = '+441134960123';
 const pgBin = findPostgresBin();
 const haproxyBin = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => existsSync(p));
 const missing = [pgBin ? '' : 'postgresql', haproxyBin ? '' : 'haproxy'].filter(Boolean);
@@ -33,6 +39,8 @@ interface Node {
   agiPort: number;
   httpPort: number;
   agentPort: number;
+  /** The node's own public origin for Twilio (PUBLIC_NODE_URL). */
+  twilioUrl: string;
 }
 
 /** Calls a node takes at once in this test: small, so the test can fill a node. */
@@ -54,6 +62,10 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
   let proxyPort: number;
   let adminSocket: string;
   let db: pg.Pool;
+  let twilio: TwilioSim;
+  let webhookProxy: GroupChild | undefined;
+  /** The one public URL of the Twilio webhooks (HAProxy in HTTP mode). */
+  let twilioBase: string;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'callchart-multinode-'));
@@ -62,6 +74,9 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
     db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     db.on('error', () => undefined); // the server's goodbye at shutdown may reach a closing client
     sims = await startSimStack({ script, cartesia: { charsPerSecond: 45 } });
+    twilio = await startTwilioSim({ authToken: TWILIO_AUTH_TOKEN });
+    const webhookProxyPort = await freePort();
+    twilioBase = `http://127.0.0.1:${webhookProxyPort}`;
     nodes = await Promise.all(['a', 'b'].map((name) => startNode(name)));
     proxyPort = await freePort();
     const [a, b] = nodes as [Node, Node];
@@ -82,6 +97,19 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
         NODE_B_AGENT_PORT: String(b.agentPort),
       },
     });
+    webhookProxy = spawnGroup(haproxyBin as string, ['-f', HAPROXY_TWILIO_CONFIG, '-db'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        TWILIO_BIND: `127.0.0.1:${webhookProxyPort}`,
+        NODE_A_TWILIO: a.twilioUrl.replace('http://', ''),
+        NODE_A_HTTP_PORT: String(a.httpPort),
+        NODE_A_AGENT_PORT: String(a.agentPort),
+        NODE_B_TWILIO: b.twilioUrl.replace('http://', ''),
+        NODE_B_HTTP_PORT: String(b.httpPort),
+        NODE_B_AGENT_PORT: String(b.agentPort),
+      },
+    });
     await waitFor(
       async () =>
         (await runFakeAgiCall({ host: '127.0.0.1', port: proxyPort, timeoutMs: 2000 })).agiStatus ===
@@ -89,24 +117,34 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
       30_000,
       () => `haproxy did not pass calls on:\n${proxy?.output()}`,
     );
+    // An unsigned POST through the webhook proxy reaches a node, which refuses it (403, where the
+    // proxy itself would answer 503 with no node up): the proxy is up.
+    const unsigned = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    await waitFor(
+      async () => (await fetch(`${twilioBase}/voice/status`, unsigned).catch(() => null))?.status === 403,
+      30_000,
+      () => `the webhook proxy did not pass requests on:\n${webhookProxy?.output()}`,
+    );
   }, 120_000);
 
   afterAll(async () => {
-    await proxy?.stop();
+    await Promise.all([proxy?.stop(), webhookProxy?.stop()]);
     await Promise.all(nodes.map((n) => n.child.stop()));
     await db?.end();
-    await sims?.close();
+    await Promise.all([sims?.close(), twilio?.close()]);
     await postgres?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   async function startNode(name: string): Promise<Node> {
-    const [audioPort, agiPort, httpPort, agentPort] = [
+    const [audioPort, agiPort, httpPort, agentPort, twilioPort] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
     ];
+    const twilioUrl = `http://127.0.0.1:${twilioPort}`;
     const child = spawnGroup(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
       env: {
@@ -121,6 +159,13 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
         AGENT_CHECK_ENABLED: '1',
         AGENT_CHECK_PORT: String(agentPort),
         MAX_CALLS: String(MAX_CALLS),
+        // Twilio: webhooks through the shared proxy; the stream and Gather answers to this node.
+        TWILIO_AUTH_TOKEN,
+        TWILIO_ACCOUNT_SID: twilio.accountSid,
+        TWILIO_API_BASE_URL: twilio.url,
+        PUBLIC_HTTP_PORT: String(twilioPort),
+        PUBLIC_BASE_URL: twilioBase,
+        PUBLIC_NODE_URL: twilioUrl,
         // No shedding: a busy test machine must not drain both nodes.
         MAX_EVENT_LOOP_DELAY_MS: '0',
         METADATA_DIR: join(dataDir, name),
@@ -135,7 +180,7 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
       60_000,
       () => `node ${name} did not become healthy:\n${child.output()}`,
     );
-    return { name, child, audioSocket: `127.0.0.1:${audioPort}`, agiPort, httpPort, agentPort };
+    return { name, child, audioSocket: `127.0.0.1:${audioPort}`, agiPort, httpPort, agentPort, twilioUrl };
   }
 
   /** HAProxy's status of one node (UP, DRAIN, MAINT, DOWN…), from `show stat` on its admin socket. */
@@ -227,6 +272,43 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
     );
   });
 
+  it('takes Twilio calls through an HTTP load balancer: each stream and Gather answer goes to the node that answered', {
+    timeout: 180_000,
+  }, async () => {
+    const [a, b] = nodes as [Node, Node];
+    const place = (to: string, n: number, extra: { timeScale?: number } = {}) =>
+      twilio.placeCall({
+        voiceUrl: `${twilioBase}/voice/incoming`,
+        statusUrl: `${twilioBase}/voice/status`,
+        to,
+        from: `+4477009002${String(n).padStart(2, '0')}`,
+        script,
+        turnGapMs: 500,
+        ...extra,
+      });
+    // Three calls at once through the round-robin proxy: two Media Streams calls and a Free one.
+    const calls = await Promise.all([
+      place(TWILIO_ENTERPRISE, 1),
+      place(TWILIO_ENTERPRISE, 2),
+      place(TWILIO_FREE, 3, { timeScale: 0.05 }),
+    ]);
+    expect(calls.map((c) => c.mode)).toEqual(['stream', 'stream', 'gather']);
+    for (const c of calls) expect(c.completed).toBe(true);
+    // The webhook went to the proxy; everything after it named one node, the one that answered.
+    const nodeOf = (c: (typeof calls)[number]) => {
+      expect(c.requested[0]).toBe(`${twilioBase}/voice/incoming`);
+      const later = c.requested.slice(1).map((u) => new URL(u).port);
+      expect(later.length).toBeGreaterThan(0);
+      expect(new Set(later).size).toBe(1);
+      return [a, b].find((n) => new URL(n.twilioUrl).port === later[0])?.name;
+    };
+    expect(calls[0]?.requested[1]).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/voice\/stream$/);
+    expect(new Set(calls.map(nodeOf))).toEqual(new Set(['a', 'b']));
+    const sids = calls.map((c) => c.callSid);
+    const booked = await bookingsPerCall(sids);
+    expect(sids.map((sid) => booked.get(sid))).toEqual([1, 1, 1]);
+  });
+
   it('spreads calls over both nodes, stores each booking once, and moves new calls off a draining node while its own call finishes', {
     timeout: 240_000,
   }, async () => {
@@ -277,8 +359,9 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
     expect([onA.uuid, ...later.map((c) => c.uuid)].map((u) => laterBooked.get(u))).toEqual([1, 1, 1]);
   });
 
-  it('runs the HAProxy config that docs/scaling.md shows', () => {
+  it('runs the HAProxy configs that docs/scaling.md shows', () => {
     const docs = readFileSync(join(ROOT, 'docs/scaling.md'), 'utf8');
     expect(docs).toContain(readFileSync(HAPROXY_CONFIG, 'utf8').trim());
+    expect(docs).toContain(readFileSync(HAPROXY_TWILIO_CONFIG, 'utf8').trim());
   });
 });

@@ -13,7 +13,7 @@ export const TOKEN = 'test-auth-token-0001';
 /** A Twilio server with no providers behind it: every call is an Enterprise stream call. */
 export async function startBareTwilioServer(
   log: Logger,
-  opts: { publicBaseUrl?: string; tenant?: Tenant } = {},
+  opts: { publicBaseUrl?: string; publicNodeUrl?: string; tenant?: Tenant } = {},
 ) {
   const calls: Array<{ call: MediaStreamCall; setup: StreamCallSetup }> = [];
   const tenant = opts.tenant ?? QUICK_FIX;
@@ -22,6 +22,7 @@ export async function startBareTwilioServer(
     port: 0,
     authToken: TOKEN,
     ...(opts.publicBaseUrl ? { publicBaseUrl: opts.publicBaseUrl } : {}),
+    ...(opts.publicNodeUrl ? { publicNodeUrl: opts.publicNodeUrl } : {}),
     log,
     resolveContext: async ({ caller }) => ({
       tenant,

@@ -127,6 +127,37 @@ describe('signed webhooks and stream upgrades over real sockets', () => {
   });
 });
 
+describe('PUBLIC_NODE_URL: one of several nodes behind a load balancer', () => {
+  it('names the node in the stream URL, and takes signatures for the shared URL or its own only', async () => {
+    const { log } = captureLogger();
+    const node = await startBareTwilioServer(log, {
+      publicBaseUrl: 'https://voice.example.com',
+      publicNodeUrl: 'https://node-a.voice.example.com',
+    });
+    try {
+      const local = `http://127.0.0.1:${node.server.port}/voice/incoming`;
+      const signedAs = (signatureUrl: string) =>
+        postSignedWebhook(TOKEN, local, callParams(newSid('CA')), { signatureUrl });
+      const answer = await signedAs('https://voice.example.com/voice/incoming');
+      expect(answer.status).toBe(200);
+      expect(readTwiml(answer.body)[0]).toMatchObject({ url: 'wss://node-a.voice.example.com/voice/stream' });
+      expect((await signedAs('https://node-a.voice.example.com/voice/incoming')).status).toBe(200);
+      // Another node's name, or the node's name on another path, is not ours.
+      expect((await signedAs('https://node-b.voice.example.com/voice/incoming')).status).toBe(403);
+      expect((await signedAs('https://node-a.voice.example.com/voice/gather')).status).toBe(403);
+    } finally {
+      await node.server.close();
+    }
+  });
+
+  it('must be an origin too', async () => {
+    const { log } = captureLogger();
+    await expect(
+      startBareTwilioServer(log, { publicNodeUrl: 'https://node-a.voice.example.com/x' }),
+    ).rejects.toThrow(/PUBLIC_NODE_URL must be scheme:\/\/host/);
+  });
+});
+
 describe('PUBLIC_BASE_URL', () => {
   it('must be an origin: a path would make every signature fail, so start-up refuses it', async () => {
     const { log } = captureLogger();
