@@ -84,6 +84,21 @@ const BOOKING = '#call.active.workflow.book';
 /** Dropping a held reply: leaving its state stops it (LLM aborted, TTS context cancelled). */
 const CANCEL_SPECULATION = ['dropSpeculation', 'announceSpeculationCancelled'] as const;
 
+/**
+ * What a held (speculative) reply reports while it is held, both before its turn is confirmed and
+ * while the workflow settles after: its first audio and its tool calls are kept for the release. A
+ * reply that needs a second round, or fails, is dropped, and the chart goes on to `otherwise`.
+ */
+const heldReplyEvents = (otherwise: string) =>
+  ({
+    'TTS.FIRST_AUDIO': { actions: 'noteSpeculativeAudio' },
+    'LLM.TOOL_CALLS': [
+      { guard: 'spokeBeforeTools', actions: 'holdSpeculativeTools' },
+      { target: otherwise, actions: CANCEL_SPECULATION },
+    ],
+    'REPLY.FAILED': { target: otherwise, actions: CANCEL_SPECULATION },
+  }) as const;
+
 const isStuck = (c: CallContext) =>
   SLOT_STEPS.includes(c.step) && c.attempts >= MAX_ATTEMPTS && c.turnUnderstood;
 
@@ -552,13 +567,8 @@ export const callMachine = setup({
                 // the STT confirms the turn. Nothing reaches the caller from here.
                 speculating: {
                   on: {
-                    'TTS.FIRST_AUDIO': { actions: 'noteSpeculativeAudio' },
-                    'LLM.TOOL_CALLS': [
-                      { guard: 'spokeBeforeTools', actions: 'holdSpeculativeTools' },
-                      // It needs a second round: wait for the confirmed turn and reply then.
-                      { target: '#call.active.turn.listening', actions: CANCEL_SPECULATION },
-                    ],
-                    'REPLY.FAILED': { target: '#call.active.turn.listening', actions: CANCEL_SPECULATION },
+                    // A dropped held reply: wait for the confirmed turn and reply then.
+                    ...heldReplyEvents('#call.active.turn.listening'),
                     'CALLER.FINAL': [
                       { guard: 'isEmptyTranscript' },
                       {
@@ -597,17 +607,9 @@ export const callMachine = setup({
                 // for the step the workflow settled on, and is dropped for a fresh one otherwise.
                 confirming: {
                   // The held reply goes on while the workflow settles (a booking can take a second to store):
-                  // its first audio and its tool calls must be kept, or the released reply waits for audio
-                  // that has already come.
-                  on: {
-                    'TTS.FIRST_AUDIO': { actions: 'noteSpeculativeAudio' },
-                    'LLM.TOOL_CALLS': [
-                      { guard: 'spokeBeforeTools', actions: 'holdSpeculativeTools' },
-                      // It needs a second round: the turn is confirmed, so a fresh reply follows.
-                      { target: '#call.active.turn.deciding', actions: CANCEL_SPECULATION },
-                    ],
-                    'REPLY.FAILED': { target: '#call.active.turn.deciding', actions: CANCEL_SPECULATION },
-                  },
+                  // its first audio must be kept, or the released reply waits for audio that has already
+                  // come. A dropped one: the turn is confirmed, so a fresh reply follows.
+                  on: heldReplyEvents('#call.active.turn.deciding'),
                   always: [
                     {
                       guard: and([

@@ -399,6 +399,27 @@ describe('child actor failures and the hand-over rule', () => {
   });
 });
 
+/** Every detail but the name given and answered: the next turn completes the booking. */
+function atNameStep(call: ReturnType<typeof startTestCall>) {
+  call.actor.send({ type: 'PLAYOUT.DONE' });
+  callerSays(
+    call,
+    'leak',
+    details({ problem: 'leak', agreed: true, postcode: 'NN15 6QP', address: '12 Acacia Avenue' }),
+  );
+  speakReply(call.actor);
+}
+
+/** The name completed a speculated turn; the held confirmation waits while the booking stores. */
+async function confirmedWhileBookingStores() {
+  const pending = withPendingBooking();
+  atNameStep(pending.call);
+  pending.call.actor.send({ type: 'CALLER.TURN_ENDING', text: 'Priya Shah' });
+  pending.call.actor.send({ type: 'CALLER.FINAL', text: 'Priya Shah.' });
+  await vi.advanceTimersByTimeAsync(0);
+  return pending;
+}
+
 describe('speculative replies', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
@@ -475,13 +496,7 @@ describe('speculative replies', () => {
 
   it('speculates the confirmation while the booking commits, and releases it only once stored', async () => {
     const { call, store } = withPendingBooking();
-    call.actor.send({ type: 'PLAYOUT.DONE' });
-    callerSays(
-      call,
-      'leak',
-      details({ problem: 'leak', agreed: true, postcode: 'NN15 6QP', address: '12 Acacia Avenue' }),
-    );
-    speakReply(call.actor);
+    atNameStep(call);
     expect(call.actor.getSnapshot().context.step).toBe('name');
     call.actor.send({ type: 'CALLER.TURN_ENDING', text: 'Priya Shah' });
     expect(call.replies.at(-1)).toMatchObject({ speculative: true, step: 'confirm' });
@@ -501,17 +516,7 @@ describe('speculative replies', () => {
   });
 
   it("keeps the held confirmation's first audio and words that come while the booking stores", async () => {
-    const { call, store } = withPendingBooking();
-    call.actor.send({ type: 'PLAYOUT.DONE' });
-    callerSays(
-      call,
-      'leak',
-      details({ problem: 'leak', agreed: true, postcode: 'NN15 6QP', address: '12 Acacia Avenue' }),
-    );
-    speakReply(call.actor);
-    call.actor.send({ type: 'CALLER.TURN_ENDING', text: 'Priya Shah' });
-    call.actor.send({ type: 'CALLER.FINAL', text: 'Priya Shah.' });
-    await vi.advanceTimersByTimeAsync(0);
+    const { call, store } = await confirmedWhileBookingStores();
     expect(call.actor.getSnapshot().matches({ active: { turn: { replying: 'confirming' } } })).toBe(true);
     // A busy store: the held reply's audio and words arrive before the booking is stored.
     call.actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 40 });
@@ -533,17 +538,7 @@ describe('speculative replies', () => {
   });
 
   it('drops a held reply that needs a second round while the booking stores, and replies afresh once stored', async () => {
-    const { call, store } = withPendingBooking();
-    call.actor.send({ type: 'PLAYOUT.DONE' });
-    callerSays(
-      call,
-      'leak',
-      details({ problem: 'leak', agreed: true, postcode: 'NN15 6QP', address: '12 Acacia Avenue' }),
-    );
-    speakReply(call.actor);
-    call.actor.send({ type: 'CALLER.TURN_ENDING', text: 'Priya Shah' });
-    call.actor.send({ type: 'CALLER.FINAL', text: 'Priya Shah.' });
-    await vi.advanceTimersByTimeAsync(0);
+    const { call, store } = await confirmedWhileBookingStores();
     call.actor.send(tools(details({ name: 'Priya Shah' })));
     expect(call.effects).toContain('replyStopped');
     store('BK-8');
@@ -555,13 +550,7 @@ describe('speculative replies', () => {
 
   it('drops the held confirmation when the booking fails, and apologises instead', async () => {
     const call = startTestCall({ booking: async () => Promise.reject(new Error('disk full')) });
-    call.actor.send({ type: 'PLAYOUT.DONE' });
-    callerSays(
-      call,
-      'leak',
-      details({ problem: 'leak', agreed: true, postcode: 'NN15 6QP', address: '12 Acacia Avenue' }),
-    );
-    speakReply(call.actor);
+    atNameStep(call);
     call.actor.send({ type: 'CALLER.TURN_ENDING', text: 'Priya Shah' });
     call.actor.send({ type: 'TTS.FIRST_AUDIO', ttfbMs: 40 });
     call.actor.send({ type: 'CALLER.FINAL', text: 'Priya Shah.' });
