@@ -34,8 +34,8 @@ export function withCallerTurn(context: CallContext, text: string): CallContext 
  * Where the workflow would settle if `text` were the caller's whole turn, for a reply started before
  * the turn is confirmed. Undefined when no reply could be made yet (the turn would hand the call
  * over). A turn that completes the booking predicts the confirmation, held until the booking is
- * stored. A wrong guess costs only the held reply: when the turn
- * is confirmed the chart compares the step it really settled on with this one.
+ * stored. A wrong guess costs only the held reply: when the turn is confirmed the chart compares the
+ * step it really settled on with this one.
  */
 export function predictSpeculation(context: CallContext, text: string): Speculation | undefined {
   const after = withCallerTurn(context, text);

@@ -20,10 +20,6 @@ const token = z
   .default('')
   .refine((s) => s === '' || s.length >= 16, 'must be empty or at least 16 characters');
 
-/**
- * Every environment variable callchart reads, with its default. `.env.example` documents each one.
- * Defaults point at the vendors' real endpoints; `npm run demo` and `serve:sim` override them.
- */
 /** A public origin Twilio requests and signs: scheme://host[:port], with no path (routes live at /voice/…). */
 const publicOrigin = z
   .url()
@@ -33,6 +29,10 @@ const publicOrigin = z
   )
   .optional();
 
+/**
+ * Every environment variable callchart reads, with its default. `.env.example` documents each one.
+ * Defaults point at the vendors' real endpoints; `npm run demo` and `serve:sim` override them.
+ */
 export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),

@@ -64,4 +64,13 @@ describe('Twilio configuration', () => {
       'https://voice.example.com',
     );
   });
+
+  it('names PUBLIC_NODE_URL when it has a path, and takes a node origin', () => {
+    expect(() => loadConfig({ PUBLIC_NODE_URL: 'https://node-a.voice.example.com/a' }, '')).toThrow(
+      /PUBLIC_NODE_URL/,
+    );
+    expect(loadConfig({ PUBLIC_NODE_URL: 'https://node-a.voice.example.com' }, '').PUBLIC_NODE_URL).toBe(
+      'https://node-a.voice.example.com',
+    );
+  });
 });
