@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import { linearToMulaw } from '../../src/audio/g711.js';
 import type { Encoding } from './protocol.js';
 
@@ -9,6 +10,9 @@ import type { Encoding } from './protocol.js';
 export function encodeSamples(samples: Int16Array, encoding: Encoding): Buffer {
   switch (encoding) {
     case 'pcm_s16le': {
+      // Int16Array is in the machine's byte order: on a little-endian one the bytes are the wire's.
+      if (LITTLE_ENDIAN)
+        return Buffer.from(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
       const out = Buffer.allocUnsafe(samples.length * 2);
       for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i]!, i * 2);
       return out;
@@ -30,6 +34,8 @@ export function encodeSamples(samples: Int16Array, encoding: Encoding): Buffer {
     }
   }
 }
+
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 const ALAW_SEGMENT_ENDS = [0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff];
 

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { roundTo } from '../../src/round.js';
 
 /**
@@ -69,16 +70,34 @@ function basePitchHz(voiceId: string): number {
   return 120 + (fnv1a(voiceId) % 100);
 }
 
-/** Renders one word's voiced part into `out[from, from + count)`, normalised to TARGET_RMS × volume. */
+/**
+ * A word's voiced samples depend only on these inputs, and a booking call says the same words again
+ * and again: rendering them once keeps the simulator's CPU (four sines per sample) off the providers'
+ * latency at a few hundred calls. Bounded by bytes.
+ */
+const renderedWords = new LRUCache<string, Int16Array>({
+  maxSize: 32 * 1024 * 1024,
+  sizeCalculation: (samples) => Math.max(1, samples.byteLength),
+});
+
+/** One word's voiced part, normalised to TARGET_RMS × volume (from the cache when it was said before). */
+function voicedWord(count: number, sampleRate: number, word: string, f0: number, volume: number): Int16Array {
+  const key = `${sampleRate}|${count}|${f0}|${volume}|${word}`;
+  let samples = renderedWords.get(key);
+  if (!samples) {
+    samples = renderVoiced(count, sampleRate, word, f0, volume);
+    renderedWords.set(key, samples);
+  }
+  return samples;
+}
+
 function renderVoiced(
-  out: Int16Array,
-  from: number,
   count: number,
   sampleRate: number,
   word: string,
   f0: number,
   volume: number,
-): void {
+): Int16Array {
   const signal = new Float64Array(count);
   const n = syllables(word);
   const ramp = Math.max(1, Math.round(EDGE_RAMP_SEC * sampleRate));
@@ -99,9 +118,9 @@ function renderVoiced(
   }
   const rms = Math.sqrt(energy / Math.max(1, count));
   const gain = rms > 0 ? (TARGET_RMS * volume) / rms : 0;
-  for (let i = 0; i < count; i++) {
-    out[from + i] = Math.min(32767, Math.max(-32768, Math.round(signal[i]! * gain)));
-  }
+  const out = new Int16Array(count);
+  for (let i = 0; i < count; i++) out[i] = Math.min(32767, Math.max(-32768, Math.round(signal[i]! * gain)));
+  return out;
 }
 
 /** Renders words back to back, each followed by its gap; timestamps continue from `timelineStartSec`. */
@@ -129,7 +148,7 @@ export function speakWords(
   let cursor = 0;
   for (const span of spans) {
     const f0 = basePitch * (1 + ((fnv1a(span.word) % 21) - 10) / 100);
-    renderVoiced(result.samples, cursor, span.voiced, sampleRate, span.word, f0, style.volume);
+    result.samples.set(voicedWord(span.voiced, sampleRate, span.word, f0, style.volume), cursor);
     result.words.push(span.word);
     result.start.push(round3(timelineStartSec + cursor / sampleRate));
     result.end.push(round3(timelineStartSec + (cursor + span.voiced) / sampleRate));

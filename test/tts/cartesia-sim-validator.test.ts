@@ -158,6 +158,24 @@ describe('speech stand-in', () => {
     expect(rms).toBeLessThan(6000);
   });
 
+  it('a word said again renders the same samples, and a reply never shares them with another', () => {
+    const first = speakWords(['Lovely,', 'thanks.'], 8000, style, 0);
+    const kept = Int16Array.from(first.samples);
+    first.samples.fill(0); // a consumer writing over its reply must not change the next one
+    const again = speakWords(['Lovely,', 'thanks.'], 8000, style, 0);
+    expect(again.samples).toEqual(kept);
+    expect(kept.some((s) => s !== 0)).toBe(true);
+  });
+
+  it('s16le output is the samples little-endian, also from a view into a larger array', () => {
+    const all = Int16Array.from([7, -2, 0x1234, -32768, 32767]);
+    const view = all.subarray(1, 4);
+    const bytes = encodeSamples(view, 'pcm_s16le');
+    expect([...bytes]).toEqual([0xfe, 0xff, 0x34, 0x12, 0x00, 0x80]);
+    bytes[0] = 0;
+    expect(all[1]).toBe(-2); // a copy, not the array's own memory
+  });
+
   it('µ-law output decodes back to the same speech energy', () => {
     const spoken = speakWords(['Hello', 'there.'], 8000, style, 0);
     const linear = rmsS16le(encodeSamples(spoken.samples, 'pcm_s16le'));
