@@ -74,6 +74,9 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** How long a draining node waits for the AudioSocket legs of calls FastAGI registered before the drain. */
+const LATE_LEG_WAIT_MS = 5000;
+
 /** How long calls get to say goodbye after the drain deadline before they are cut. */
 const GOODBYE_GRACE_MS = 10_000;
 
@@ -93,8 +96,12 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const calls = new CallTracker(dashboard, log, overrides.onCallEnded);
   let draining = false;
   let twilio: TwilioServer | null = null;
-  // Every transport's calls, Free-tier Twilio calls (which end on a webhook, not a promise) included.
-  const liveCalls = () => calls.size + (twilio?.activeFreeCalls() ?? 0);
+  /** While draining: AudioSocket legs of calls FastAGI registered before the drain may still connect. */
+  let lateLegsOpen = false;
+  // Every transport's calls, Free-tier Twilio calls (which end on a webhook, not a promise) and calls
+  // still due on the AudioSocket listener included.
+  const liveCalls = () =>
+    calls.size + (twilio?.activeFreeCalls() ?? 0) + (lateLegsOpen ? registry.size : 0);
   // Admission over every transport (FastAGI, Twilio, browser); the speech adapters are wrapped so
   // provider capacity is counted.
   const { admission, capacity } = createNodeAdmission(config, metrics.registry, {
@@ -207,7 +214,14 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       if (draining) return close();
       draining = true;
       // New calls first: Asterisk's AGI() and AudioSocket connects now fail and the dialplan routes on.
-      audioSocket.stopAccepting();
+      // A call FastAGI already gave this node's address to is still let in: its AudioSocket leg comes
+      // milliseconds after the AGI reply, and refusing it would drop a call this node promised to take.
+      lateLegsOpen = true;
+      void audioSocket
+        .stopAccepting({ due: () => registry.size > 0, maxWaitMs: LATE_LEG_WAIT_MS })
+        .then(() => {
+          lateLegsOpen = false;
+        });
       await agi?.close();
       log.info({ activeCalls: calls.size, drainSeconds: drainMs / 1000 }, 'draining: no new calls');
       await drain(drainMs);

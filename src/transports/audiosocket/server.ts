@@ -61,12 +61,25 @@ export interface AudioSocketServerStats extends PacerCounters {
 
 export interface AudioSocketServer {
   readonly port: number;
-  /** Stops taking new connections; calls in progress go on (drain). */
-  stopAccepting(): void;
+  /**
+   * Stops taking new connections; calls in progress go on (drain). With `lateLegs`, the listener stays
+   * open while calls are still due (FastAGI handed out this address before the drain), at most
+   * `maxWaitMs`. Resolves once it no longer accepts.
+   */
+  stopAccepting(lateLegs?: LateLegs): Promise<void>;
   /** Hangs up every call ('shutdown'), then stops listening. */
   close(): Promise<void>;
   stats(): AudioSocketServerStats;
 }
+
+export interface LateLegs {
+  /** True while a call promised to this server has not connected yet. */
+  due(): boolean;
+  maxWaitMs: number;
+}
+
+/** How often a draining server looks again whether promised calls are still due. */
+const LATE_LEG_POLL_MS = 50;
 
 const COUNTER_KEYS = [
   'framesSent',
@@ -187,8 +200,21 @@ export async function startAudioSocketServer(opts: AudioSocketServerOptions): Pr
       for (const feed of active) addCounters(out, feed.call.stats());
       return out;
     },
-    stopAccepting() {
-      void stopListening();
+    stopAccepting(lateLegs) {
+      if (!lateLegs?.due()) {
+        void stopListening();
+        return Promise.resolve();
+      }
+      const deadline = performance.now() + lateLegs.maxWaitMs;
+      return new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          if (listenerClosed === null && lateLegs.due() && performance.now() < deadline) return;
+          clearInterval(poll);
+          void stopListening();
+          resolve();
+        }, LATE_LEG_POLL_MS);
+        poll.unref();
+      });
     },
     async close() {
       const closed = stopListening();
