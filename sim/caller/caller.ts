@@ -6,7 +6,7 @@ import { type Clock, systemClock } from '../../src/clock.js';
 import type { FrameScheduler } from '../../src/transports/audiosocket/frame-scheduler.js';
 import type { SampleRate } from '../../src/transports/audiosocket/frames.js';
 import { AsteriskPeer, type PeerEnd } from '../asterisk/peer.js';
-import { agentOnsets, answersBetween, pausesAnswered } from './answers.js';
+import { agentOnsets, agentStoppedAt, answersBetween, heardAnswer, pausesAnswered } from './answers.js';
 import { lineAudio } from './line-audio.js';
 import { type CallerLine, CLIP_DIR, clipName } from './script.js';
 
@@ -201,13 +201,12 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
    * the answer is the next voice after the frames heard so far.
    */
   const answerAfter = (lastVoiced: number) => {
-    let i = agentVoicedAt.length;
-    while (i > 0 && agentVoicedAt[i - 1]! > lastVoiced) i--;
-    const talkingThrough = i > 0 && agentVoicedAt[i - 1]! > lastVoiced - 2 * FRAME_MS;
-    if (talkingThrough) return nextAgentVoice(Math.max(lastVoiced, lastAgentVoicedAt ?? 0), answerTimeoutMs);
-    const heard = agentVoicedAt[i];
+    const heard = heardAnswer(agentVoicedAt, lastVoiced);
+    if (heard === 'talking-through')
+      return nextAgentVoice(Math.max(lastVoiced, lastAgentVoicedAt ?? 0), answerTimeoutMs);
     return heard !== undefined ? Promise.resolve(heard) : nextAgentVoice(lastVoiced, answerTimeoutMs);
   };
+
   /**
    * Waits until the agent has been quiet for turnGapMs (it finished its sentence). Quiet is counted
    * in frames heard, not wall time: a frame that arrives late on a busy machine is not silence.
@@ -251,18 +250,16 @@ export async function runSimulatedCaller(opts: SimulatedCallerOptions): Promise<
       opts.onLineSaid?.(spoken.length);
       const trailingMs = trailingSilenceMs(clip, sampleRate, voicedRms);
       const lastVoiced = clock.now() - trailingMs;
+      // From the audio itself (the clip's voiced length), not from when sending finished: a busy
+      // event loop can only make the real end later, so this never blames the agent wrongly.
+      const voiceEndAt = speechStart + clip.length / ((sampleRate / 1000) * 2) - trailingMs;
       spoken.push({
         startAt: speechStart,
         pauses: pauses.map((p) => ({ startAt: speechStart + p.startMs })),
-        // From the audio itself (the clip's voiced length), not from when sending finished: a busy
-        // event loop can only make the real end later, so this never blames the agent wrongly.
-        voiceEndAt: speechStart + clip.length / ((sampleRate / 1000) * 2) - trailingMs,
+        voiceEndAt,
       });
       if (line.bargeInAfterMs !== undefined) {
-        // The agent's last voiced frame after we started talking is when it stopped.
-        const stoppedAt =
-          lastAgentVoicedAt !== null && lastAgentVoicedAt >= speechStart ? lastAgentVoicedAt : speechStart;
-        agentStopMs = stoppedAt - speechStart;
+        agentStopMs = agentStoppedAt(agentVoicedAt, speechStart, voiceEndAt) - speechStart;
       }
       const answer = await answerAfter(lastVoiced);
       turns.push({

@@ -1,5 +1,5 @@
 import { VOICED_RMS } from '../../src/audio/energy.js';
-import { agentOnsets, answersBetween } from '../caller/answers.js';
+import { agentOnsets, agentStoppedAt, answersBetween, heardAnswer } from '../caller/answers.js';
 import { type CallerTurn, fixtureClip, trailingSilenceMs } from '../caller/caller.js';
 import type { CallerLine } from '../caller/script.js';
 import { type StreamPeerEnd, TwilioStreamPeer } from './stream-peer.js';
@@ -126,11 +126,13 @@ export async function runStreamConversation(
       lineVoiceEnds.push(lastVoiced);
       let agentStopMs: number | null = null;
       if (line.bargeInAfterMs !== undefined) {
-        const stoppedAt: number =
-          lastAgentVoicedAt !== null && lastAgentVoicedAt >= speechStart ? lastAgentVoicedAt : speechStart;
-        agentStopMs = stoppedAt - speechStart;
+        agentStopMs = agentStoppedAt(agentVoicedAt, speechStart, lastVoiced) - speechStart;
       }
-      const answer = await nextAgentVoice(Math.max(lastVoiced, lastAgentVoicedAt ?? 0), opts.answerTimeoutMs);
+      const heard = heardAnswer(agentVoicedAt, lastVoiced);
+      const answer =
+        heard === 'talking-through'
+          ? await nextAgentVoice(Math.max(lastVoiced, lastAgentVoicedAt ?? 0), opts.answerTimeoutMs)
+          : (heard ?? (await nextAgentVoice(lastVoiced, opts.answerTimeoutMs)));
       turns.push({
         line: line.text,
         bargeIn: line.bargeInAfterMs !== undefined,

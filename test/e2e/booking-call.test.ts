@@ -87,6 +87,16 @@ describe('a booking call end to end', () => {
     expect(call.summary.bargeIns).toBe(1);
   });
 
+  it('barge-in as the caller hears it: the agent went quiet while the caller was still talking', () => {
+    const index = call.caller.turns.findIndex((t) => t.bargeIn);
+    const turn = call.caller.turns[index]!;
+    const line = call.caller.spoken[index]!;
+    const voiceMs = line.voiceEndAt - line.startAt;
+    expect(turn.agentStopMs).not.toBeNull();
+    // The stop is measured on the wire; the answer to the interruption is not the reply that was cut.
+    expect(turn.agentStopMs!).toBeLessThan(voiceMs - 100);
+  });
+
   it('barge-in: the stored agent turn keeps only what the caller heard', () => {
     const interrupted = call.turns.find((t) => t.bargeIn);
     expect(interrupted?.step).toBe('quote');
