@@ -11,6 +11,19 @@ afterEach(async () => {
   await Promise.all(rigs.splice(0).map((r) => r.close()));
 });
 
+async function rigWith(lines = script('booking-en')): Promise<Rig> {
+  const rig = await startRig({ script: lines });
+  rigs.push(rig);
+  return rig;
+}
+
+/** Starts the shutdown and waits until the app says it is draining; resolves with the shutdown. */
+async function drainStarted(rig: Rig, drainMs: number): Promise<Promise<void>> {
+  const stopping = rig.app.shutdown({ drainMs });
+  await waitFor(() => rig.app.draining, 'draining');
+  return stopping;
+}
+
 async function registeredCall(rig: Rig): Promise<string> {
   const agi = await runFakeAgiCall({
     host: '127.0.0.1',
@@ -38,12 +51,10 @@ function connectOutcome(port: number): Promise<string | null> {
 describe('a drain that begins between a call’s FastAGI registration and its AudioSocket leg', () => {
   it('still takes the call this node promised, lets it finish, then accepts nothing more', async () => {
     const lines = script('booking-en').slice(0, 2);
-    const rig = await startRig({ script: lines });
-    rigs.push(rig);
+    const rig = await rigWith(lines);
     const uuid = await registeredCall(rig);
     expect(rig.app.registry.size).toBe(1);
-    const stopping = rig.app.shutdown({ drainMs: 60_000 });
-    await waitFor(() => rig.app.draining, 'draining');
+    const stopping = await drainStarted(rig, 60_000);
     const caller = await runSimulatedCaller({
       port: rig.app.audioSocketPort,
       uuid,
@@ -58,11 +69,9 @@ describe('a drain that begins between a call’s FastAGI registration and its Au
   }, 90_000);
 
   it('stops waiting for a registered leg that never comes, well before the drain deadline', async () => {
-    const rig = await startRig({ script: script('booking-en') });
-    rigs.push(rig);
+    const rig = await rigWith();
     await registeredCall(rig); // the caller hangs up before Asterisk connects the AudioSocket leg
-    const stopping = rig.app.shutdown({ drainMs: 120_000 });
-    await waitFor(() => rig.app.draining, 'draining');
+    const stopping = await drainStarted(rig, 120_000);
     // The leg's short wait ends the drain; the 120 s deadline (over the test's timeout) is never reached.
     await stopping;
     expect(rig.app.activeCalls()).toBe(0);
@@ -70,10 +79,8 @@ describe('a drain that begins between a call’s FastAGI registration and its Au
   }, 60_000);
 
   it('closes the listener at once when no call is due', async () => {
-    const rig = await startRig({ script: script('booking-en') });
-    rigs.push(rig);
-    const stopping = rig.app.shutdown({ drainMs: 120_000 });
-    await waitFor(() => rig.app.draining, 'draining');
+    const rig = await rigWith();
+    const stopping = await drainStarted(rig, 120_000);
     expect(await connectOutcome(rig.app.audioSocketPort)).toBe('ECONNREFUSED');
     await stopping;
   }, 60_000);
