@@ -17,11 +17,11 @@ async function rigWith(lines = script('booking-en')): Promise<Rig> {
   return rig;
 }
 
-/** Starts the shutdown and waits until the app says it is draining; resolves with the shutdown. */
-async function drainStarted(rig: Rig, drainMs: number): Promise<Promise<void>> {
+/** Starts the shutdown and waits until the app says it is draining (wrapped: an async function would wait for the whole shutdown). */
+async function drainStarted(rig: Rig, drainMs: number): Promise<{ stopping: Promise<void> }> {
   const stopping = rig.app.shutdown({ drainMs });
   await waitFor(() => rig.app.draining, 'draining');
-  return stopping;
+  return { stopping };
 }
 
 async function registeredCall(rig: Rig): Promise<string> {
@@ -54,7 +54,7 @@ describe('a drain that begins between a call’s FastAGI registration and its Au
     const rig = await rigWith(lines);
     const uuid = await registeredCall(rig);
     expect(rig.app.registry.size).toBe(1);
-    const stopping = await drainStarted(rig, 60_000);
+    const { stopping } = await drainStarted(rig, 60_000);
     const caller = await runSimulatedCaller({
       port: rig.app.audioSocketPort,
       uuid,
@@ -71,7 +71,7 @@ describe('a drain that begins between a call’s FastAGI registration and its Au
   it('stops waiting for a registered leg that never comes, well before the drain deadline', async () => {
     const rig = await rigWith();
     await registeredCall(rig); // the caller hangs up before Asterisk connects the AudioSocket leg
-    const stopping = await drainStarted(rig, 120_000);
+    const { stopping } = await drainStarted(rig, 120_000);
     // The leg's short wait ends the drain; the 120 s deadline (over the test's timeout) is never reached.
     await stopping;
     expect(rig.app.activeCalls()).toBe(0);
@@ -80,7 +80,7 @@ describe('a drain that begins between a call’s FastAGI registration and its Au
 
   it('closes the listener at once when no call is due', async () => {
     const rig = await rigWith();
-    const stopping = await drainStarted(rig, 120_000);
+    const { stopping } = await drainStarted(rig, 120_000);
     expect(await connectOutcome(rig.app.audioSocketPort)).toBe('ECONNREFUSED');
     await stopping;
   }, 60_000);
