@@ -100,8 +100,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   let lateLegsOpen = false;
   // Every transport's calls, Free-tier Twilio calls (which end on a webhook, not a promise) and calls
   // still due on the AudioSocket listener included.
-  const liveCalls = () =>
-    calls.size + (twilio?.activeFreeCalls() ?? 0) + (lateLegsOpen ? registry.size : 0);
+  const liveCalls = () => calls.size + (twilio?.activeFreeCalls() ?? 0) + (lateLegsOpen ? registry.size : 0);
   // Admission over every transport (FastAGI, Twilio, browser); the speech adapters are wrapped so
   // provider capacity is counted.
   const { admission, capacity } = createNodeAdmission(config, metrics.registry, {
