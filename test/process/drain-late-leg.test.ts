@@ -17,7 +17,10 @@ async function rigWith(lines = script('booking-en')): Promise<Rig> {
   return rig;
 }
 
-/** Starts the shutdown and waits until the app says it is draining (wrapped: an async function would wait for the whole shutdown). */
+/**
+ * Starts the shutdown and waits until the app says it is draining. The shutdown comes back wrapped:
+ * an async function returning the promise itself would wait for the whole shutdown.
+ */
 async function drainStarted(rig: Rig, drainMs: number): Promise<{ stopping: Promise<void> }> {
   const stopping = rig.app.shutdown({ drainMs });
   await waitFor(() => rig.app.draining, 'draining');
