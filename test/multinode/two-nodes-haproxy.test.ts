@@ -61,6 +61,7 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
   let proxy: GroupChild | undefined;
   let proxyPort: number;
   let adminSocket: string;
+  let webhookAdminSocket: string;
   let db: pg.Pool;
   let twilio: TwilioSim;
   let webhookProxy: GroupChild | undefined;
@@ -82,8 +83,7 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
     const [a, b] = nodes as [Node, Node];
     // The test also reads HAProxy's view of each node, on an admin socket added by a second file.
     adminSocket = join(dataDir, 'haproxy.sock');
-    const adminConfig = join(dataDir, 'haproxy-admin.cfg');
-    writeFileSync(adminConfig, `global\n    stats socket ${adminSocket} mode 600 level admin\n`);
+    const adminConfig = adminConfigFor(adminSocket);
     proxy = spawnGroup(haproxyBin as string, ['-f', HAPROXY_CONFIG, '-f', adminConfig, '-db'], {
       cwd: ROOT,
       env: {
@@ -97,19 +97,25 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
         NODE_B_AGENT_PORT: String(b.agentPort),
       },
     });
-    webhookProxy = spawnGroup(haproxyBin as string, ['-f', HAPROXY_TWILIO_CONFIG, '-db'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        TWILIO_BIND: `127.0.0.1:${webhookProxyPort}`,
-        NODE_A_TWILIO: a.twilioUrl.replace('http://', ''),
-        NODE_A_HTTP_PORT: String(a.httpPort),
-        NODE_A_AGENT_PORT: String(a.agentPort),
-        NODE_B_TWILIO: b.twilioUrl.replace('http://', ''),
-        NODE_B_HTTP_PORT: String(b.httpPort),
-        NODE_B_AGENT_PORT: String(b.agentPort),
+    webhookAdminSocket = join(dataDir, 'haproxy-webhooks.sock');
+    const webhookAdminConfig = adminConfigFor(webhookAdminSocket);
+    webhookProxy = spawnGroup(
+      haproxyBin as string,
+      ['-f', HAPROXY_TWILIO_CONFIG, '-f', webhookAdminConfig, '-db'],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH,
+          TWILIO_BIND: `127.0.0.1:${webhookProxyPort}`,
+          NODE_A_TWILIO: a.twilioUrl.replace('http://', ''),
+          NODE_A_HTTP_PORT: String(a.httpPort),
+          NODE_A_AGENT_PORT: String(a.agentPort),
+          NODE_B_TWILIO: b.twilioUrl.replace('http://', ''),
+          NODE_B_HTTP_PORT: String(b.httpPort),
+          NODE_B_AGENT_PORT: String(b.agentPort),
+        },
       },
-    });
+    );
     await waitFor(
       async () =>
         (await runFakeAgiCall({ host: '127.0.0.1', port: proxyPort, timeoutMs: 2000 })).agiStatus ===
@@ -183,10 +189,20 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
     return { name, child, audioSocket: `127.0.0.1:${audioPort}`, agiPort, httpPort, agentPort, twilioUrl };
   }
 
-  /** HAProxy's status of one node (UP, DRAIN, MAINT, DOWN…), from `show stat` on its admin socket. */
-  function proxyStatus(server: string): Promise<string> {
+  /** A second config file that adds an admin socket, so the test can read HAProxy's view of each node. */
+  function adminConfigFor(socketPath: string): string {
+    const file = `${socketPath}.cfg`;
+    writeFileSync(file, `global\n    stats socket ${socketPath} mode 600 level admin\n`);
+    return file;
+  }
+
+  /** HAProxy's view of one node of a backend (status UP, DRAIN, MAINT, DOWN…; weight), from `show stat`. */
+  function proxyView(
+    server: string,
+    where = { socket: adminSocket, backend: 'callchart_fastagi' },
+  ): Promise<{ status: string; weight: string }> {
     return new Promise((resolve, reject) => {
-      const socket = createConnection(adminSocket);
+      const socket = createConnection(where.socket);
       let text = '';
       socket.on('data', (d) => {
         text += d.toString();
@@ -194,11 +210,22 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
       socket.on('error', reject);
       socket.on('end', () => {
         const header = text.split('\n')[0]?.replace(/^# /, '').split(',') ?? [];
-        const row = text.split('\n').find((l) => l.startsWith(`callchart_fastagi,${server},`));
-        resolve(row?.split(',')[header.indexOf('status')] ?? 'missing');
+        const row = text
+          .split('\n')
+          .find((l) => l.startsWith(`${where.backend},${server},`))
+          ?.split(',');
+        resolve({
+          status: row?.[header.indexOf('status')] ?? 'missing',
+          weight: row?.[header.indexOf('weight')] ?? 'missing',
+        });
       });
       socket.end('show stat\n');
     });
+  }
+
+  /** HAProxy's status of one node behind the FastAGI proxy. */
+  async function proxyStatus(server: string): Promise<string> {
+    return (await proxyView(server)).status;
   }
 
   /** What the node's agent port says (one line), as HAProxy reads it. */
@@ -286,6 +313,17 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
         turnGapMs: 500,
         ...extra,
       });
+    // The test before filled node A and then B with registrations that lapse; round robin alternates
+    // only once the webhook proxy (checking on its own clock) sees both nodes up at equal weights.
+    const webhooks = { socket: webhookAdminSocket, backend: 'callchart_twilio' };
+    await waitFor(
+      async () => {
+        const views = await Promise.all(['node-a', 'node-b'].map((n) => proxyView(n, webhooks)));
+        return views.every((v) => v.status === 'UP' && v.weight === views[0]?.weight);
+      },
+      90_000,
+      () => `the webhook proxy does not see both nodes up at equal weights: ${webhookProxy?.output()}`,
+    );
     // Three calls at once through the round-robin proxy: two Media Streams calls and a Free one.
     const calls = await Promise.all([
       place(TWILIO_ENTERPRISE, 1),
