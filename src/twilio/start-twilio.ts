@@ -48,7 +48,13 @@ export async function startTwilioFromConfig(
   } else {
     log.warn('TWILIO_ACCOUNT_SID (AC…) not set: Media Streams calls cannot be transferred to a person');
   }
-  return startTwilioServer({
+  // Several nodes on one database (PUBLIC_NODE_URL names each): a status callback for a Free call may
+  // reach any of them, so they pass call ends on to each other.
+  const callEnds =
+    config.DATABASE_URL && config.PUBLIC_NODE_URL
+      ? (await import('../store/pg-call-end-notices.js')).openPgCallEndNotices(config.DATABASE_URL, log)
+      : undefined;
+  const server = await startTwilioServer({
     host: config.PUBLIC_HTTP_HOST,
     port: config.PUBLIC_HTTP_PORT,
     authToken: config.TWILIO_AUTH_TOKEN,
@@ -72,9 +78,21 @@ export async function startTwilioFromConfig(
       ...(overrides.answerWaitMs ? { answerWaitMs: overrides.answerWaitMs } : {}),
     },
     ...(transfer ? { transfer } : {}),
+    ...(callEnds ? { callEnds } : {}),
     ...(overrides.freeIdleMs ? { freeIdleMs: overrides.freeIdleMs } : {}),
     ...(overrides.onCallEnded ? { onFreeCallEnded: overrides.onCallEnded } : {}),
     ...(overrides.onRequest ? { onRequest: overrides.onRequest } : {}),
     ...(overrides.admit ? { admit: overrides.admit } : {}),
+  }).catch(async (err: unknown) => {
+    await callEnds?.close();
+    throw err;
   });
+  if (!callEnds) return server;
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await callEnds.close();
+    },
+  };
 }

@@ -8,6 +8,7 @@ import type { CallDeps, CallSummary } from '../call/call-session.js';
 import { guardHttpServer } from '../http/guard.js';
 import { listen } from '../http/listen.js';
 import type { Logger } from '../log.js';
+import type { CallEndNotices } from '../store/pg-call-end-notices.js';
 import type { MediaStreamCall } from '../transports/twilio/media-stream-call.js';
 import { handleStreamConnection, type StreamCallSetup } from '../transports/twilio/stream-connection.js';
 import { MAX_FORM_BYTES, readFormBody } from './form-body.js';
@@ -37,6 +38,11 @@ export interface TwilioServerOptions {
   free: Omit<FreeCallDeps, 'log'>;
   /** Live-call transfer through the REST API; absent without TWILIO_ACCOUNT_SID. */
   transfer?: (callSid: string, to: string) => Promise<void>;
+  /**
+   * Status callbacks between nodes behind one load balancer: an end this node hears for a call it
+   * does not hold is announced, and an end announced for a call held here ends it. Absent: one node.
+   */
+  callEnds?: CallEndNotices;
   /** Told when a Free-tier call has ended (stream calls are reported by their runCall). */
   onFreeCallEnded?: (summary: CallSummary) => void;
   /** Told the route and result of every request (metrics). */
@@ -82,6 +88,10 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
     log,
     ...(opts.maxFreeCalls ? { maxCalls: opts.maxFreeCalls } : {}),
     ...(opts.freeIdleMs ? { idleMs: opts.freeIdleMs } : {}),
+  });
+  opts.callEnds?.onEnded((sid) => {
+    if (CALL_SID.test(sid) && free.end(sid))
+      log.info({ callId: sid }, 'call ended: another node heard its status');
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
   let baseUrl = '';
@@ -211,6 +221,8 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
       const status = (form.CallStatus ?? '').slice(0, 32);
       if (ENDED_STATUSES.has(status)) {
         const known = free.end(sid) || pending.drop(sid);
+        // The balancer may have sent this to a node that does not hold the call: tell the one that does.
+        if (!known) opts.callEnds?.announce(sid);
         log.info({ callId: sid, status, known }, 'call status');
       }
       count('status', 'ok');

@@ -11,6 +11,8 @@ import { runSimulatedCaller } from '../../sim/caller/caller.js';
 import { loadCallerScript } from '../../sim/caller/script.js';
 import { type SimStack, startSimStack } from '../../sim/stack.js';
 import { startTwilioSim, type TwilioSim } from '../../sim/twilio/platform.js';
+import { newSid, postSignedWebhook } from '../../sim/twilio/signing.js';
+import { readTwiml } from '../../sim/twilio/twiml-reader.js';
 import { findPostgresBin, type PostgresServer, startPostgres } from '../store/postgres-server.js';
 import { type GroupChild, spawnGroup, waitFor } from '../support/process-group.js';
 
@@ -345,6 +347,41 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
     const sids = calls.map((c) => c.callSid);
     const booked = await bookingsPerCall(sids);
     expect(sids.map((sid) => booked.get(sid))).toEqual([1, 1, 1]);
+  });
+
+  it('ends a Free call on its node at once when its status callback reaches the other node', {
+    timeout: 60_000,
+  }, async () => {
+    const [a, b] = nodes as [Node, Node];
+    const sid = newSid('CA');
+    const call = {
+      AccountSid: twilio.accountSid,
+      CallSid: sid,
+      CallStatus: 'ringing',
+      Direction: 'inbound',
+      From: '+447700900299',
+      To: TWILIO_FREE,
+      Called: TWILIO_FREE,
+    };
+    // As the balancer passes requests on: posted to one node, signed for the shared URL.
+    const viaBalancer = (node: Node, path: string, params: Record<string, string>) =>
+      postSignedWebhook(TWILIO_AUTH_TOKEN, `${node.twilioUrl}${path}`, params, {
+        signatureUrl: `${twilioBase}${path}`,
+      });
+    const answered = await viaBalancer(a, '/voice/incoming', call);
+    expect(answered.status).toBe(200);
+    expect(readTwiml(answered.body)[0]).toMatchObject({ verb: 'Gather' });
+    // The caller hangs up during the greeting; Twilio's status callback lands on node B.
+    const status = await viaBalancer(b, '/voice/status', { ...call, CallStatus: 'completed' });
+    expect(status.status).toBe(204);
+    // Node A ends the call now, not at its two-minute idle deadline: the shared store shows the end.
+    await waitFor(
+      async () =>
+        (await db.query('SELECT outcome FROM calls WHERE call_id = $1 AND ended_at IS NOT NULL', [sid]))
+          .rows[0]?.outcome === 'caller-hangup',
+      30_000,
+      () => `node A did not end the call it holds:\n${a.child.output()}`,
+    );
   });
 
   it('spreads calls over both nodes, stores each booking once, and moves new calls off a draining node while its own call finishes', {
