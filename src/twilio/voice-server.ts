@@ -90,7 +90,8 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
     ...(opts.freeIdleMs ? { idleMs: opts.freeIdleMs } : {}),
   });
   opts.callEnds?.onEnded((sid) => {
-    if (CALL_SID.test(sid) && free.end(sid))
+    // A Free call held here, or a stream call whose WebSocket never came (it holds an admission slot).
+    if (CALL_SID.test(sid) && (free.end(sid) || pending.drop(sid)))
       log.info({ callId: sid }, 'call ended: another node heard its status');
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });

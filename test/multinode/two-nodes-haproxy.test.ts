@@ -349,38 +349,59 @@ describe.skipIf(missing.length > 0)('two nodes on Postgres behind HAProxy', () =
     expect(sids.map((sid) => booked.get(sid))).toEqual([1, 1, 1]);
   });
 
-  it('ends a Free call on its node at once when its status callback reaches the other node', {
-    timeout: 60_000,
+  it('ends a call on its node at once when its status callback reaches the other node', {
+    timeout: 90_000,
   }, async () => {
     const [a, b] = nodes as [Node, Node];
-    const sid = newSid('CA');
-    const call = {
+    await waitFor(
+      async () => (await agentSays(a)) === 'up ready 100%',
+      60_000,
+      () => 'node A is not idle',
+    );
+    const call = (to: string, from: string) => ({
       AccountSid: twilio.accountSid,
-      CallSid: sid,
+      CallSid: newSid('CA'),
       CallStatus: 'ringing',
       Direction: 'inbound',
-      From: '+447700900299',
-      To: TWILIO_FREE,
-      Called: TWILIO_FREE,
-    };
+      From: from,
+      To: to,
+      Called: to,
+    });
     // As the balancer passes requests on: posted to one node, signed for the shared URL.
     const viaBalancer = (node: Node, path: string, params: Record<string, string>) =>
       postSignedWebhook(TWILIO_AUTH_TOKEN, `${node.twilioUrl}${path}`, params, {
         signatureUrl: `${twilioBase}${path}`,
       });
-    const answered = await viaBalancer(a, '/voice/incoming', call);
-    expect(answered.status).toBe(200);
-    expect(readTwiml(answered.body)[0]).toMatchObject({ verb: 'Gather' });
-    // The caller hangs up during the greeting; Twilio's status callback lands on node B.
-    const status = await viaBalancer(b, '/voice/status', { ...call, CallStatus: 'completed' });
-    expect(status.status).toBe(204);
-    // Node A ends the call now, not at its two-minute idle deadline: the shared store shows the end.
+    // A Free call in its greeting, and a Media Streams call whose stream has not connected yet.
+    const free = call(TWILIO_FREE, '+447700900298');
+    const streamed = call(TWILIO_ENTERPRISE, '+447700900299');
+    const answers = [
+      await viaBalancer(a, '/voice/incoming', free),
+      await viaBalancer(a, '/voice/incoming', streamed),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    expect(answers.map((r) => readTwiml(r.body)[0]?.verb)).toEqual(['Gather', 'Stream']);
+    expect(await agentSays(a)).toBe(`up ready ${Math.round((100 * (MAX_CALLS - 2)) / MAX_CALLS)}%`);
+    // Both callers hang up; Twilio's status callbacks land on node B.
+    for (const c of [free, streamed]) {
+      expect((await viaBalancer(b, '/voice/status', { ...c, CallStatus: 'completed' })).status).toBe(204);
+    }
+    // Node A ends them now, not at the Free call's two-minute idle deadline or the stream token's
+    // 30 s: the shared store shows the Free call's end, and A has every slot free again.
     await waitFor(
       async () =>
-        (await db.query('SELECT outcome FROM calls WHERE call_id = $1 AND ended_at IS NOT NULL', [sid]))
-          .rows[0]?.outcome === 'caller-hangup',
-      30_000,
-      () => `node A did not end the call it holds:\n${a.child.output()}`,
+        (
+          await db.query('SELECT outcome FROM calls WHERE call_id = $1 AND ended_at IS NOT NULL', [
+            free.CallSid,
+          ])
+        ).rows[0]?.outcome === 'caller-hangup',
+      20_000,
+      () => `node A did not end the Free call it holds:\n${a.child.output()}`,
+    );
+    await waitFor(
+      async () => (await agentSays(a)) === 'up ready 100%',
+      20_000,
+      () => `node A still holds a slot for the stream that never came:\n${a.child.output()}`,
     );
   });
 
