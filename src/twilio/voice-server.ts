@@ -223,6 +223,7 @@ export async function startTwilioServer(opts: TwilioServerOptions): Promise<Twil
       if (ENDED_STATUSES.has(status)) {
         const known = free.end(sid) || pending.drop(sid);
         // The balancer may have sent this to a node that does not hold the call: tell the one that does.
+        // (A call that already ended here is announced too: one notice per call, which nobody acts on.)
         if (!known) opts.callEnds?.announce(sid);
         log.info({ callId: sid, status, known }, 'call status');
       }

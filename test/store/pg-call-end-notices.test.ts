@@ -14,6 +14,11 @@ const bin = findPostgresBin();
 if (!bin) console.warn(`SKIPPED: call-end notice tests. ${POSTGRES_SKIP_REASON}`);
 
 const SID = 'CA0123456789abcdef0123456789abcdef';
+const LISTENING = 'listening for call ends announced by other nodes';
+
+/** How many times the notices have started listening (once, then once per reconnect). */
+const listens = (logger: ReturnType<typeof captureLogger>) =>
+  logger.lines().filter((l) => l.msg === LISTENING).length;
 
 /** Two nodes' notices on one real PostgreSQL: what one node hears, the other ends. */
 describe.skipIf(!bin)('call-end notices over Postgres LISTEN/NOTIFY', () => {
@@ -44,11 +49,18 @@ describe.skipIf(!bin)('call-end notices over Postgres LISTEN/NOTIFY', () => {
     const heard: string[] = [];
     notices.onEnded((id) => heard.push(id));
     await waitFor(
-      async () => logger.lines().some((l) => l.msg === 'listening for call ends announced by other nodes'),
+      async () => listens(logger) > 0,
       20_000,
       () => 'the notices never started listening',
     );
-    return { notices, heard, logger };
+    /** Waits until this node has heard at least one notice. */
+    const heardOne = (why: string) =>
+      waitFor(
+        async () => heard.length > 0,
+        20_000,
+        () => why,
+      );
+    return { notices, heard, heardOne, logger };
   }
 
   it('a call end announced by one node reaches every node', async () => {
@@ -67,11 +79,7 @@ describe.skipIf(!bin)('call-end notices over Postgres LISTEN/NOTIFY', () => {
     const b = await node();
     await admin.query(`SELECT pg_notify('callchart_call_ended', $1)`, ['not a call id; DROP TABLE calls']);
     await admin.query(`SELECT pg_notify('callchart_call_ended', $1)`, [SID]);
-    await waitFor(
-      async () => b.heard.length > 0,
-      20_000,
-      () => 'the good notice did not arrive',
-    );
+    await b.heardOne('the good notice did not arrive');
     expect(b.heard).toEqual([SID]);
     expect(b.logger.lines().some((l) => l.msg === 'malformed call-end notice ignored')).toBe(true);
   });
@@ -82,9 +90,7 @@ describe.skipIf(!bin)('call-end notices over Postgres LISTEN/NOTIFY', () => {
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'callchart-notices'`,
     );
     await waitFor(
-      async () =>
-        b.logger.lines().filter((l) => l.msg === 'listening for call ends announced by other nodes').length >=
-        2,
+      async () => listens(b.logger) >= 2,
       30_000,
       () => 'the notices did not listen again after the connection was dropped',
     );
@@ -92,11 +98,7 @@ describe.skipIf(!bin)('call-end notices over Postgres LISTEN/NOTIFY', () => {
       b.logger.lines().some((l) => String(l.msg).includes('database connection lost; reconnecting')),
     ).toBe(true);
     await admin.query(`SELECT pg_notify('callchart_call_ended', $1)`, [SID]);
-    await waitFor(
-      async () => b.heard.length > 0,
-      20_000,
-      () => 'no notice after reconnecting',
-    );
+    await b.heardOne('no notice after reconnecting');
     expect(b.heard).toEqual([SID]);
   });
 
